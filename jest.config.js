@@ -1,0 +1,14 @@
+/** Jest runs the TypeScript sources directly (ts-jest, transpile only: type checking is `npm run typecheck`). */
+module.exports = {
+  testEnvironment: 'node',
+  reporters: ['default', '<rootDir>/test/summaryReporter.js'],
+  roots: ['<rootDir>/plugin/src', '<rootDir>/server/src', '<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.test.json' }],
+  },
+  moduleNameMapper: {
+    '^@scanselect/plugin$': '<rootDir>/plugin/src/index.ts',
+  },
+};

@@ -1,0 +1,45 @@
+/**
+ * @scanselect/plugin — the ScanSelect engine. This file is the public surface: import from
+ * here, not from the folders below.
+ */
+export { ScanSelectError, InvalidInputError, RegistryError, CancelledError, type InvalidInputCode } from './core/errors';
+export { Registry, type Registrable } from './core/registry';
+export { matrixFromRows, assertFinite, type DenseMatrix, type Points2D } from './core/matrix';
+export type { ProgressCallback, ProgressEvent } from './core/progress';
+export { createRng, sampleWithoutReplacement, shuffleInPlace, type Rng } from './random/rng';
+
+export { kmeans, kmeansPlusPlus, type KMeansOptions, type KMeansResult } from './clustering/kmeans';
+export { silhouetteScore, silhouetteScores, type SilhouetteOptions, type SilhouetteResult } from './clustering/silhouette';
+export { sweepK, candidateKs, type KSweepEntry, type KSweepOptions, type KSweepResult, type Clustering } from './clustering/kSweep';
+export { medoid } from './clustering/medoid';
+
+export { tsne, type TsneOptions } from './projection/tsne';
+export { pca } from './projection/pca';
+export { trustworthiness } from './projection/trustworthiness';
+export type { Projection, ProjectionOptions } from './projection/types';
+
+export { coldStart } from './selection/coldStart';
+export { randomSelection } from './selection/randomSelection';
+export { kmeansBudgetSelection } from './selection/kmeansBudget';
+export { allocateProportionally } from './selection/allocation';
+export { farthestPointSampling } from './selection/farthestPointSampling';
+export { acquire, DEFAULT_ALPHA, type AcquisitionInput, type AcquisitionOptions, type AcquiredIndex, type AcquisitionOutcome } from './selection/acquisition';
+export { pixelEntropy, imageEntropy, normaliseMinMax, DEFAULT_ENTROPY_EPSILON } from './selection/entropy';
+export type { SelectionReason, SelectedIndex, ClusterSummary, ColdStartOutcome, ColdStartInput, ColdStartOptions, ColdStartStrategy } from './selection/types';
+export {
+  runColdStart,
+  runAcquisition,
+  type EmbeddedPool,
+  type ColdStartRequest,
+  type AcquisitionRequest,
+  type SelectionEntry,
+  type SelectionReport,
+  type SelectionRun,
+  type PipelineOptions,
+} from './selection/pipeline';
+export { createStrategyRegistry, createProjectionRegistry, defaultRegistries, STRATEGY_IDS, PROJECTION_IDS, type Registries } from './registries';
+
+export { EmbeddingsCsvParser, parseEmbeddingsCsv, formatEmbeddingsCsv } from './io/embeddingsCsv';
+export { parseEntropyCsv, parseIdList } from './io/scoresCsv';
+export { selectionMapSvg, type SelectionMapInput } from './plot/selectionMapSvg';
+export { clusteredEmbeddings, type ClusteredEmbeddings, type ClusteredEmbeddingsOptions } from './synthetic/clusteredEmbeddings';

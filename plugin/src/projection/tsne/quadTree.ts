@@ -1,0 +1,146 @@
+import { sharedFloat64, sharedInt32 } from '../kernelPool';
+
+/** Deepest level of the tree; coincident points end up together in one leaf at this depth. */
+export const MAX_DEPTH = 40;
+
+/**
+ * A Barnes–Hut quadtree over 2-D points, stored as flat arrays on shared memory so worker
+ * threads can traverse it. Nodes are numbered from the root (0); the non-empty children of a
+ * node are contiguous (`firstChild`, `childCount`; firstChild −1 marks a leaf), and a leaf's
+ * points are perm[lo … hi). Rebuilt every iteration with the same deterministic procedure.
+ */
+export class QuadTree {
+  capacity = 0;
+  size = 0;
+  comX = sharedFloat64(0);
+  comY = sharedFloat64(0);
+  mass = sharedFloat64(0);
+  /** Squared side length of the node's square cell. */
+  width2 = sharedFloat64(0);
+  firstChild = sharedInt32(0);
+  childCount = sharedInt32(0);
+  lo = sharedInt32(0);
+  hi = sharedInt32(0);
+  readonly perm: Int32Array;
+  private readonly scratch: Int32Array;
+  private cx: Float64Array = new Float64Array(0);
+  private cy: Float64Array = new Float64Array(0);
+  private half: Float64Array = new Float64Array(0);
+  private depth: Int32Array = new Int32Array(0);
+
+  constructor(readonly n: number) {
+    this.perm = sharedInt32(n);
+    this.scratch = new Int32Array(n);
+    this.grow(Math.max(16, 2 * n));
+  }
+
+  /** Rebuilds the tree over y (interleaved x, y; length 2n). */
+  build(y: Float64Array): void {
+    const n = this.n;
+    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const px = y[2 * i]!;
+      const py = y[2 * i + 1]!;
+      if (px < minX) minX = px;
+      if (px > maxX) maxX = px;
+      if (py < minY) minY = py;
+      if (py > maxY) maxY = py;
+    }
+    for (let i = 0; i < n; i++) this.perm[i] = i;
+    const rootHalf = Math.max(maxX - minX, maxY - minY) / 2 * (1 + 1e-9) + 1e-300;
+    this.size = 1;
+    this.setCell(0, 0, n, (minX + maxX) / 2, (minY + maxY) / 2, rootHalf, 0);
+    const minHalf = rootHalf * 1e-12;
+    const stack = [0];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      this.summarize(node, y);
+      const count = this.hi[node]! - this.lo[node]!;
+      if (count <= 1 || this.depth[node]! >= MAX_DEPTH || this.half[node]! <= minHalf) {
+        this.firstChild[node] = -1;
+        this.childCount[node] = 0;
+        continue;
+      }
+      this.split(node, y, stack);
+    }
+  }
+
+  private setCell(node: number, lo: number, hi: number, cx: number, cy: number, half: number, depth: number): void {
+    this.lo[node] = lo;
+    this.hi[node] = hi;
+    this.cx[node] = cx;
+    this.cy[node] = cy;
+    this.half[node] = half;
+    this.depth[node] = depth;
+    this.width2[node] = 4 * half * half;
+  }
+
+  /** Centre of mass and mass (point count) of a node. */
+  private summarize(node: number, y: Float64Array): void {
+    let sx = 0;
+    let sy = 0;
+    const lo = this.lo[node]!;
+    const hi = this.hi[node]!;
+    for (let p = lo; p < hi; p++) {
+      const i = this.perm[p]!;
+      sx += y[2 * i]!;
+      sy += y[2 * i + 1]!;
+    }
+    const m = hi - lo;
+    this.mass[node] = m;
+    this.comX[node] = sx / m;
+    this.comY[node] = sy / m;
+  }
+
+  /** Stable partition of the node's points into quadrants; allocates the non-empty children. */
+  private split(node: number, y: Float64Array, stack: number[]): void {
+    const lo = this.lo[node]!;
+    const hi = this.hi[node]!;
+    const cx = this.cx[node]!;
+    const cy = this.cy[node]!;
+    const counts = [0, 0, 0, 0];
+    for (let p = lo; p < hi; p++) {
+      const i = this.perm[p]!;
+      counts[(y[2 * i]! >= cx ? 1 : 0) + (y[2 * i + 1]! >= cy ? 2 : 0)]!++;
+    }
+    const starts = [lo, lo + counts[0]!, lo + counts[0]! + counts[1]!, lo + counts[0]! + counts[1]! + counts[2]!];
+    const cursor = starts.slice();
+    for (let p = lo; p < hi; p++) {
+      const i = this.perm[p]!;
+      this.scratch[cursor[(y[2 * i]! >= cx ? 1 : 0) + (y[2 * i + 1]! >= cy ? 2 : 0)]!++] = i;
+    }
+    for (let p = lo; p < hi; p++) this.perm[p] = this.scratch[p]!;
+    const nonEmpty = counts.filter((c) => c > 0).length;
+    if (this.size + nonEmpty > this.capacity) this.grow(2 * (this.size + nonEmpty));
+    this.firstChild[node] = this.size;
+    this.childCount[node] = nonEmpty;
+    const h = this.half[node]! / 2;
+    for (let q = 0; q < 4; q++) {
+      if (counts[q] === 0) continue;
+      const child = this.size++;
+      this.setCell(child, starts[q]!, starts[q]! + counts[q]!, cx + (q & 1 ? h : -h), cy + (q & 2 ? h : -h), h, this.depth[node]! + 1);
+      stack.push(child);
+    }
+  }
+
+  private grow(capacity: number): void {
+    const f = (old: Float64Array): Float64Array => { const a = sharedFloat64(capacity); a.set(old.subarray(0, this.size)); return a; };
+    const g = (old: Int32Array): Int32Array => { const a = sharedInt32(capacity); a.set(old.subarray(0, this.size)); return a; };
+    this.comX = f(this.comX);
+    this.comY = f(this.comY);
+    this.mass = f(this.mass);
+    this.width2 = f(this.width2);
+    this.firstChild = g(this.firstChild);
+    this.childCount = g(this.childCount);
+    this.lo = g(this.lo);
+    this.hi = g(this.hi);
+    const local = (old: Float64Array): Float64Array => { const a = new Float64Array(capacity); a.set(old.subarray(0, this.size)); return a; };
+    this.cx = local(this.cx);
+    this.cy = local(this.cy);
+    this.half = local(this.half);
+    const depth = new Int32Array(capacity);
+    depth.set(this.depth.subarray(0, this.size));
+    this.depth = depth;
+    this.capacity = capacity;
+  }
+}

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { acquireCommand } from './commands/acquireCommand';
+import { coldstartCommand } from './commands/coldstartCommand';
+import { demoCommand } from './commands/demoCommand';
+import { EXIT_BAD_INPUT, EXIT_FAILURE, isBadInput, oneLine } from './errors';
+
+/** Builds the `scanselect` program. */
+export function buildProgram(): Command {
+  const program = new Command('scanselect')
+    .description('ScanSelect: choose which scans to label next (embedding-based cold start, entropy + diversity active learning).')
+    .version(packageVersion())
+    .showHelpAfterError('(run with --help for usage)')
+    .addCommand(coldstartCommand())
+    .addCommand(acquireCommand())
+    .addCommand(demoCommand());
+  // Usage errors exit 2 (like bad input) instead of commander's default 1.
+  const exitOverride = (cmd: Command): void => {
+    cmd.exitOverride((err) => {
+      throw err;
+    });
+    cmd.commands.forEach(exitOverride);
+  };
+  exitOverride(program);
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with exit code 0; usage errors were already printed.
+      return error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+    }
+    process.stderr.write(`scanselect: ${oneLine(error)}\n`);
+    return isBadInput(error) ? EXIT_BAD_INPUT : EXIT_FAILURE;
+  }
+}
+
+function packageVersion(): string {
+  const file = path.join(__dirname, '..', '..', 'package.json');
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
