@@ -1,7 +1,9 @@
 import { InvalidInputError } from '../core/errors';
 import type { DenseMatrix } from '../core/matrix';
 import type { Rng } from '../random/rng';
-import { multiplyByRowsTransposed, multiplyTransposeInto, orthonormalizeRows } from './linalg/matrixProducts';
+import { defaultThreads, KernelPool, sharedFloat64, sharedInt32 } from './kernelPool';
+import { orthonormalizeRows } from './linalg/matrixProducts';
+import { PCA_KERNELS } from './linalg/productKernels';
 import { symmetricEigen } from './linalg/symmetricEigen';
 
 /** Result of {@link pca}. */
@@ -24,7 +26,14 @@ export interface PcaOptions {
   oversampling?: number;
   /** Power iterations of the randomized SVD (default 2: enough for the leading components of embeddings). */
   powerIterations?: number;
+  /** Threads for the products (default: up to 2 for inputs above a million values, else 1). Ignored with `pool`. */
+  threads?: number;
+  /** An existing pool with {@link PCA_KERNELS} registered (lets t-SNE reuse its workers). */
+  pool?: KernelPool;
 }
+
+/** Inputs with more values than this use worker threads by default. */
+const PARALLEL_MIN_VALUES = 1_000_000;
 
 /** Below this min(rows, cols) the exact eigen-decomposition is cheap enough to always use. */
 const EXACT_LIMIT = 128;
@@ -43,7 +52,7 @@ const EXACT_LIMIT = 128;
  * the largest-|value| entry of every component is positive. Directions with zero variance (rank
  * deficiency) come back as zero components with zero scores.
  */
-export function pca(input: DenseMatrix, nComponents: number, rng: Rng, options: PcaOptions = {}): PcaResult {
+export async function pca(input: DenseMatrix, nComponents: number, rng: Rng, options: PcaOptions = {}): Promise<PcaResult> {
   const { rows: n, cols: d } = input;
   if (!Number.isInteger(nComponents) || nComponents < 1 || nComponents > Math.min(n, d)) {
     throw new InvalidInputError('invalid-option', `pca: nComponents must be an integer in [1, min(rows, cols) = ${Math.min(n, d)}], got ${nComponents}`);
@@ -56,10 +65,20 @@ export function pca(input: DenseMatrix, nComponents: number, rng: Rng, options: 
   const small = Math.min(n, d);
   const method = options.method ?? 'auto';
   const exact = method === 'exact' || (method === 'auto' && (small <= EXACT_LIMIT || nComponents + oversampling >= small));
-  const result = exact
-    ? d <= n ? exactFromCovariance(input, mean, nComponents) : exactFromGram(input, mean, nComponents)
-    : randomized(input, mean, nComponents, Math.min(nComponents + oversampling, small), powerIterations, rng);
-  flipSigns(result.components, result.scores, n, d, nComponents);
+  if (exact && d <= n) return finish(exactFromCovariance(input, mean, nComponents), mean, n, d, nComponents);
+  const pool = options.pool ?? new KernelPool(options.threads ?? (n * d > PARALLEL_MIN_VALUES ? defaultThreads() : 1), PCA_KERNELS);
+  try {
+    const products = new Products(pool, input);
+    const result = exact
+      ? await exactFromGram(products, mean, nComponents)
+      : await randomized(products, mean, nComponents, Math.min(nComponents + oversampling, small), powerIterations, rng);
+    return finish(result, mean, n, d, nComponents);
+  } finally {
+    if (!options.pool) await pool.close();
+  }
+}
+
+function finish(result: RawPca, mean: Float64Array, n: number, d: number, nComponents: number): PcaResult {  flipSigns(result.components, result.scores, n, d, nComponents);
   const explainedVariance = result.eigenvalues.map((v) => (n > 1 ? Math.max(v, 0) / (n - 1) : 0));
   return { scores: result.scores, components: result.components, explainedVariance, mean };
 }
@@ -112,22 +131,17 @@ function exactFromCovariance(input: DenseMatrix, mean: Float64Array, k: number):
 }
 
 /** rows < cols: eigen-decompose the rows×rows Gram matrix XcXcᵀ, then map back to axes. */
-function exactFromGram(input: DenseMatrix, mean: Float64Array, k: number): RawPca {
-  const { rows: n, cols: d } = input;
+async function exactFromGram(products: Products, mean: Float64Array, k: number): Promise<RawPca> {
+  const { n, d } = products;
+  // Xc·Xcᵀ = X·Xcᵀ − 1·(μᵀXcᵀ): the centred rows as the "W" operand of the product.
   const xc = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) centredRow(input, mean, i, xc.subarray(i * d, (i + 1) * d));
-  const gram = new Float64Array(n * n);
-  for (let a = 0; a < n; a++) {
-    for (let b = a; b < n; b++) {
-      let s = 0;
-      for (let c = 0; c < d; c++) s += xc[a * d + c]! * xc[b * d + c]!;
-      gram[a * n + b] = s;
-      gram[b * n + a] = s;
-    }
-  }
+  const x = products.input.data;
+  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) xc[i * d + c] = x[i * d + c]! - mean[c]!;
+  const gram = await centredRowProducts(products, xc, n, mean);
+  for (let a = 0; a < n; a++) for (let b = a + 1; b < n; b++) gram[b * n + a] = gram[a * n + b] = (gram[a * n + b]! + gram[b * n + a]!) / 2;
   const eig = symmetricEigen(gram, n);
   const uk = eig.vectors.slice(0, k * n);
-  return axesFromLeftVectors(uk, eig.values, n, k, multiplyTransposeInto(xc, n, d, uk, k), d);
+  return axesFromLeftVectors(uk, eig.values, n, k, await centredTransposeProducts(products, uk, k, mean), d);
 }
 
 /**
@@ -148,21 +162,21 @@ function axesFromLeftVectors(uk: Float64Array, values: Float64Array, m: number, 
 }
 
 /** Seeded randomized SVD of the implicitly centred input (Halko et al., Algorithm 4.4). */
-function randomized(input: DenseMatrix, mean: Float64Array, k: number, l: number, powerIterations: number, rng: Rng): RawPca {
-  const { rows: n, cols: d, data } = input;
+async function randomized(products: Products, mean: Float64Array, k: number, l: number, powerIterations: number, rng: Rng): Promise<RawPca> {
+  const { n, d } = products;
   const omega = new Float64Array(l * d);
   for (let t = 0; t < omega.length; t++) omega[t] = rng.nextGaussian();
   // Q (l×n, rows orthonormal) spans the range of Xc·Ω.
-  let q = centredRowProducts(data, n, d, omega, l, mean);
+  let q = await centredRowProducts(products, omega, l, mean);
   orthonormalizeRows(q, l, n);
   for (let it = 0; it < powerIterations; it++) {
-    const z = centredTransposeProducts(data, n, d, q, l, mean);
+    const z = await centredTransposeProducts(products, q, l, mean);
     orthonormalizeRows(z, l, d);
-    q = centredRowProducts(data, n, d, z, l, mean);
+    q = await centredRowProducts(products, z, l, mean);
     orthonormalizeRows(q, l, n);
   }
   // B = Qᵀ·Xc (l×d); its SVD B = U_B S Vᵀ gives Xc ≈ (Q U_B) S Vᵀ.
-  const b = centredTransposeProducts(data, n, d, q, l, mean);
+  const b = await centredTransposeProducts(products, q, l, mean);
   const bbt = new Float64Array(l * l);
   for (let a = 0; a < l; a++) {
     for (let c = a; c < l; c++) {
@@ -193,9 +207,49 @@ function randomized(input: DenseMatrix, mean: Float64Array, k: number, l: number
   return axesFromLeftVectors(left, eig.values, n, k, numer, d);
 }
 
+/**
+ * The two products of X with small dense matrices, run by the pool's kernels (see
+ * linalg/productKernels.ts). X is copied once into shared memory, keeping its Float32 type.
+ */
+class Products {
+  readonly n: number;
+  readonly d: number;
+  private readonly shared: SharedArrayBuffer;
+  private readonly f32: number;
+
+  constructor(private readonly pool: KernelPool, readonly input: DenseMatrix) {
+    this.n = input.rows;
+    this.d = input.cols;
+    this.f32 = input.data instanceof Float32Array ? 1 : 0;
+    this.shared = new SharedArrayBuffer(Math.max(1, input.data.byteLength));
+    (this.f32 ? new Float32Array(this.shared) : new Float64Array(this.shared)).set(input.data);
+  }
+
+  /** W (l×d) · Xᵀ → l×n. */
+  async rowsT(w: Float64Array, l: number): Promise<Float64Array> {
+    const out = sharedFloat64(l * this.n);
+    await this.pool.run({ kernel: 'pcaRowsT', counter: sharedInt32(1).buffer as SharedArrayBuffer, n: this.n, d: this.d, l, chunk: 64, f32: this.f32, x: this.shared, w: toShared(w), out: out.buffer as SharedArrayBuffer });
+    return Float64Array.from(out);
+  }
+
+  /** Q (l×n) · X → l×d. */
+  async transposeInto(q: Float64Array, l: number): Promise<Float64Array> {
+    const out = sharedFloat64(l * this.d);
+    await this.pool.run({ kernel: 'pcaTransposeInto', counter: sharedInt32(1).buffer as SharedArrayBuffer, n: this.n, d: this.d, l, chunk: 128, f32: this.f32, x: this.shared, q: toShared(q), out: out.buffer as SharedArrayBuffer });
+    return Float64Array.from(out);
+  }
+}
+
+function toShared(a: Float64Array): SharedArrayBuffer {
+  const s = sharedFloat64(a.length);
+  s.set(a);
+  return s.buffer as SharedArrayBuffer;
+}
+
 /** (W·Xcᵀ) with Xc = X − 1μᵀ: subtract ⟨μ, w_j⟩ from row j. */
-function centredRowProducts(x: Float32Array | Float64Array, n: number, d: number, w: Float64Array, l: number, mean: Float64Array): Float64Array {
-  const out = multiplyByRowsTransposed(x, n, d, w, l);
+async function centredRowProducts(products: Products, w: Float64Array, l: number, mean: Float64Array): Promise<Float64Array> {
+  const { n, d } = products;
+  const out = await products.rowsT(w, l);
   for (let j = 0; j < l; j++) {
     let shift = 0;
     for (let c = 0; c < d; c++) shift += mean[c]! * w[j * d + c]!;
@@ -205,8 +259,9 @@ function centredRowProducts(x: Float32Array | Float64Array, n: number, d: number
 }
 
 /** (Q·Xc) with Xc = X − 1μᵀ: subtract (Σ_i Q[j][i])·μ from row j. */
-function centredTransposeProducts(x: Float32Array | Float64Array, n: number, d: number, q: Float64Array, l: number, mean: Float64Array): Float64Array {
-  const out = multiplyTransposeInto(x, n, d, q, l);
+async function centredTransposeProducts(products: Products, q: Float64Array, l: number, mean: Float64Array): Promise<Float64Array> {
+  const { n, d } = products;
+  const out = await products.transposeInto(q, l);
   for (let j = 0; j < l; j++) {
     let total = 0;
     for (let i = 0; i < n; i++) total += q[j * n + i]!;

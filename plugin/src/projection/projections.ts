@@ -20,7 +20,7 @@ export const pcaProjection: Projection = {
   description: 'The first two principal components (seeded randomized SVD for large inputs).',
   async project(input, _options, rng) {
     if (input.cols < 2) throw new InvalidInputError('invalid-option', `PCA to 2-D needs at least 2 embedding columns, got ${input.cols}`);
-    const { scores } = pca(input, 2, rng);
+    const { scores } = await pca(input, 2, rng);
     return { rows: input.rows, cols: 2, data: scores };
   },
 };

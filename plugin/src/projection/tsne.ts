@@ -4,6 +4,7 @@ import { reportProgress, type ProgressCallback } from '../core/progress';
 import type { Rng } from '../random/rng';
 import { KernelPool, sharedFloat64 } from './kernelPool';
 import { NEIGHBOR_KERNELS, nearestNeighbors } from './nearestNeighbors';
+import { PCA_KERNELS } from './linalg/productKernels';
 import { pca } from './pca';
 import { conditionalAffinities, symmetrize } from './tsne/affinities';
 import { GRADIENT_KERNEL } from './tsne/gradientKernel';
@@ -45,13 +46,13 @@ export async function tsne(input: DenseMatrix, options: TsneOptions, rng: Rng, o
   const initRng = rng.fork();
   checkAborted(opts.signal);
   if (n === 1) return new Float64Array(2);
-  const pool = new KernelPool(opts.threads, { ...NEIGHBOR_KERNELS, gradient: GRADIENT_KERNEL });
+  const pool = new KernelPool(opts.threads, { ...NEIGHBOR_KERNELS, ...PCA_KERNELS, gradient: GRADIENT_KERNEL });
   try {
     reportProgress(onProgress, 'tsne:pca', 0);
-    const reduced = reduceDimensions(input, opts.pcaComponents, pcaRng);
+    const reduced = await reduceDimensions(input, opts.pcaComponents, pcaRng, pool);
     reportProgress(onProgress, 'tsne:pca', 1);
     checkAborted(opts.signal);
-    const y = initialEmbedding(reduced, pcaRng, initRng);
+    const y = await initialEmbedding(reduced, pcaRng, initRng, pool);
     if (y === null) return new Float64Array(2 * n); // constant input
     const k = Math.min(n - 1, Math.max(1, Math.floor(3 * opts.perplexity)));
     reportProgress(onProgress, 'tsne:neighbors', 0, `k=${k}`);
@@ -87,11 +88,11 @@ interface Reduced {
 }
 
 /** PCA to `components` dimensions when the input is wider; otherwise a Float64 copy. */
-function reduceDimensions(input: DenseMatrix, components: number, rng: Rng): Reduced {
+async function reduceDimensions(input: DenseMatrix, components: number, rng: Rng, pool: KernelPool): Promise<Reduced> {
   const { rows, cols } = input;
   if (cols > components && rows > 1) {
     const m = Math.min(components, rows);
-    return { matrix: { rows, cols: m, data: pca(input, m, rng).scores }, isPca: true };
+    return { matrix: { rows, cols: m, data: (await pca(input, m, rng, { pool })).scores }, isPca: true };
   }
   return { matrix: { rows, cols, data: Float64Array.from(input.data) }, isPca: false };
 }
@@ -100,7 +101,7 @@ function reduceDimensions(input: DenseMatrix, components: number, rng: Rng): Red
  * First two principal components scaled so the first has std 1e-4, plus seeded jitter; null
  * when the input has zero variance. Shared memory: the gradient kernel reads it.
  */
-function initialEmbedding(reduced: Reduced, pcaRng: Rng, initRng: Rng): Float64Array | null {
+async function initialEmbedding(reduced: Reduced, pcaRng: Rng, initRng: Rng, pool: KernelPool): Promise<Float64Array | null> {
   const { rows: n, cols } = reduced.matrix;
   let scores: Float64Array;
   let k: number;
@@ -109,7 +110,7 @@ function initialEmbedding(reduced: Reduced, pcaRng: Rng, initRng: Rng): Float64A
     k = cols;
   } else {
     k = Math.min(2, n, cols);
-    scores = pca(reduced.matrix, k, pcaRng).scores;
+    scores = (await pca(reduced.matrix, k, pcaRng, { pool })).scores;
   }
   const y = sharedFloat64(2 * n);
   for (let i = 0; i < n; i++) {
