@@ -32,7 +32,7 @@ export class ProgressBar {
     const bar = '█'.repeat(filled) + '░'.repeat(this.width - filled);
     const seconds = ((now - this.started) / 1000).toFixed(1);
     const label = event.detail ? `${event.stage} ${event.detail}` : event.stage;
-    this.stream.write(`\r${bar} ${String(Math.round(fraction * 100)).padStart(3)}%  ${label.padEnd(28).slice(0, 28)} ${seconds}s\x1b[K`);
+    this.stream.write(`\r${bar} ${String(Math.round(fraction * 100)).padStart(3)}%  ${label.padEnd(36).slice(0, 36)} ${seconds}s\x1b[K`);
   };
 
   /** Clears the bar's line. */
