@@ -6,7 +6,9 @@ const tseslint = require('typescript-eslint');
 const serverAndViewerModules = [
   'express', 'express/*', 'http', 'node:http', 'https', 'node:https', 'net', 'node:net',
   'better-sqlite3', 'dicomweb-client',
-  'react', 'react-dom', 'react/*', '@ohif/*', '@cornerstonejs/*',
+  'react', 'react-dom', 'react/*', '@ohif/*',
+  // Cornerstone's viewer packages, not its codec-* packages (plain wasm image decoders).
+  '@cornerstonejs/core', '@cornerstonejs/core/*', '@cornerstonejs/tools', '@cornerstonejs/tools/*', '@cornerstonejs/adapters', '@cornerstonejs/dicom-image-loader',
   '@scanselect/server', '@scanselect/server/*', '@scanselect/viewer-extension', '@scanselect/viewer-extension/*',
 ];
 

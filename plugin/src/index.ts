@@ -43,3 +43,25 @@ export { EmbeddingsCsvParser, parseEmbeddingsCsv, formatEmbeddingsCsv } from './
 export { parseEntropyCsv, parseIdList } from './io/scoresCsv';
 export { selectionMapSvg, type SelectionMapInput } from './plot/selectionMapSvg';
 export { clusteredEmbeddings, type ClusteredEmbeddings, type ClusteredEmbeddingsOptions } from './synthetic/clusteredEmbeddings';
+
+export * from './imaging';
+export { diceScores, classDice, binaryDice, type DiceResult } from './metrics/dice';
+export { hausdorffScores, binaryHausdorff, surfaceMask, type HausdorffResult, type HausdorffOptions, type HausdorffStatus, type BinaryHausdorff } from './metrics/hausdorff';
+export { squaredDistanceTransform } from './metrics/distanceTransform';
+export { percentileLinear } from './metrics/percentile';
+export { heatmapPng, inferno, type HeatmapOptions } from './plot/heatmapPng';
+
+export { createEncoderRegistry } from './encoders/encoderRegistry';
+export type { GrayImage, Encoder, EncoderOptions, EncoderFactory } from './encoders/types';
+export { TfjsModelEncoder, createTfjsModelEncoder, NORMALIZATIONS, pickFeatureLayer, type Normalization, type TfjsModelEncoderOptions } from './encoders/tfjsModelEncoder';
+export { IntensityTextureEncoder, intensityTextureFeatures, INTENSITY_TEXTURE_DIMENSIONS } from './encoders/intensityTextureEncoder';
+export {
+  InMemoryEmbeddingCache,
+  FileSystemEmbeddingCache,
+  embedWithCache,
+  grayImageSha256,
+  sha256Hex,
+  type EmbeddingCache,
+  type EmbeddingCacheKey,
+  type CachedEmbeddings,
+} from './encoders/embeddingCache';

@@ -15,7 +15,12 @@ export type InvalidInputCode =
   | 'missing-score'
   | 'invalid-budget'
   | 'invalid-option'
-  | 'parse-error';
+  | 'parse-error'
+  | 'unsupported-transfer-syntax'
+  | 'unsupported-format'
+  | 'corrupt-file'
+  | 'unknown-label-value'
+  | 'mask-overlap';
 
 /** Base class of every error the engine throws on purpose. */
 export class ScanSelectError extends Error {

@@ -1,0 +1,27 @@
+/** Public surface of the imaging readers (to be re-exported by plugin/src/index.ts). */
+export type { Image2D, ImageSource, LabelMap, PixelSpacing } from './types';
+export { readDicom, readDicomFile } from './dicom';
+export type { ReadDicomOptions } from './dicom';
+export { listTransferSyntaxes, transferSyntaxInfo } from './transferSyntaxes';
+export type { TransferSyntaxInfo, PixelDecoderKind } from './transferSyntaxes';
+export { readPng, readPngFile } from './png';
+export type { ReadPngOptions } from './png';
+export { readJpeg, readJpegFile } from './jpeg';
+export type { ReadJpegOptions } from './jpeg';
+export { toGrayscale } from './toGrayscale';
+export { readNifti, readNiftiFile, niftiSlices } from './nifti';
+export type { NiftiVolume, ReadNiftiOptions, NiftiSliceOptions } from './nifti';
+export {
+  JSRT_LABEL_MAPPING,
+  mapLabelValues,
+  labelMapFromPng,
+  binaryMaskFromPng,
+  labelMapFromClassPngs,
+  labelMapsFromNifti,
+} from './masks';
+export type { LabelValueMapping, ClassPngOptions } from './masks';
+export { splitLungsByComponents } from './splitLungsByComponents';
+export { resizeBilinear, resizeNearest, zScore, preprocessImage } from './preprocess';
+export type { PreprocessedImage, TargetSize } from './preprocess';
+export { decodeRleFrame } from './rleDecode';
+export type { RleFrameGeometry } from './rleDecode';
