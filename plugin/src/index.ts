@@ -65,3 +65,6 @@ export {
   type EmbeddingCacheKey,
   type CachedEmbeddings,
 } from './encoders/embeddingCache';
+
+export { initCompute, describeCompute, resetComputeCache, BACKEND_ENV_VAR, type ComputeInfo, type ComputeOptions, type ComputeBackendName, type ComputeBackendRequest } from './compute/backend';
+export { registerWasmTrainingKernels, WASM_TRAINING_KERNEL_NAMES } from './compute/wasmTrainingKernels';

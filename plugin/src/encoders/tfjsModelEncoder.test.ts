@@ -4,7 +4,8 @@ import * as path from 'path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { PNG } from 'pngjs';
 import { InvalidInputError } from '../core/errors';
-import { createTfjsModelEncoder, useBackend } from './tfjsModelEncoder';
+import { initCompute } from '../compute/backend';
+import { createTfjsModelEncoder } from './tfjsModelEncoder';
 import { fileSystemSaveHandler } from './tfjsModelIo';
 import { phantom, rings, rowDistance } from './testImages';
 import { GrayImage } from './types';
@@ -27,7 +28,7 @@ async function saveTinyModel(dir: string): Promise<void> {
 describe('tfjs-model encoder with a tiny layers model saved in the test', () => {
   let dir: string;
   beforeAll(async () => {
-    await useBackend('cpu');
+    await initCompute({ backend: 'cpu' });
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'scanselect-tfjs-'));
     await saveTinyModel(dir);
   });

@@ -1,7 +1,6 @@
 import { createHash } from 'crypto';
+import { initCompute, type ComputeBackendRequest } from '../compute/backend';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as tfc from '@tensorflow/tfjs-converter';
 import { InvalidInputError } from '../core/errors';
@@ -39,26 +38,10 @@ export interface TfjsModelEncoderOptions {
   /** Side length when the model's input shape leaves H and W open, default 224. */
   readonly inputSize?: number;
   /**
-   * tfjs backend, default `wasm` (far faster than the pure-JS `cpu` kernels for convolutions; falls
-   * back to `cpu` if WASM cannot start). tfjs backends are process-global: this switches the
-   * backend for every tfjs user in the process.
+   * Compute backend to request (see compute/backend.ts); default: whatever `initCompute` picks
+   * (tfjs-node → wasm → cpu, or SCANSELECT_BACKEND). tfjs backends are process-global.
    */
-  readonly backend?: 'wasm' | 'cpu';
-}
-
-/** Activates tfjs backend `name` (process-global), or `cpu` when it cannot start; returns the active backend. */
-export async function useBackend(name: 'wasm' | 'cpu'): Promise<string> {
-  if (tf.getBackend() !== name) {
-    let ok = false;
-    try {
-      ok = await tf.setBackend(name);
-    } catch {
-      ok = false;
-    }
-    if (!ok) await tf.setBackend('cpu');
-  }
-  await tf.ready();
-  return tf.getBackend();
+  readonly backend?: ComputeBackendRequest;
 }
 
 type SymbolicShape = Array<number | null>;
@@ -119,7 +102,7 @@ export class TfjsModelEncoder implements Encoder {
     }
     const batchSize = options.batchSize ?? 8;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidInputError('invalid-option', `batchSize must be a positive integer, got ${batchSize}`);
-    await useBackend(options.backend ?? 'wasm');
+    await initCompute(options.backend === undefined ? {} : { backend: options.backend });
     const loaded = await loadModelArtifacts(options.model);
     let inputShape: SymbolicShape;
     let featureLayer: string;
