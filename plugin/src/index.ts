@@ -68,3 +68,4 @@ export {
 
 export { initCompute, describeCompute, resetComputeCache, BACKEND_ENV_VAR, type ComputeInfo, type ComputeOptions, type ComputeBackendName, type ComputeBackendRequest } from './compute/backend';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNEL_NAMES } from './compute/wasmTrainingKernels';
+export { listImageFiles, readImageFile, readMaskFile, type ImageFile, type ImageFileFormat, type IdentifiedImage, type ReadImageOptions, type ReadMaskOptions } from './datasets/imageFiles';

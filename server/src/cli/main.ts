@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { acquireCommand } from './commands/acquireCommand';
 import { coldstartCommand } from './commands/coldstartCommand';
 import { demoCommand } from './commands/demoCommand';
+import { doctorCommand } from './commands/doctorCommand';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, isBadInput, oneLine } from './errors';
 
 /** Builds the `scanselect` program. */
@@ -14,7 +15,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .addCommand(coldstartCommand())
     .addCommand(acquireCommand())
-    .addCommand(demoCommand());
+    .addCommand(demoCommand())
+    .addCommand(doctorCommand());
   // Usage errors exit 2 (like bad input) instead of commander's default 1.
   const exitOverride = (cmd: Command): void => {
     cmd.exitOverride((err) => {
