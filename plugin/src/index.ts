@@ -39,7 +39,7 @@ export {
 } from './selection/pipeline';
 export { createStrategyRegistry, createProjectionRegistry, defaultRegistries, STRATEGY_IDS, PROJECTION_IDS, type Registries } from './registries';
 
-export { EmbeddingsCsvParser, parseEmbeddingsCsv, formatEmbeddingsCsv } from './io/embeddingsCsv';
+export { EmbeddingsCsvParser, parseEmbeddingsCsv, formatEmbeddingsCsv, quoteField } from './io/embeddingsCsv';
 export { parseEntropyCsv, parseIdList } from './io/scoresCsv';
 export { selectionMapSvg, type SelectionMapInput } from './plot/selectionMapSvg';
 export { clusteredEmbeddings, type ClusteredEmbeddings, type ClusteredEmbeddingsOptions } from './synthetic/clusteredEmbeddings';
@@ -51,7 +51,7 @@ export { squaredDistanceTransform } from './metrics/distanceTransform';
 export { percentileLinear } from './metrics/percentile';
 export { heatmapPng, inferno, type HeatmapOptions } from './plot/heatmapPng';
 
-export { createEncoderRegistry } from './encoders/encoderRegistry';
+export { createEncoderRegistry, DEFAULT_ENCODER_ID } from './encoders/encoderRegistry';
 export type { GrayImage, Encoder, EncoderOptions, EncoderFactory } from './encoders/types';
 export { TfjsModelEncoder, createTfjsModelEncoder, NORMALIZATIONS, pickFeatureLayer, type Normalization, type TfjsModelEncoderOptions } from './encoders/tfjsModelEncoder';
 export { IntensityTextureEncoder, intensityTextureFeatures, INTENSITY_TEXTURE_DIMENSIONS } from './encoders/intensityTextureEncoder';

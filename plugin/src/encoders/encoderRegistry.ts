@@ -13,3 +13,9 @@ export function createEncoderRegistry(): Registry<EncoderFactory> {
     .register(tfjsModelEncoderFactory)
     .register(intensityTextureEncoderFactory);
 }
+
+/**
+ * The encoder used when none is named. No pretrained medical encoder can ship with the package,
+ * so the default is a download-free one; docs/encoders.md gives the measurement it rests on.
+ */
+export const DEFAULT_ENCODER_ID = 'intensity-texture';

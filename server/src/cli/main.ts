@@ -5,6 +5,7 @@ import { acquireCommand } from './commands/acquireCommand';
 import { coldstartCommand } from './commands/coldstartCommand';
 import { demoCommand } from './commands/demoCommand';
 import { doctorCommand } from './commands/doctorCommand';
+import { embedCommand } from './commands/embedCommand';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, isBadInput, oneLine } from './errors';
 
 /** Builds the `scanselect` program. */
@@ -16,7 +17,8 @@ export function buildProgram(): Command {
     .addCommand(coldstartCommand())
     .addCommand(acquireCommand())
     .addCommand(demoCommand())
-    .addCommand(doctorCommand());
+    .addCommand(doctorCommand())
+    .addCommand(embedCommand());
   // Usage errors exit 2 (like bad input) instead of commander's default 1.
   const exitOverride = (cmd: Command): void => {
     cmd.exitOverride((err) => {
