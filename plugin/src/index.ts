@@ -69,3 +69,9 @@ export {
 export { initCompute, describeCompute, resetComputeCache, BACKEND_ENV_VAR, type ComputeInfo, type ComputeOptions, type ComputeBackendName, type ComputeBackendRequest } from './compute/backend';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNEL_NAMES } from './compute/wasmTrainingKernels';
 export { listImageFiles, readImageFile, readMaskFile, type ImageFile, type ImageFileFormat, type IdentifiedImage, type ReadImageOptions, type ReadMaskOptions } from './datasets/imageFiles';
+
+export { buildAttentionUnet, resolveAttentionUnetConfig, attentionUnetChannels, DEFAULT_DEPTH, DEFAULT_BASE_CHANNELS, type AttentionUnetConfig, type ResolvedAttentionUnetConfig } from './models/attentionUnet';
+export { diceCeLoss, softDiceLoss, crossEntropyLoss, oneHotMasks, type DiceCeOptions } from './models/losses';
+export { trainSegmentation, type SegmentationData, type TrainOptions, type TrainProgress, type TrainedModel } from './models/train';
+export { predict, predictBatch, type SegmentationPrediction, type PredictOptions, type PredictBatchOptions } from './models/inference';
+export { saveModel, loadModel, MODEL_FORMAT_VERSION, type ModelMetadata } from './models/modelStore';
