@@ -75,3 +75,4 @@ export { diceCeLoss, softDiceLoss, crossEntropyLoss, oneHotMasks, type DiceCeOpt
 export { trainSegmentation, type SegmentationData, type TrainOptions, type TrainProgress, type TrainedModel } from './models/train';
 export { predict, predictBatch, type SegmentationPrediction, type PredictOptions, type PredictBatchOptions } from './models/inference';
 export { saveModel, loadModel, MODEL_FORMAT_VERSION, type ModelMetadata } from './models/modelStore';
+export { loadSegmentationSamples, type SegmentationSample, type LoadSamplesOptions } from './datasets/segmentationSamples';

@@ -6,6 +6,9 @@ import { coldstartCommand } from './commands/coldstartCommand';
 import { demoCommand } from './commands/demoCommand';
 import { doctorCommand } from './commands/doctorCommand';
 import { embedCommand } from './commands/embedCommand';
+import { evaluateCommand } from './commands/evaluateCommand';
+import { predictCommand } from './commands/predictCommand';
+import { trainCommand } from './commands/trainCommand';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, isBadInput, oneLine } from './errors';
 
 /** Builds the `scanselect` program. */
@@ -18,7 +21,10 @@ export function buildProgram(): Command {
     .addCommand(acquireCommand())
     .addCommand(demoCommand())
     .addCommand(doctorCommand())
-    .addCommand(embedCommand());
+    .addCommand(embedCommand())
+    .addCommand(trainCommand())
+    .addCommand(predictCommand())
+    .addCommand(evaluateCommand());
   // Usage errors exit 2 (like bad input) instead of commander's default 1.
   const exitOverride = (cmd: Command): void => {
     cmd.exitOverride((err) => {

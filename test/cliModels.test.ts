@@ -1,0 +1,123 @@
+/**
+ * End-to-end tests of the built CLI's model commands on a small synthetic PNG data set that the
+ * test writes itself (bright disks on a noisy background, with their masks): doctor, embed,
+ * train → predict → evaluate, and their bad-input errors.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PNG } from 'pngjs';
+
+const root = path.join(__dirname, '..');
+const bin = path.join(root, 'bin', 'scanselect.js');
+let dir: string;
+
+function run(args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function grey(width: number, height: number, value: (x: number, y: number) => number): Buffer {
+  const png = new PNG({ width, height, colorType: 0, inputColorType: 0, inputHasAlpha: false });
+  const data = Buffer.alloc(width * height);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data[y * width + x] = Math.max(0, Math.min(255, Math.round(value(x, y))));
+  png.data = data;
+  return PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false });
+}
+
+/** 10 disk images 48×48 with masks (0/255), deterministic. */
+function writeDataSet(): void {
+  mkdirSync(path.join(dir, 'images'));
+  mkdirSync(path.join(dir, 'masks'));
+  for (let k = 0; k < 10; k++) {
+    const cx = 16 + (k % 4) * 5;
+    const cy = 18 + (k % 3) * 6;
+    const r = 8 + (k % 2) * 3;
+    const inside = (x: number, y: number): boolean => (x - cx) ** 2 + (y - cy) ** 2 < r * r;
+    const noise = (x: number, y: number): number => ((x * 37 + y * 91 + k * 13) % 29) - 14;
+    writeFileSync(path.join(dir, 'images', `case${k}.png`), grey(48, 48, (x, y) => (inside(x, y) ? 190 : 60) + noise(x, y)));
+    writeFileSync(path.join(dir, 'masks', `case${k}.png`), grey(48, 48, (x, y) => (inside(x, y) ? 255 : 0)));
+  }
+  writeFileSync(path.join(dir, 'train.txt'), 'case0\ncase1\ncase2\ncase3\ncase4\ncase5\n');
+  writeFileSync(path.join(dir, 'test.txt'), 'case6\ncase7\ncase8\ncase9\n');
+}
+
+beforeAll(() => {
+  if (!existsSync(path.join(root, 'server', 'dist', 'cli', 'main.js'))) throw new Error('build first: npm run build');
+  dir = mkdtempSync(path.join(os.tmpdir(), 'scanselect-models-'));
+  writeDataSet();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('scanselect model commands', () => {
+  it('doctor names the backend and why not the others', () => {
+    const r = run(['doctor']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^compute backend: (tensorflow|wasm|cpu)/);
+    expect(r.stdout).toMatch(/not used/);
+    const json = JSON.parse(run(['doctor', '--json', '--backend', 'cpu']).stdout);
+    expect(json.backend).toBe('cpu');
+  });
+
+  it('embeds a folder into the CSV coldstart reads, using the cache the second time', () => {
+    const a = run(['embed', '--images', 'images', '--size', '32', '--out', 'emb.csv', '--cache-dir', 'cache']);
+    expect(a.code).toBe(0);
+    expect(a.stderr).toMatch(/embedded 10 images with intensity-texture \(\d+ dimensions; 0 from the cache\)/);
+    const csv = readFileSync(path.join(dir, 'emb.csv'), 'utf8').trim().split('\n');
+    expect(csv).toHaveLength(11);
+    expect(csv[1]!.startsWith('case0,')).toBe(true);
+    const b = run(['embed', '--images', 'images', '--size', '32', '--out', 'emb2.csv', '--cache-dir', 'cache']);
+    expect(b.stderr).toMatch(/10 from the cache/);
+    expect(readFileSync(path.join(dir, 'emb2.csv'), 'utf8')).toBe(readFileSync(path.join(dir, 'emb.csv'), 'utf8'));
+    const cold = run(['coldstart', '--embeddings', 'emb.csv', '--budget', '3']);
+    expect(cold.code).toBe(0);
+    expect(JSON.parse(cold.stdout).selected).toHaveLength(3);
+  });
+
+  it('trains, predicts entropy (with maps) and evaluates', () => {
+    const train = run(['train', '--images', 'images', '--masks', 'masks', '--ids', 'train.txt', '--epochs', '6', '--size', '32',
+      '--depth', '2', '--base-channels', '4', '--learning-rate', '0.01', '--dropout', '0', '--out', 'model']);
+    expect(train.stderr).toMatch(/trained on 6 images/);
+    expect(train.code).toBe(0);
+    const meta = JSON.parse(readFileSync(path.join(dir, 'model', 'metadata.json'), 'utf8'));
+    expect(meta).toMatchObject({ classes: 2, inputSize: 32, seed: 42, trainingIds: ['case0', 'case1', 'case2', 'case3', 'case4', 'case5'] });
+
+    const predict = run(['predict', '--model', 'model', '--images', 'images', '--ids', 'test.txt', '--out', 'entropy.csv', '--maps', 'maps']);
+    expect(predict.code).toBe(0);
+    const rows = readFileSync(path.join(dir, 'entropy.csv'), 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('id,entropy');
+    expect(rows.slice(1).map((r) => r.split(',')[0])).toEqual(['case6', 'case7', 'case8', 'case9']);
+    for (const r of rows.slice(1)) expect(Number(r.split(',')[1])).toBeGreaterThan(0);
+    const raw = readFileSync(path.join(dir, 'maps', 'case6.entropy.f32'));
+    expect(raw.length).toBe(32 * 32 * 4);
+    expect(PNG.sync.read(readFileSync(path.join(dir, 'maps', 'case6.entropy.png'))).width).toBe(32);
+    expect(JSON.parse(readFileSync(path.join(dir, 'maps', 'maps.json'), 'utf8')).maps).toHaveLength(4);
+
+    const evaluate = run(['evaluate', '--model', 'model', '--images', 'images', '--masks', 'masks', '--ids', 'test.txt', '--out', 'metrics.json']);
+    expect(evaluate.code).toBe(0);
+    const metrics = JSON.parse(readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
+    expect(metrics.count).toBe(4);
+    expect(metrics.summary.diceMeanForeground.mean).toBeGreaterThan(0.5);
+    expect(metrics.images[0]).toHaveProperty('hd95.meanForeground');
+  });
+
+  it('exits 2 with a clear message on bad input', () => {
+    writeFileSync(path.join(dir, 'ghost.txt'), 'case0\nghost\n');
+    mkdirSync(path.join(dir, 'badmasks'));
+    writeFileSync(path.join(dir, 'badmasks', 'case0.png'), grey(20, 20, () => 0));
+    const cases: Array<[string[], RegExp]> = [
+      [['train', '--images', 'images', '--masks', 'masks', '--ids', 'ghost.txt', '--epochs', '1', '--size', '32', '--out', 'm2'], /no image for 1 id\(s\): "ghost"/],
+      [['train', '--images', 'images', '--masks', 'badmasks', '--epochs', '1', '--size', '32', '--out', 'm3'], /mask of "case0" is 20×20, its image 48×48/],
+      [['predict', '--model', 'no-such-model', '--images', 'images'], /no-such-model/],
+      [['embed', '--images', 'nowhere', '--out', 'x.csv'], /cannot read "nowhere"/],
+      [['embed', '--images', 'images', '--encoder', 'magic', '--out', 'x.csv'], /unknown encoder "magic"/],
+    ];
+    for (const [args, message] of cases) {
+      const r = run(args);
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(r.stderr).toMatch(message);
+    }
+    expect(existsSync(path.join(dir, 'm2'))).toBe(false);
+  });
+});
