@@ -39,6 +39,17 @@ function writeDataSet(): void {
     writeFileSync(path.join(dir, 'images', `case${k}.png`), grey(48, 48, (x, y) => (inside(x, y) ? 190 : 60) + noise(x, y)));
     writeFileSync(path.join(dir, 'masks', `case${k}.png`), grey(48, 48, (x, y) => (inside(x, y) ? 255 : 0)));
   }
+  // Per-class binary masks: class 1 = left half of the disk, class 2 = right half.
+  mkdirSync(path.join(dir, 'left'));
+  mkdirSync(path.join(dir, 'right'));
+  for (let k = 0; k < 10; k++) {
+    const cx = 16 + (k % 4) * 5;
+    const cy = 18 + (k % 3) * 6;
+    const r = 8 + (k % 2) * 3;
+    const inside = (x: number, y: number): boolean => (x - cx) ** 2 + (y - cy) ** 2 < r * r;
+    writeFileSync(path.join(dir, 'left', `case${k}.png`), grey(48, 48, (x, y) => (inside(x, y) && x < cx ? 255 : 0)));
+    writeFileSync(path.join(dir, 'right', `case${k}.png`), grey(48, 48, (x, y) => (inside(x, y) && x >= cx ? 255 : 0)));
+  }
   writeFileSync(path.join(dir, 'train.txt'), 'case0\ncase1\ncase2\ncase3\ncase4\ncase5\n');
   writeFileSync(path.join(dir, 'test.txt'), 'case6\ncase7\ncase8\ncase9\n');
 }
@@ -102,6 +113,16 @@ describe('scanselect model commands', () => {
     expect(metrics.images[0]).toHaveProperty('hd95.meanForeground');
   });
 
+  it('trains and evaluates from per-class binary mask folders', () => {
+    const train = run(['train', '--images', 'images', '--class-masks', 'left,right', '--ids', 'train.txt', '--epochs', '1', '--size', '32',
+      '--depth', '2', '--base-channels', '4', '--out', 'model3']);
+    expect(train.code).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(dir, 'model3', 'metadata.json'), 'utf8')).classes).toBe(3);
+    const evaluate = run(['evaluate', '--model', 'model3', '--images', 'images', '--class-masks', 'left,right', '--ids', 'test.txt']);
+    expect(evaluate.code).toBe(0);
+    expect(JSON.parse(evaluate.stdout).summary.diceByClass).toHaveLength(3);
+  });
+
   it('exits 2 with a clear message on bad input', () => {
     writeFileSync(path.join(dir, 'ghost.txt'), 'case0\nghost\n');
     mkdirSync(path.join(dir, 'badmasks'));
@@ -111,6 +132,8 @@ describe('scanselect model commands', () => {
       [['train', '--images', 'images', '--masks', 'badmasks', '--epochs', '1', '--size', '32', '--out', 'm3'], /mask of "case0" is 20×20, its image 48×48/],
       [['predict', '--model', 'no-such-model', '--images', 'images'], /no-such-model/],
       [['embed', '--images', 'nowhere', '--out', 'x.csv'], /cannot read "nowhere"/],
+      [['train', '--images', 'images', '--masks', 'masks', '--class-masks', 'left,right', '--out', 'm4'], /exactly one of --masks DIR or --class-masks/],
+      [['train', '--images', 'images', '--class-masks', 'left,right', '--classes', '2', '--out', 'm5'], /2 per-class mask folders make 3 classes, not 2/],
       [['embed', '--images', 'images', '--encoder', 'magic', '--out', 'x.csv'], /unknown encoder "magic"/],
     ];
     for (const [args, message] of cases) {

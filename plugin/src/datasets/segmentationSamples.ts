@@ -1,8 +1,10 @@
 import { InvalidInputError } from '../core/errors';
 import type { ProgressCallback } from '../core/progress';
 import { reportProgress } from '../core/progress';
+import { promises as fs } from 'node:fs';
+import { labelMapFromClassPngs } from '../imaging/masks';
 import { preprocessImage, resizeNearest } from '../imaging/preprocess';
-import type { PixelSpacing } from '../imaging/types';
+import type { LabelMap, PixelSpacing } from '../imaging/types';
 import { listImageFiles, readImageFile, readMaskFile, type ImageFile } from './imageFiles';
 
 /** One image prepared for the segmentation model (and its mask when there is one). */
@@ -24,6 +26,11 @@ export interface LoadSamplesOptions {
   readonly images: readonly string[];
   /** Folder of mask PNGs named like the images (same relative path, any of .png). */
   readonly masks?: string;
+  /**
+   * Instead of `masks`: one folder of binary PNGs per foreground class (folder i → class i + 1),
+   * each named like the images; a pixel set in two classes' masks is an error.
+   */
+  readonly classMasks?: readonly string[];
   /** Only these ids, in this order (default: every image found, sorted). */
   readonly ids?: readonly string[];
   /** Side S of the model's grid. */
@@ -43,8 +50,13 @@ export interface LoadSamplesOptions {
  */
 export async function loadSegmentationSamples(options: LoadSamplesOptions): Promise<SegmentationSample[]> {
   const files = await listImageFiles(options.images);
+  if (options.masks !== undefined && options.classMasks !== undefined) throw new InvalidInputError('invalid-option', 'give masks or per-class masks, not both');
   const maskFiles = options.masks === undefined ? null : indexById(await listImageFiles([options.masks]));
   if (maskFiles && options.classes === undefined) throw new InvalidInputError('invalid-option', 'masks need the number of classes');
+  const classMaskFiles = options.classMasks === undefined ? null : await Promise.all(options.classMasks.map(async (dir) => indexById(await listImageFiles([dir]))));
+  if (classMaskFiles && options.classes !== undefined && options.classes !== classMaskFiles.length + 1) {
+    throw new InvalidInputError('invalid-option', `${classMaskFiles.length} per-class mask folders make ${classMaskFiles.length + 1} classes, not ${options.classes}`);
+  }
   const wanted = options.ids ? new Set(options.ids) : null;
   const samples = new Map<string, SegmentationSample>();
   for (let f = 0; f < files.length; f++) {
@@ -56,10 +68,12 @@ export async function loadSegmentationSamples(options: LoadSamplesOptions): Prom
       if (wanted && !wanted.has(id)) continue;
       const prepared = preprocessImage(image, options.size);
       let mask: Uint8Array | undefined;
-      if (maskFiles) {
-        const maskFile = maskFiles.get(id);
-        if (!maskFile) throw new InvalidInputError('unknown-id', `no mask for image "${id}" in ${options.masks}`);
-        const labelMap = await readMaskFile(maskFile.path, { classes: options.classes!, ...(options.maskValues && { values: options.maskValues }) });
+      const labelMap = maskFiles
+        ? await readMaskFile(maskFileFor(maskFiles, id, options.masks!).path, { classes: options.classes!, ...(options.maskValues && { values: options.maskValues }) })
+        : classMaskFiles
+          ? await readClassMasks(classMaskFiles, id, options.classMasks!)
+          : null;
+      if (labelMap) {
         if (labelMap.width !== image.width || labelMap.height !== image.height) {
           throw new InvalidInputError('ragged-rows', `mask of "${id}" is ${labelMap.width}×${labelMap.height}, its image ${image.width}×${image.height}`);
         }
@@ -82,6 +96,18 @@ export async function loadSegmentationSamples(options: LoadSamplesOptions): Prom
     throw new InvalidInputError('unknown-id', `no image for ${missing.length} id(s): ${missing.slice(0, 5).map((m) => `"${m}"`).join(', ')}${missing.length > 5 ? ', …' : ''}`);
   }
   return options.ids.map((id) => samples.get(id)!);
+}
+
+function maskFileFor(files: ReadonlyMap<string, ImageFile>, id: string, where: string): ImageFile {
+  const file = files.get(id);
+  if (!file) throw new InvalidInputError('unknown-id', `no mask for image "${id}" in ${where}`);
+  return file;
+}
+
+async function readClassMasks(folders: ReadonlyArray<ReadonlyMap<string, ImageFile>>, id: string, dirs: readonly string[]): Promise<LabelMap> {
+  const files = folders.map((folder, c) => maskFileFor(folder, id, dirs[c]!));
+  const bytes = await Promise.all(files.map(async (f) => new Uint8Array(await fs.readFile(f.path))));
+  return labelMapFromClassPngs(bytes, { paths: files.map((f) => f.path) });
 }
 
 function indexById(files: readonly ImageFile[]): Map<string, ImageFile> {

@@ -1,5 +1,6 @@
 import { InvalidOptionArgumentError, type Command } from 'commander';
 import { initCompute, type ComputeBackendRequest, type ComputeInfo } from '@scanselect/plugin';
+import { UsageError } from '../errors';
 import { readIds } from '../files';
 import { integer } from '../options';
 
@@ -36,7 +37,7 @@ export async function idsOption(options: DatasetOptions): Promise<string[] | und
 
 /** Validates --nifti-axis. */
 export function niftiAxis(options: DatasetOptions): 0 | 1 | 2 {
-  if (![0, 1, 2].includes(options.niftiAxis)) throw new InvalidOptionArgumentError('--nifti-axis must be 0, 1 or 2');
+  if (![0, 1, 2].includes(options.niftiAxis)) throw new UsageError('--nifti-axis must be 0, 1 or 2');
   return options.niftiAxis as 0 | 1 | 2;
 }
 
@@ -45,4 +46,17 @@ export async function startCompute(options: DatasetOptions): Promise<ComputeInfo
   const info = await initCompute(options.backend === undefined ? {} : { backend: options.backend });
   process.stderr.write(`compute backend: ${info.backend}\n`);
   return info;
+}
+
+/** The mask source of train/evaluate: --masks or --class-masks, exactly one. */
+export function maskSource(options: { masks?: string; classMasks?: string[] }): { masks: string } | { classMasks: string[] } {
+  if ((options.masks === undefined) === (options.classMasks === undefined)) {
+    throw new UsageError('give exactly one of --masks DIR or --class-masks DIR1,DIR2,…');
+  }
+  return options.masks !== undefined ? { masks: options.masks } : { classMasks: options.classMasks! };
+}
+
+/** --classes, defaulting to the number of --class-masks folders + 1, else 2. */
+export function classCount(options: { classes?: number; classMasks?: string[] }): number {
+  return options.classes ?? (options.classMasks ? options.classMasks.length + 1 : 2);
 }

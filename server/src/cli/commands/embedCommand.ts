@@ -14,6 +14,7 @@ import {
   quoteField,
   type GrayImage,
 } from '@scanselect/plugin';
+import { UsageError } from '../errors';
 import { integer } from '../options';
 import { ProgressBar } from '../progressBar';
 
@@ -57,7 +58,7 @@ export function embedCommand(): Command {
     .option('--no-progress', 'do not draw a progress bar')
     .addHelpText('after', '\nEncoders:\n' + encoders.list().map((e) => `  ${e.id.padEnd(18)} ${e.description}`).join('\n'))
     .action(async (options: EmbedOptions) => {
-      if (![0, 1, 2].includes(options.niftiAxis)) throw new Error('--nifti-axis must be 0, 1 or 2');
+      if (![0, 1, 2].includes(options.niftiAxis)) throw new UsageError('--nifti-axis must be 0, 1 or 2');
       const factory = encoders.get(options.encoder);
       const bar = new ProgressBar(process.stderr, options.progress);
       const files = await listImageFiles(options.images);

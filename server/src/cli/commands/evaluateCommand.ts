@@ -2,11 +2,12 @@ import { Command } from 'commander';
 import { diceScores, hausdorffScores, loadModel, loadSegmentationSamples, predictBatch, type DiceResult, type HausdorffResult, type PixelSpacing } from '@scanselect/plugin';
 import { writeOutput } from '../files';
 import { ProgressBar } from '../progressBar';
-import { addDatasetOptions, idsOption, niftiAxis, numberList, startCompute, type DatasetOptions } from './datasetOptions';
+import { addDatasetOptions, idsOption, niftiAxis, numberList, startCompute, type DatasetOptions, maskSource } from './datasetOptions';
 
 interface EvaluateCommandOptions extends DatasetOptions {
   model: string;
-  masks: string;
+  masks?: string;
+  classMasks?: string[];
   out?: string;
 }
 
@@ -27,7 +28,8 @@ export function evaluateCommand(): Command {
     .description('Evaluate a trained model: Dice per class, mean over foreground classes, image-level Dice, and HD95 (pixels of the model grid; mm where the images give a pixel spacing).')
     .requiredOption('--model <dir>', 'model folder written by `scanselect train`')
     .requiredOption('--images <paths...>', 'image files and/or folders')
-    .requiredOption('--masks <dir>', 'folder of ground-truth mask PNGs named like the images')
+    .option('--masks <dir>', 'folder of ground-truth mask PNGs named like the images')
+    .option('--class-masks <dirs>', 'instead of --masks: comma-separated folders of binary PNGs, one per foreground class', (v: string) => v.split(','))
     .option('--mask-values <list>', 'pixel value of each class in the masks, e.g. 0,150,200,250', numberList)
     .option('--out <file.json>', 'metrics JSON (default: stdout)');
   addDatasetOptions(command, 'only these ids, one per line (default: every image)');
@@ -39,7 +41,7 @@ export function evaluateCommand(): Command {
       const { inputSize: size, classes } = trained.config;
       const ids = await idsOption(options);
       const samples = await loadSegmentationSamples({
-        images: options.images, masks: options.masks, size, classes, niftiAxis: niftiAxis(options), onProgress: bar.update,
+        images: options.images, size, classes, ...maskSource(options), niftiAxis: niftiAxis(options), onProgress: bar.update,
         ...(ids && { ids }), ...(options.maskValues && { maskValues: options.maskValues }),
       });
       const images: Array<{ id: string; dice: DiceResult; hd95: HausdorffResult; spacingMm: PixelSpacing | null }> = [];

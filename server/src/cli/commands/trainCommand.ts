@@ -2,11 +2,12 @@ import { Command } from 'commander';
 import { CancelledError, loadSegmentationSamples, saveModel, trainSegmentation } from '@scanselect/plugin';
 import { finiteNumber, integer } from '../options';
 import { ProgressBar } from '../progressBar';
-import { addDatasetOptions, idsOption, niftiAxis, numberList, startCompute, type DatasetOptions } from './datasetOptions';
+import { addDatasetOptions, idsOption, niftiAxis, numberList, startCompute, type DatasetOptions, maskSource, classCount } from './datasetOptions';
 
 interface TrainCommandOptions extends DatasetOptions {
-  masks: string;
-  classes: number;
+  masks?: string;
+  classMasks?: string[];
+  classes?: number;
   epochs: number;
   size: number;
   seed: number;
@@ -23,8 +24,9 @@ export function trainCommand(): Command {
   const command = new Command('train')
     .description('Train an Attention U-Net from scratch on labelled images (Dice + CE, Adam), and save it with its metadata.')
     .requiredOption('--images <paths...>', 'image files and/or folders')
-    .requiredOption('--masks <dir>', 'folder of mask PNGs named like the images (label maps, or binary for 2 classes)')
-    .option('--classes <n>', 'classes including background', integer, 2)
+    .option('--masks <dir>', 'folder of mask PNGs named like the images (label maps, or binary for 2 classes)')
+    .option('--class-masks <dirs>', 'instead of --masks: comma-separated folders of binary PNGs, one per foreground class (folder i → class i+1)', (v: string) => v.split(','))
+    .option('--classes <n>', 'classes including background (default 2, or the number of --class-masks folders + 1)', integer)
     .option('--mask-values <list>', 'pixel value of each class in the masks, e.g. 0,150,200,250', numberList)
     .option('--epochs <n>', 'epochs (paper: 120 chest X-ray, 150 brain)', integer, 120)
     .option('--size <S>', 'images and masks are resized to S×S', integer, 256)
@@ -41,7 +43,7 @@ export function trainCommand(): Command {
     const bar = new ProgressBar(process.stderr, options.progress);
     const ids = await idsOption(options);
     const samples = await loadSegmentationSamples({
-      images: options.images, masks: options.masks, size: options.size, classes: options.classes,
+      images: options.images, size: options.size, classes: classCount(options), ...maskSource(options),
       niftiAxis: niftiAxis(options), onProgress: bar.update,
       ...(ids && { ids }), ...(options.maskValues && { maskValues: options.maskValues }),
     });
@@ -52,7 +54,7 @@ export function trainCommand(): Command {
       const trained = await trainSegmentation(
         { images: samples.map((s) => s.image), masks: samples.map((s) => s.mask!), size: options.size },
         {
-          classes: options.classes, epochs: options.epochs, seed: options.seed, batchSize: options.batchSize,
+          classes: classCount(options), epochs: options.epochs, seed: options.seed, batchSize: options.batchSize,
           learningRate: options.learningRate, dropout: options.dropout, ids: samples.map((s) => s.id), signal: controller.signal,
           ...(options.depth !== undefined && { depth: options.depth }),
           ...(options.baseChannels !== undefined && { baseChannels: options.baseChannels }),
