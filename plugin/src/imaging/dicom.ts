@@ -116,6 +116,10 @@ function parse(buffer: ArrayBuffer, label: string): ReturnType<typeof dcmjs.data
   if (head.byteLength < 132 || String.fromCharCode(head[128], head[129], head[130], head[131]) !== 'DICM') {
     throw new InvalidInputError('parse-error', `${label} is not a DICOM Part 10 file (no "DICM" marker at byte 128)`);
   }
+  // dcmjs logs what it tolerates (unknown VRs, short values) to the console; every problem that
+  // matters is turned into an InvalidInputError below or by the pixel checks, so keep it quiet.
+  dcmjs.log.setLevel('silent');
+  for (const name of ['validation.dcmjs', 'AsyncDicomReader']) dcmjs.log.getLogger(name).setLevel('silent');
   try {
     return dcmjs.data.DicomMessage.readFile(buffer);
   } catch (e) {

@@ -32,7 +32,8 @@ declare module 'dcmjs' {
     };
     DicomDict: DicomDictConstructor;
   };
-  export const log: { setLevel(level: string): void; getLevel(): number };
+  interface Logger { setLevel(level: string): void; getLevel(): number }
+  export const log: Logger & { getLogger(name: string): Logger };
 }
 
 declare module 'jpeg-lossless-decoder-js' {
