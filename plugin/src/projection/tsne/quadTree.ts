@@ -54,7 +54,6 @@ export class QuadTree {
     const stack = [0];
     while (stack.length > 0) {
       const node = stack.pop()!;
-      this.summarize(node, y);
       const count = this.hi[node]! - this.lo[node]!;
       if (count <= 1 || this.depth[node]! >= MAX_DEPTH || this.half[node]! <= minHalf) {
         this.firstChild[node] = -1;
@@ -62,6 +61,27 @@ export class QuadTree {
         continue;
       }
       this.split(node, y, stack);
+    }
+    // Children always have larger indices than their parent, so one backward pass computes every
+    // centre of mass from its children (leaves from their points): O(nodes), not O(n · depth).
+    for (let node = this.size - 1; node >= 0; node--) {
+      const fc = this.firstChild[node]!;
+      if (fc < 0) {
+        this.summarize(node, y);
+        continue;
+      }
+      let m = 0;
+      let sx = 0;
+      let sy = 0;
+      for (let c = fc, ce = fc + this.childCount[node]!; c < ce; c++) {
+        const mc = this.mass[c]!;
+        m += mc;
+        sx += mc * this.comX[c]!;
+        sy += mc * this.comY[c]!;
+      }
+      this.mass[node] = m;
+      this.comX[node] = sx / m;
+      this.comY[node] = sy / m;
     }
   }
 
@@ -98,29 +118,45 @@ export class QuadTree {
     const hi = this.hi[node]!;
     const cx = this.cx[node]!;
     const cy = this.cy[node]!;
-    const counts = [0, 0, 0, 0];
+    const perm = this.perm;
+    const scratch = this.scratch;
+    // Plain locals rather than small arrays: this runs for every node of every iteration.
+    let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
     for (let p = lo; p < hi; p++) {
-      const i = this.perm[p]!;
-      counts[(y[2 * i]! >= cx ? 1 : 0) + (y[2 * i + 1]! >= cy ? 2 : 0)]!++;
+      const i = perm[p]!;
+      const q = (y[2 * i]! >= cx ? 1 : 0) + (y[2 * i + 1]! >= cy ? 2 : 0);
+      if (q === 0) c0++;
+      else if (q === 1) c1++;
+      else if (q === 2) c2++;
+      else c3++;
     }
-    const starts = [lo, lo + counts[0]!, lo + counts[0]! + counts[1]!, lo + counts[0]! + counts[1]! + counts[2]!];
-    const cursor = starts.slice();
+    const s0 = lo, s1 = lo + c0, s2 = s1 + c1, s3 = s2 + c2;
+    let k0 = s0, k1 = s1, k2 = s2, k3 = s3;
     for (let p = lo; p < hi; p++) {
-      const i = this.perm[p]!;
-      this.scratch[cursor[(y[2 * i]! >= cx ? 1 : 0) + (y[2 * i + 1]! >= cy ? 2 : 0)]!++] = i;
+      const i = perm[p]!;
+      const q = (y[2 * i]! >= cx ? 1 : 0) + (y[2 * i + 1]! >= cy ? 2 : 0);
+      if (q === 0) scratch[k0++] = i;
+      else if (q === 1) scratch[k1++] = i;
+      else if (q === 2) scratch[k2++] = i;
+      else scratch[k3++] = i;
     }
-    for (let p = lo; p < hi; p++) this.perm[p] = this.scratch[p]!;
-    const nonEmpty = counts.filter((c) => c > 0).length;
+    for (let p = lo; p < hi; p++) perm[p] = scratch[p]!;
+    const nonEmpty = (c0 > 0 ? 1 : 0) + (c1 > 0 ? 1 : 0) + (c2 > 0 ? 1 : 0) + (c3 > 0 ? 1 : 0);
     if (this.size + nonEmpty > this.capacity) this.grow(2 * (this.size + nonEmpty));
     this.firstChild[node] = this.size;
     this.childCount[node] = nonEmpty;
     const h = this.half[node]! / 2;
-    for (let q = 0; q < 4; q++) {
-      if (counts[q] === 0) continue;
-      const child = this.size++;
-      this.setCell(child, starts[q]!, starts[q]! + counts[q]!, cx + (q & 1 ? h : -h), cy + (q & 2 ? h : -h), h, this.depth[node]! + 1);
-      stack.push(child);
-    }
+    const depth = this.depth[node]! + 1;
+    if (c0 > 0) this.addChild(s0, c0, cx - h, cy - h, h, depth, stack);
+    if (c1 > 0) this.addChild(s1, c1, cx + h, cy - h, h, depth, stack);
+    if (c2 > 0) this.addChild(s2, c2, cx - h, cy + h, h, depth, stack);
+    if (c3 > 0) this.addChild(s3, c3, cx + h, cy + h, h, depth, stack);
+  }
+
+  private addChild(start: number, count: number, cx: number, cy: number, half: number, depth: number, stack: number[]): void {
+    const child = this.size++;
+    this.setCell(child, start, start + count, cx, cy, half, depth);
+    stack.push(child);
   }
 
   private grow(capacity: number): void {
