@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as jpegJs from 'jpeg-js';
 import { InvalidInputError } from '../core/errors';
+import { pixelImage } from './pixelImage';
 import { Image2D } from './types';
 
 /** Options of {@link readJpeg}. */
@@ -37,17 +38,7 @@ export function readJpeg(bytes: Uint8Array, options: ReadJpegOptions = {}): Imag
     if (channels === 1) data[i] = decoded.data[i * 4];
     else for (let k = 0; k < 3; k++) data[i * 3 + k] = decoded.data[i * 4 + k];
   }
-  const image: Image2D = {
-    width,
-    height,
-    channels,
-    data,
-    spacing: null,
-    photometric: channels === 1 ? 'MONOCHROME2' : 'RGB',
-    source: { format: 'jpeg' },
-  };
-  if (options.path !== undefined) image.source.path = options.path;
-  return image;
+  return pixelImage(width, height, channels, data, 'jpeg', options.path);
 }
 
 /** True if the first SOF marker declares a single component (jpeg-js always expands to RGBA). */

@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import { PNG, PNGWithMetadata } from 'pngjs';
 import { InvalidInputError } from '../core/errors';
+import { pixelImage } from './pixelImage';
 import { Image2D } from './types';
 
 /** Options of {@link readPng}. */
@@ -44,17 +45,7 @@ export function readPng(bytes: Uint8Array, options: ReadPngOptions = {}): Image2
       data[i * 3 + 2] = rgba[i * 4 + 2];
     }
   }
-  const image: Image2D = {
-    width,
-    height,
-    channels,
-    data,
-    spacing: null,
-    photometric: channels === 1 ? 'MONOCHROME2' : 'RGB',
-    source: { format: 'png' },
-  };
-  if (options.path !== undefined) image.source.path = options.path;
-  return image;
+  return pixelImage(width, height, channels, data, 'png', options.path);
 }
 
 function isAllGrey(rgba: ArrayLike<number>, n: number): boolean {
