@@ -76,3 +76,4 @@ export { trainSegmentation, type SegmentationData, type TrainOptions, type Train
 export { predict, predictBatch, type SegmentationPrediction, type PredictOptions, type PredictBatchOptions } from './models/inference';
 export { saveModel, loadModel, MODEL_FORMAT_VERSION, type ModelMetadata } from './models/modelStore';
 export { loadSegmentationSamples, type SegmentationSample, type LoadSamplesOptions } from './datasets/segmentationSamples';
+export { experimentDataset, evenlySpaced, IBSR_SLICES_PER_SUBJECT, IBSR_MIN_BRAIN_FRACTION, type ExperimentDataset, type LabelledImage, type DiceKind } from './datasets/builtinDatasets';
