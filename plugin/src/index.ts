@@ -77,3 +77,18 @@ export { predict, predictBatch, type SegmentationPrediction, type PredictOptions
 export { saveModel, loadModel, MODEL_FORMAT_VERSION, type ModelMetadata } from './models/modelStore';
 export { loadSegmentationSamples, type SegmentationSample, type LoadSamplesOptions } from './datasets/segmentationSamples';
 export { experimentDataset, evenlySpaced, IBSR_SLICES_PER_SUBJECT, IBSR_MIN_BRAIN_FRACTION, type ExperimentDataset, type LabelledImage, type DiceKind } from './datasets/builtinDatasets';
+export {
+  runSeed,
+  testSplit,
+  settingKey,
+  methodLabel,
+  settingBudget,
+  paperSettings,
+  parseActiveLearningSplit,
+  type Split,
+  type Setting,
+  type ColdStartSetting,
+  type ActiveLearningSetting,
+} from './experiments/protocol';
+export { resultsRows, resultsMarkdown, resultsCsv, summary, type RunResult, type ResultsRow } from './experiments/resultsTable';
+export { CheckpointStore, type CheckpointKey } from './experiments/checkpointStore';

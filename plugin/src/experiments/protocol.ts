@@ -1,0 +1,101 @@
+import { InvalidInputError } from '../core/errors';
+import { createRng, shuffleInPlace } from '../random/rng';
+
+/**
+ * The experimental protocol of the paper (sections 4.1.2 and 4.4), as data: which runs, which
+ * split, which settings. The harness executes these; nothing here trains or reads files.
+ */
+
+/** Seed of run r (1-based): s_r = 42 + r, reused for every stochastic part of the run. */
+export function runSeed(run: number): number {
+  if (!Number.isInteger(run) || run < 1) throw new InvalidInputError('invalid-option', `run must be a positive integer, got ${run}`);
+  return 42 + run;
+}
+
+/** A run's split: a seeded 20 % hold-out test set, never selected from, and the pool. */
+export interface Split {
+  readonly test: readonly number[];
+  readonly pool: readonly number[];
+}
+
+/** The 20 % test split of n items fixed by `seed` (rounded to the nearest item; both sorted). */
+export function testSplit(n: number, seed: number, testFraction = 0.2): Split {
+  if (!Number.isInteger(n) || n < 2) throw new InvalidInputError('invalid-option', `need at least 2 images to split, got ${n}`);
+  if (!(testFraction > 0 && testFraction < 1)) throw new InvalidInputError('invalid-option', `test fraction must be in (0, 1), got ${testFraction}`);
+  const order = Array.from({ length: n }, (_, i) => i);
+  shuffleInPlace(order, createRng(seed));
+  const nTest = Math.min(n - 1, Math.max(1, Math.round(testFraction * n)));
+  return { test: order.slice(0, nTest).sort((a, b) => a - b), pool: order.slice(nTest).sort((a, b) => a - b) };
+}
+
+/** A cold-start setting: B images by one strategy. */
+export interface ColdStartSetting {
+  readonly kind: 'cold-start';
+  /** `random`, `kmeans-budget` or `coldstart`. */
+  readonly strategy: string;
+  readonly budget: number;
+}
+
+/** An active-learning setting: a cold start of B₀ = B − A, then one round acquiring A with α. */
+export interface ActiveLearningSetting {
+  readonly kind: 'active-learning';
+  readonly alpha: number;
+  readonly coldStartBudget: number;
+  readonly acquire: number;
+}
+
+export type Setting = ColdStartSetting | ActiveLearningSetting;
+
+/** A stable, readable key of a setting, used for checkpoints and tables. */
+export function settingKey(setting: Setting): string {
+  return setting.kind === 'cold-start'
+    ? `cold-start:${setting.strategy}:B=${setting.budget}`
+    : `active-learning:alpha=${setting.alpha}:B=${setting.coldStartBudget + setting.acquire}(${setting.coldStartBudget}+${setting.acquire})`;
+}
+
+/** The paper's table label of a setting's method. */
+export function methodLabel(setting: Setting): string {
+  if (setting.kind === 'cold-start') {
+    return { random: 'Random', 'kmeans-budget': 'K-means to budget', coldstart: 'Ours (cold start)' }[setting.strategy] ?? setting.strategy;
+  }
+  if (setting.alpha === 0) return 'Entropy (α=0)';
+  if (setting.alpha === 1) return 'Distance (α=1.0)';
+  return `Entropy+Distance (α=${setting.alpha})`;
+}
+
+/** Total budget B of a setting. */
+export function settingBudget(setting: Setting): number {
+  return setting.kind === 'cold-start' ? setting.budget : setting.coldStartBudget + setting.acquire;
+}
+
+/**
+ * The settings of section 4.4: at each cold-start budget B the three cold-start strategies; for
+ * each active-learning split B₀ + A, one round with each α (paper: 0, 0.3, 1).
+ */
+export function paperSettings(options: {
+  readonly budgets: readonly number[];
+  readonly activeLearning: ReadonlyArray<readonly [number, number]>;
+  readonly alphas?: readonly number[];
+}): Setting[] {
+  const alphas = options.alphas ?? [0, 0.3, 1];
+  const settings: Setting[] = [];
+  for (const budget of options.budgets) {
+    if (!Number.isInteger(budget) || budget < 1) throw new InvalidInputError('invalid-budget', `budget must be a positive integer, got ${budget}`);
+    for (const strategy of ['random', 'kmeans-budget', 'coldstart']) settings.push({ kind: 'cold-start', strategy, budget });
+  }
+  for (const [b0, a] of options.activeLearning) {
+    if (!Number.isInteger(b0) || b0 < 1 || !Number.isInteger(a) || a < 1) throw new InvalidInputError('invalid-budget', `active learning needs B₀ ≥ 1 and A ≥ 1, got ${b0}+${a}`);
+    for (const alpha of alphas) {
+      if (!(alpha >= 0 && alpha <= 1)) throw new InvalidInputError('invalid-option', `alpha must be in [0, 1], got ${alpha}`);
+      settings.push({ kind: 'active-learning', alpha, coldStartBudget: b0, acquire: a });
+    }
+  }
+  return settings;
+}
+
+/** Parses "8+4" (B₀ + A). */
+export function parseActiveLearningSplit(text: string): [number, number] {
+  const m = /^\s*(\d+)\s*\+\s*(\d+)\s*$/.exec(text);
+  if (!m) throw new InvalidInputError('invalid-option', `"${text}" is not of the form B0+A (e.g. 8+4)`);
+  return [Number(m[1]), Number(m[2])];
+}
