@@ -92,3 +92,5 @@ export {
 } from './experiments/protocol';
 export { resultsRows, resultsMarkdown, resultsCsv, summary, type RunResult, type ResultsRow } from './experiments/resultsTable';
 export { CheckpointStore, type CheckpointKey } from './experiments/checkpointStore';
+export { runExperiment, type ExperimentOptions, type ExperimentEvent, type StoredResult } from './experiments/runExperiment';
+export { PROFILES, experimentProfile, datasetBudgets, type ExperimentProfile, type DatasetBudgets } from './experiments/profiles';

@@ -95,3 +95,16 @@ describe('CheckpointStore', () => {
     expect(path.relative(dir, file).split(path.sep)).toEqual(['folder__data_x', 'run-3', 'a_b.json']);
   });
 });
+
+describe('profiles', () => {
+  it('holds the paper\'s budgets and a reduced cpu profile', async () => {
+    const { experimentProfile, datasetBudgets } = await import('./profiles');
+    const paper = experimentProfile('paper');
+    expect(paper).toMatchObject({ runs: 11, size: 256 });
+    expect(datasetBudgets(paper, 'montgomery')).toMatchObject({ budgets: [8, 10, 12, 16], activeLearning: [[8, 4], [12, 4]], epochs: 120, dropout: 0.15 });
+    expect(datasetBudgets(paper, 'ibsr18')).toMatchObject({ epochs: 150, dropout: 0.1 });
+    expect(datasetBudgets(experimentProfile('cpu'), 'folder:/x').budgets).toEqual([8, 12]);
+    expect(() => experimentProfile('gpu')).toThrow(/valid: paper, cpu/);
+    expect(() => datasetBudgets(paper, 'mnist')).toThrow(/no budgets/);
+  });
+});

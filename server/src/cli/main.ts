@@ -8,6 +8,7 @@ import { doctorCommand } from './commands/doctorCommand';
 import { embedCommand } from './commands/embedCommand';
 import { evaluateCommand } from './commands/evaluateCommand';
 import { predictCommand } from './commands/predictCommand';
+import { reproduceCommand } from './commands/reproduceCommand';
 import { trainCommand } from './commands/trainCommand';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, isBadInput, oneLine } from './errors';
 
@@ -24,7 +25,8 @@ export function buildProgram(): Command {
     .addCommand(embedCommand())
     .addCommand(trainCommand())
     .addCommand(predictCommand())
-    .addCommand(evaluateCommand());
+    .addCommand(evaluateCommand())
+    .addCommand(reproduceCommand());
   // Usage errors exit 2 (like bad input) instead of commander's default 1.
   const exitOverride = (cmd: Command): void => {
     cmd.exitOverride((err) => {

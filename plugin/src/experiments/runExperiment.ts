@@ -1,0 +1,162 @@
+import type { DenseMatrix } from '../core/matrix';
+import { reportProgress, type ProgressCallback } from '../core/progress';
+import type { ExperimentDataset, LabelledImage } from '../datasets/builtinDatasets';
+import type { Encoder } from '../encoders/types';
+import { diceScores } from '../metrics/dice';
+import { hausdorffScores } from '../metrics/hausdorff';
+import { predictBatch } from '../models/inference';
+import { trainSegmentation } from '../models/train';
+import { runAcquisition, runColdStart, type EmbeddedPool } from '../selection/pipeline';
+import type { CheckpointStore } from './checkpointStore';
+import { runSeed, settingKey, testSplit, type Setting } from './protocol';
+import type { RunResult } from './resultsTable';
+
+/** What is stored per (data set, run, setting). */
+export interface StoredResult {
+  readonly dice: number;
+  /** NaN is stored as null. */
+  readonly hd95: number | null;
+  readonly hdUnit: 'mm' | 'px';
+  /** Training ids in the order they were selected. */
+  readonly selected: readonly string[];
+  /** For active learning: the cold-start part and the acquired part. */
+  readonly coldStart?: readonly string[];
+  readonly acquired?: readonly string[];
+  readonly k: number | null;
+  readonly trainSeconds: number;
+}
+
+/** One finished or reused unit, reported as the experiment goes. */
+export interface ExperimentEvent {
+  readonly run: number;
+  readonly setting: Setting;
+  readonly cached: boolean;
+  readonly result: StoredResult;
+  /** Units done so far (cached or not) and in all. */
+  readonly done: number;
+  readonly total: number;
+}
+
+/** Options of {@link runExperiment}. */
+export interface ExperimentOptions {
+  readonly dataset: ExperimentDataset;
+  /** The data set spec used as the checkpoint key (`montgomery`, `folder:PATH`, …). */
+  readonly datasetKey: string;
+  readonly runs: number;
+  readonly settings: readonly Setting[];
+  readonly size: number;
+  readonly epochs: number;
+  readonly dropout: number;
+  readonly encoder: Encoder;
+  readonly store: CheckpointStore<StoredResult>;
+  /** U-Net size (defaults: the paper's depth 4, 16 channels); smaller for tests. */
+  readonly depth?: number;
+  readonly baseChannels?: number;
+  readonly onEvent?: (event: ExperimentEvent) => void;
+  readonly onProgress?: ProgressCallback;
+}
+
+/**
+ * Runs the protocol of sections 4.1.2–4.4 on one data set: for run r (seed 42 + r) a 20 % test
+ * split fixed by the seed, the rest as the pool; each setting selects from the pool (cold start:
+ * B images by its strategy; active learning: a cold start of B₀, a model trained on it scores
+ * the rest of the pool by mean entropy, one round acquires A with α), then a fresh Attention U-Net
+ * — the same initial weights for every setting of the run — is trained on the selection and
+ * scored on the test split. Each unit is checkpointed as soon as it finishes and reused on a
+ * rerun.
+ */
+export async function runExperiment(options: ExperimentOptions): Promise<RunResult[]> {
+  const { dataset, size } = options;
+  const images = await dataset.load({ size, onProgress: options.onProgress });
+  reportProgress(options.onProgress, 'embed', 0);
+  const embedded = await options.encoder.embed(images.map((i) => i.encoderInput), options.onProgress);
+  const matrix: DenseMatrix = { rows: images.length, cols: options.encoder.dimensions(), data: embedded };
+  const byId = new Map(images.map((image) => [image.id, image]));
+  const classes = dataset.classNames.length;
+  const total = options.runs * options.settings.length;
+  const results: RunResult[] = [];
+  let done = 0;
+  for (let run = 1; run <= options.runs; run++) {
+    const seed = runSeed(run);
+    const split = testSplit(images.length, seed);
+    const pool: EmbeddedPool = { ids: split.pool.map((i) => images[i]!.id), embeddings: subset(matrix, split.pool) };
+    const test = split.test.map((i) => images[i]!);
+    const scoredColdStarts = new Map<number, { ids: string[]; entropy: Map<string, number> }>();
+    const train = (ids: readonly string[]) => trainSegmentation(
+      { images: ids.map((id) => byId.get(id)!.image), masks: ids.map((id) => byId.get(id)!.mask), size },
+      {
+        classes, epochs: options.epochs, seed, dropout: options.dropout, ids,
+        ...(options.depth !== undefined && { depth: options.depth }),
+        ...(options.baseChannels !== undefined && { baseChannels: options.baseChannels }),
+      },
+    );
+    for (const setting of options.settings) {
+      const key = { dataset: options.datasetKey, run, setting: settingKey(setting) };
+      let stored = await options.store.get(key);
+      const cached = stored !== null;
+      if (!stored) {
+        let selected: string[];
+        let k: number | null = null;
+        let parts: { coldStart: string[]; acquired: string[] } | null = null;
+        if (setting.kind === 'cold-start') {
+          const cold = await runColdStart(pool, { budget: setting.budget, seed, strategy: setting.strategy });
+          selected = cold.report.selected.map((s) => s.id);
+          k = cold.report.k;
+        } else {
+          let scored = scoredColdStarts.get(setting.coldStartBudget);
+          if (!scored) {
+            // The B₀ cold start and its model are shared by every α of this run.
+            const cold = await runColdStart(pool, { budget: setting.coldStartBudget, seed, strategy: 'coldstart' });
+            const ids = cold.report.selected.map((s) => s.id);
+            const model = await train(ids);
+            const taken = new Set(ids);
+            const rest = pool.ids.filter((id) => !taken.has(id));
+            const predictions = predictBatch(model.model, rest.map((id) => byId.get(id)!.image), size);
+            model.dispose();
+            scored = { ids, entropy: new Map(rest.map((id, i) => [id, predictions[i]!.meanEntropy])) };
+            scoredColdStarts.set(setting.coldStartBudget, scored);
+          }
+          const round = await runAcquisition(pool, { entropy: scored.entropy, labelled: scored.ids, count: setting.acquire, alpha: setting.alpha, seed });
+          const acquired = round.report.selected.map((s) => s.id);
+          selected = [...scored.ids, ...acquired];
+          parts = { coldStart: scored.ids, acquired };
+        }
+        const model = await train(selected);
+        const score = scoreOnTest(model.model, test, size, classes, dataset.dice);
+        stored = { ...score, selected, ...(parts ?? {}), k, trainSeconds: model.seconds };
+        model.dispose();
+        await options.store.set(key, stored);
+      }
+      done++;
+      options.onEvent?.({ run, setting, cached, result: stored, done, total });
+      results.push({ run, setting, dice: stored.dice, hd95: stored.hd95 ?? NaN });
+    }
+  }
+  return results;
+}
+
+function subset(matrix: DenseMatrix, rows: readonly number[]): DenseMatrix {
+  const out = new Float32Array(rows.length * matrix.cols);
+  rows.forEach((r, i) => out.set(matrix.data.subarray(r * matrix.cols, (r + 1) * matrix.cols), i * matrix.cols));
+  return { rows: rows.length, cols: matrix.cols, data: out };
+}
+
+function scoreOnTest(
+  model: Parameters<typeof predictBatch>[0], test: readonly LabelledImage[], size: number, classes: number, kind: ExperimentDataset['dice'],
+): { dice: number; hd95: number | null; hdUnit: 'mm' | 'px' } {
+  const predictions = predictBatch(model, test.map((t) => t.image), size);
+  const mm = test.every((t) => t.spacing !== null);
+  const dice: number[] = [];
+  const hd: number[] = [];
+  test.forEach((t, i) => {
+    const pred = { width: size, height: size, labels: predictions[i]!.mask };
+    const truth = { width: size, height: size, labels: t.mask };
+    const d = diceScores(pred, truth, classes);
+    dice.push(kind === 'image-level' ? d.imageLevel : d.meanForeground);
+    const h = hausdorffScores(pred, truth, classes, mm ? { spacing: t.spacing! } : {});
+    const value = kind === 'image-level' ? (mm ? h.imageLevelMm : h.imageLevel) : (mm ? h.meanForegroundMm : h.meanForeground);
+    if (value !== null && Number.isFinite(value)) hd.push(value);
+  });
+  const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+  return { dice: mean(dice), hd95: hd.length > 0 ? mean(hd) : null, hdUnit: mm ? 'mm' : 'px' };
+}

@@ -1,0 +1,79 @@
+/**
+ * `scanselect reproduce` end to end on a tiny labelled folder the test writes (disks on noise):
+ * every setting of the protocol runs, the table is written, a rerun with --resume reuses every
+ * checkpoint, and an existing output folder is not overwritten without --resume.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PNG } from 'pngjs';
+
+const root = path.join(__dirname, '..');
+const bin = path.join(root, 'bin', 'scanselect.js');
+let dir: string;
+
+function run(args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function grey(size: number, value: (x: number, y: number) => number): Buffer {
+  const png = new PNG({ width: size, height: size, colorType: 0, inputColorType: 0, inputHasAlpha: false });
+  const data = Buffer.alloc(size * size);
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) data[y * size + x] = Math.max(0, Math.min(255, Math.round(value(x, y))));
+  png.data = data;
+  return PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false });
+}
+
+beforeAll(() => {
+  if (!existsSync(path.join(root, 'server', 'dist', 'cli', 'main.js'))) throw new Error('build first: npm run build');
+  dir = mkdtempSync(path.join(os.tmpdir(), 'scanselect-reproduce-'));
+  const data = path.join(dir, 'data');
+  mkdirSync(path.join(data, 'images'), { recursive: true });
+  mkdirSync(path.join(data, 'masks'));
+  writeFileSync(path.join(data, 'classes.txt'), 'background\ndisk\n');
+  for (let k = 0; k < 15; k++) {
+    const cx = 10 + (k % 5) * 3;
+    const cy = 11 + (k % 3) * 4;
+    const r = 4 + (k % 4);
+    const inside = (x: number, y: number): boolean => (x - cx) ** 2 + (y - cy) ** 2 < r * r;
+    writeFileSync(path.join(data, 'images', `d${String(k).padStart(2, '0')}.png`), grey(32, (x, y) => (inside(x, y) ? 200 : 50) + ((x * 7 + y * 13 + k) % 17)));
+    writeFileSync(path.join(data, 'masks', `d${String(k).padStart(2, '0')}.png`), grey(32, (x, y) => (inside(x, y) ? 1 : 0)));
+  }
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('scanselect reproduce', () => {
+  const args = ['reproduce', '--dataset', 'folder:data', '--runs', '1', '--budgets', '3', '--al', '2+1', '--size', '16',
+    '--epochs', '1', '--depth', '2', '--base-channels', '2', '--out', 'res', '--no-progress'];
+
+  it('runs every setting, writes the table, and resumes from checkpoints', () => {
+    const first = run(args);
+    expect(first.stderr).toMatch(/profile cpu/);
+    expect(first.code).toBe(0);
+    const table = readFileSync(path.join(dir, 'res', 'results.md'), 'utf8');
+    for (const method of ['Random', 'K-means to budget', 'Ours (cold start)', 'Entropy (α=0)', 'Entropy+Distance (α=0.3)', 'Distance (α=1.0)']) {
+      expect(table).toContain(`| ${method} | 1 |`);
+    }
+    expect(readFileSync(path.join(dir, 'res', 'results.csv'), 'utf8').trim().split('\n')).toHaveLength(2 + 6);
+    const unit = JSON.parse(readFileSync(path.join(dir, 'res', 'runs', 'folder_data', 'run-1', 'active-learning_alpha=0.3_B=3(2+1).json'), 'utf8'));
+    expect(unit.result.coldStart).toHaveLength(2);
+    expect(unit.result.acquired).toHaveLength(1);
+    expect(unit.result.selected).toEqual([...unit.result.coldStart, ...unit.result.acquired]);
+
+    const again = run([...args, '--resume']);
+    expect(again.code).toBe(0);
+    expect(again.stderr.match(/\(checkpoint\)/g)).toHaveLength(6);
+    expect(readFileSync(path.join(dir, 'res', 'results.md'), 'utf8')).toBe(table);
+
+    const refused = run(args);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/already holds results; pass --resume/);
+  });
+
+  it('rejects an unknown data set or profile', () => {
+    expect(run(['reproduce', '--dataset', 'mnist']).stderr).toMatch(/unknown data set "mnist"/);
+    expect(run(['reproduce', '--dataset', 'montgomery', '--profile', 'fast']).stderr).toMatch(/unknown profile "fast"; valid: paper, cpu/);
+  });
+});
