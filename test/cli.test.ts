@@ -42,7 +42,7 @@ describe('scanselect CLI', () => {
   it('has --help on every subcommand', () => {
     const top = run(['--help']);
     expect(top.code).toBe(0);
-    for (const sub of ['coldstart', 'acquire', 'demo', 'doctor', 'embed', 'train', 'predict', 'evaluate']) {
+    for (const sub of ['coldstart', 'acquire', 'demo', 'doctor', 'embed', 'train', 'predict', 'evaluate', 'reproduce']) {
       expect(top.stdout).toContain(sub);
       const help = run([sub, '--help']);
       expect(help.code).toBe(0);
