@@ -2,14 +2,13 @@
 'use strict';
 /**
  * Which built-in encoder should be the default? Measures how much cold start with each encoder
- * beats random selection on real chest X-rays (Montgomery, ../shared/data/montgomery), a small
- * version of the paper's protocol (section 4.1.2–4.4):
+ * beats random selection on real chest X-rays (Montgomery, ../shared/data/montgomery), with the
+ * reproduction harness's protocol (runExperiment: per run r a seed 42 + r, a seeded 20 % test
+ * split, a fresh Attention U-Net with the run's initial weights trained on each selection, Dice of
+ * the two lungs and HD95 on the test split):
  *
- *   for run r = 1…R (seed 42 + r): a seeded 20 % test split; the rest is the pool;
- *     random:           B images uniformly from the pool
- *     coldstart(enc):   B images by the paper's cold start on enc's embeddings
- *     each → a fresh Attention U-Net (same initial weights within the run) trained E epochs at
- *     S × S → Dice (mean of the two lungs) and HD95 on the test split.
+ *   random:           B images uniformly from the pool
+ *   coldstart(enc):   B images by the paper's cold start on enc's embeddings
  *
  *   node scripts/compareEncoders.js [--runs 3] [--budget 8] [--size 64] [--epochs 40]
  *       [--encoders intensity-texture,thumbnail,darknet] [--json FILE]
@@ -33,72 +32,15 @@ const epochs = Number(arg('--epochs', '40'));
 const encoderIds = arg('--encoders', 'intensity-texture,thumbnail,darknet').split(',');
 const jsonOut = arg('--json', null);
 const shared = path.join(__dirname, '..', '..', 'shared');
-const dataDir = path.join(shared, 'data', 'montgomery');
 const darknet = path.join(shared, 'models', 'darknet-tiny-imagenet', 'tfjs');
 
 function log(text) {
   process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${text}\n`);
 }
 
-async function loadMontgomery() {
-  const names = fs.readdirSync(path.join(dataDir, 'cxr')).filter((f) => f.endsWith('.png')).sort();
-  const ids = [], images = [], grays = [], masks = [];
-  for (const name of names) {
-    const image = p.readPngFile(path.join(dataDir, 'cxr', name));
-    const binary = p.binaryMaskFromPng(fs.readFileSync(path.join(dataDir, 'masks', name)));
-    const lungs = p.splitLungsByComponents(binary.labels, binary.width, binary.height); // 0, right lung 1, left lung 2
-    ids.push(name.replace(/\.png$/, ''));
-    images.push(p.preprocessImage(image, size).data);
-    masks.push(p.resizeNearest(lungs.labels, lungs.width, lungs.height, { width: size, height: size }));
-    const g = p.resizeBilinear(p.toGrayscale(image), { width: 256, height: 256 });
-    grays.push({ width: 256, height: 256, data: g.data });
-  }
-  return { ids, images, grays, masks };
-}
-
-async function embed(encoderId, grays) {
+function createEncoder(id) {
   const registry = p.createEncoderRegistry();
-  const encoder = encoderId === 'darknet'
-    ? await registry.get('tfjs-model').create({ model: darknet })
-    : await registry.get(encoderId).create({});
-  try {
-    const data = await encoder.embed(grays);
-    return { rows: grays.length, cols: encoder.dimensions(), data };
-  } finally {
-    encoder.dispose();
-  }
-}
-
-function subset(matrix, rows) {
-  const out = new Float32Array(rows.length * matrix.cols);
-  rows.forEach((r, i) => out.set(matrix.data.subarray(r * matrix.cols, (r + 1) * matrix.cols), i * matrix.cols));
-  return { rows: rows.length, cols: matrix.cols, data: out };
-}
-
-function testSplit(n, seed) {
-  const order = Array.from({ length: n }, (_, i) => i);
-  p.shuffleInPlace(order, p.createRng(seed));
-  const nTest = Math.round(0.2 * n);
-  return { test: order.slice(0, nTest).sort((a, b) => a - b), pool: order.slice(nTest).sort((a, b) => a - b) };
-}
-
-async function trainAndScore(data, trainRows, testRows, seed) {
-  const trained = await p.trainSegmentation(
-    { images: trainRows.map((r) => data.images[r]), masks: trainRows.map((r) => data.masks[r]), size },
-    { classes: 3, epochs, seed, dropout: 0.15 },
-  );
-  const preds = p.predictBatch(trained.model, testRows.map((r) => data.images[r]), size);
-  const dice = [], hd = [];
-  testRows.forEach((r, k) => {
-    const pred = { width: size, height: size, labels: preds[k].mask };
-    const truth = { width: size, height: size, labels: data.masks[r] };
-    dice.push(p.diceScores(pred, truth, 3).meanForeground);
-    const h = p.hausdorffScores(pred, truth, 3).meanForeground;
-    if (Number.isFinite(h)) hd.push(h);
-  });
-  trained.dispose();
-  const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
-  return { dice: mean(dice), hd95: hd.length ? mean(hd) : NaN, seconds: trained.seconds };
+  return id === 'darknet' ? registry.get('tfjs-model').create({ model: darknet }) : registry.get(id).create({});
 }
 
 function stats(values) {
@@ -108,36 +50,44 @@ function stats(values) {
 }
 
 async function main() {
-  if (!fs.existsSync(dataDir)) {
-    console.error(`compareEncoders: ${dataDir} is absent (the shared data set is needed)`);
+  if (!fs.existsSync(path.join(shared, 'data', 'montgomery'))) {
+    console.error(`compareEncoders: ${path.join(shared, 'data', 'montgomery')} is absent (the shared data set is needed)`);
     process.exit(2);
   }
   const compute = await p.initCompute();
   log(`backend ${compute.backend}; runs ${runs}, budget ${budget}, ${size}², ${epochs} epochs; encoders ${encoderIds.join(', ')}`);
-  const data = await loadMontgomery();
-  const embeddings = {};
-  for (const id of encoderIds) {
-    const t = performance.now();
-    embeddings[id] = await embed(id, data.grays);
-    log(`embedded ${data.ids.length} images with ${id} (${embeddings[id].cols}-d) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const dataset = p.experimentDataset('montgomery', path.join(shared, 'data'));
+  const images = await dataset.load({ size });
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'scanselect-compare-'));
+  const results = { random: [] };
+  try {
+    for (const [e, id] of encoderIds.entries()) {
+      const encoder = await createEncoder(id);
+      const label = `coldstart:${id}`;
+      results[label] = [];
+      // Random selection does not depend on the encoder: it runs once, with the first one.
+      const settings = [
+        ...(e === 0 ? [{ kind: 'cold-start', strategy: 'random', budget }] : []),
+        { kind: 'cold-start', strategy: 'coldstart', budget },
+      ];
+      try {
+        await p.runExperiment({
+          dataset, datasetKey: 'montgomery', images, runs, settings, size, epochs, dropout: 0.15, encoder,
+          store: new p.CheckpointStore(path.join(scratch, id)),
+          onEvent: ({ run, setting, result }) => {
+            const name = setting.strategy === 'random' ? 'random' : label;
+            results[name].push({ run, seed: p.runSeed(run), k: result.k, dice: result.dice, hd95: result.hd95 ?? NaN, seconds: result.trainSeconds, selected: result.selected });
+            log(`run ${run} ${name.padEnd(28)} k=${String(result.k).padEnd(4)} Dice ${result.dice.toFixed(4)}  HD95 ${(result.hd95 ?? NaN).toFixed(2)} px  (${result.trainSeconds.toFixed(0)} s)`);
+          },
+        });
+      } finally {
+        encoder.dispose();
+      }
+    }
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
   }
   const settings = ['random', ...encoderIds.map((e) => `coldstart:${e}`)];
-  const results = Object.fromEntries(settings.map((s) => [s, []]));
-  for (let r = 1; r <= runs; r++) {
-    const seed = 42 + r;
-    const { test, pool } = testSplit(data.ids.length, seed);
-    for (const setting of settings) {
-      const encoder = setting === 'random' ? encoderIds[0] : setting.slice('coldstart:'.length);
-      const poolIds = pool.map((i) => data.ids[i]);
-      const run = await p.runColdStart({ ids: poolIds, embeddings: subset(embeddings[encoder], pool) }, {
-        budget, seed, strategy: setting === 'random' ? 'random' : 'coldstart',
-      });
-      const chosen = run.report.selected.map((s) => pool[poolIds.indexOf(s.id)]);
-      const score = await trainAndScore(data, chosen, test, seed);
-      results[setting].push({ run: r, seed, k: run.report.k, ...score, selected: run.report.selected.map((s) => s.id) });
-      log(`run ${r} ${setting.padEnd(28)} k=${String(run.report.k).padEnd(4)} Dice ${score.dice.toFixed(4)}  HD95 ${score.hd95.toFixed(2)} px  (${score.seconds.toFixed(0)} s)`);
-    }
-  }
   const lines = [
     `Montgomery, ${runs} runs (seeds 43…${42 + runs}), budget B = ${budget}, ${size}×${size}, ${epochs} epochs, backend ${compute.backend}, ${os.cpus().length} × ${os.cpus()[0].model}`,
     '',

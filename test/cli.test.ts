@@ -2,19 +2,13 @@
  * End-to-end tests of the built `scanselect` command (run `npm run build` first; `npm test`
  * does). Each test spawns the real program on files it writes to a temporary folder.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { requireBuiltCli, runCli, type CliResult } from './helpers';
 
-const root = path.join(__dirname, '..');
-const bin = path.join(root, 'bin', 'scanselect.js');
 let dir: string;
-
-function run(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (args: string[]): CliResult => runCli(dir, args, 120_000);
 
 function write(name: string, text: string): string {
   const file = path.join(dir, name);
@@ -33,7 +27,7 @@ function groups(): string {
 }
 
 beforeAll(() => {
-  if (!existsSync(path.join(root, 'server', 'dist', 'cli', 'main.js'))) throw new Error('build first: npm run build');
+  requireBuiltCli();
   dir = mkdtempSync(path.join(os.tmpdir(), 'scanselect-cli-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

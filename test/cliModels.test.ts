@@ -3,28 +3,16 @@
  * test writes itself (bright disks on a noisy background, with their masks): doctor, embed,
  * train → predict → evaluate, and their bad-input errors.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
+import { greyPng, requireBuiltCli, runCli, type CliResult } from './helpers';
 
-const root = path.join(__dirname, '..');
-const bin = path.join(root, 'bin', 'scanselect.js');
 let dir: string;
+const run = (args: string[]): CliResult => runCli(dir, args);
 
-function run(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-function grey(width: number, height: number, value: (x: number, y: number) => number): Buffer {
-  const png = new PNG({ width, height, colorType: 0, inputColorType: 0, inputHasAlpha: false });
-  const data = Buffer.alloc(width * height);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data[y * width + x] = Math.max(0, Math.min(255, Math.round(value(x, y))));
-  png.data = data;
-  return PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false });
-}
+const grey = greyPng;
 
 /** 10 disk images 48×48 with masks (0/255), deterministic. */
 function writeDataSet(): void {
@@ -55,7 +43,7 @@ function writeDataSet(): void {
 }
 
 beforeAll(() => {
-  if (!existsSync(path.join(root, 'server', 'dist', 'cli', 'main.js'))) throw new Error('build first: npm run build');
+  requireBuiltCli();
   dir = mkdtempSync(path.join(os.tmpdir(), 'scanselect-models-'));
   writeDataSet();
 });

@@ -3,31 +3,18 @@
  * every setting of the protocol runs, the table is written, a rerun with --resume reuses every
  * checkpoint, and an existing output folder is not overwritten without --resume.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PNG } from 'pngjs';
+import { greyPng, requireBuiltCli, runCli, type CliResult } from './helpers';
 
-const root = path.join(__dirname, '..');
-const bin = path.join(root, 'bin', 'scanselect.js');
 let dir: string;
+const run = (args: string[]): CliResult => runCli(dir, args);
 
-function run(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-function grey(size: number, value: (x: number, y: number) => number): Buffer {
-  const png = new PNG({ width: size, height: size, colorType: 0, inputColorType: 0, inputHasAlpha: false });
-  const data = Buffer.alloc(size * size);
-  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) data[y * size + x] = Math.max(0, Math.min(255, Math.round(value(x, y))));
-  png.data = data;
-  return PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false });
-}
+const grey = (size: number, value: (x: number, y: number) => number): Buffer => greyPng(size, size, value);
 
 beforeAll(() => {
-  if (!existsSync(path.join(root, 'server', 'dist', 'cli', 'main.js'))) throw new Error('build first: npm run build');
+  requireBuiltCli();
   dir = mkdtempSync(path.join(os.tmpdir(), 'scanselect-reproduce-'));
   const data = path.join(dir, 'data');
   mkdirSync(path.join(data, 'images'), { recursive: true });

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../core/errors';
 import type { DenseMatrix } from '../core/matrix';
-import { sampleWithoutReplacement, type Rng } from '../random/rng';
+import { createRng, sampleWithoutReplacement, type Rng } from '../random/rng';
 
 /** Options of {@link silhouetteScores}. */
 export interface SilhouetteOptions {
@@ -63,9 +63,8 @@ export function silhouetteScores(points: DenseMatrix, labelings: readonly Int32A
 
 /** Exact mean silhouette of a single labeling (convenience for tests and small inputs). */
 export function silhouetteScore(points: DenseMatrix, labels: Int32Array): number {
-  // The generator is unused on the exact path; a throwaway one keeps the signature honest.
-  const unused: Rng = { seed: 0, nextUint32: () => 0, nextFloat: () => 0, nextInt: () => 0, nextGaussian: () => 0, fork: () => unused };
-  return silhouetteScores(points, [labels], { exactMaxPoints: Infinity }, unused).scores[0]!;
+  // The exact path draws no random numbers; any generator will do.
+  return silhouetteScores(points, [labels], { exactMaxPoints: Infinity }, createRng(0)).scores[0]!;
 }
 
 function pointSilhouette(sums: Float64Array, offset: number, counts: Int32Array, own: number): number {

@@ -44,11 +44,6 @@ export function assertFinite(matrix: DenseMatrix, what = 'matrix', ids?: readonl
   }
 }
 
-/** Returns row `i` as a subarray view (no copy). */
-export function rowView(matrix: DenseMatrix, i: number): Float32Array | Float64Array {
-  return matrix.data.subarray(i * matrix.cols, (i + 1) * matrix.cols);
-}
-
 /** Squared Euclidean distance between row i of `a` and row j of `b` (same number of columns). */
 export function squaredDistance(a: DenseMatrix, i: number, b: DenseMatrix, j: number): number {
   const d = a.cols;

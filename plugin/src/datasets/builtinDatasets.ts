@@ -9,7 +9,7 @@ import { preprocessImage, resizeBilinear, resizeNearest } from '../imaging/prepr
 import { splitLungsByComponents } from '../imaging/splitLungsByComponents';
 import { toGrayscale } from '../imaging/toGrayscale';
 import type { Image2D, LabelMap, PixelSpacing } from '../imaging/types';
-import { loadSegmentationSamples } from './segmentationSamples';
+import { listImageFiles, readImageFile, readMaskFile } from './imageFiles';
 
 /** One labelled image of an experiment data set, ready for the model and the encoders. */
 export interface LabelledImage {
@@ -85,48 +85,59 @@ function labelled(id: string, image: Image2D, mask: LabelMap, size: number, enco
   };
 }
 
-/** Montgomery: one binary mask of both lungs, split into right/left lung by connected components. */
-function montgomery(dir: string): ExperimentDataset {
+/**
+ * A data set of image PNGs in `dir/imageSub` with same-named mask PNGs in `dir/maskSub`;
+ * `readMask` turns a mask file's bytes into the label map.
+ */
+function pngDataset(
+  base: Omit<ExperimentDataset, 'load'>, dir: string, imageSub: string, maskSub: string, readMask: (bytes: Uint8Array, name: string) => LabelMap,
+): ExperimentDataset {
   return {
-    id: 'montgomery',
-    description: 'Montgomery County chest X-rays (138), lungs split into the patient\'s right and left lung',
-    classNames: ['background', 'right lung', 'left lung'],
-    dice: 'per-class',
+    ...base,
     async load({ size, encoderSize = 256, onProgress }) {
-      const names = await pngPairs(dir, 'cxr', 'masks');
+      const names = await pngPairs(dir, imageSub, maskSub);
       const out: LabelledImage[] = [];
       for (let k = 0; k < names.length; k++) {
-        reportProgress(onProgress, 'load:montgomery', k / names.length);
+        reportProgress(onProgress, `load:${base.id}`, k / names.length);
         const name = names[k]!;
-        const image = readPng(new Uint8Array(await fs.readFile(path.join(dir, 'cxr', name))), { path: name });
-        const binary = binaryMaskFromPng(new Uint8Array(await fs.readFile(path.join(dir, 'masks', name))), 127, name);
-        out.push(labelled(name.replace(/\.png$/i, ''), image, splitLungsByComponents(binary.labels, binary.width, binary.height), size, encoderSize));
+        const image = readPng(new Uint8Array(await fs.readFile(path.join(dir, imageSub, name))), { path: name });
+        const mask = readMask(new Uint8Array(await fs.readFile(path.join(dir, maskSub, name))), name);
+        out.push(labelled(name.replace(/\.png$/i, ''), image, mask, size, encoderSize));
       }
       return out;
     },
   };
 }
 
+/** Montgomery: one binary mask of both lungs, split into right/left lung by connected components. */
+function montgomery(dir: string): ExperimentDataset {
+  return pngDataset(
+    {
+      id: 'montgomery',
+      description: 'Montgomery County chest X-rays (138), lungs split into the patient\'s right and left lung',
+      classNames: ['background', 'right lung', 'left lung'],
+      dice: 'per-class',
+    },
+    dir, 'cxr', 'masks',
+    (bytes, name) => {
+      const binary = binaryMaskFromPng(bytes, 127, name);
+      return splitLungsByComponents(binary.labels, binary.width, binary.height);
+    },
+  );
+}
+
 /** JSRT with SCR label maps: right lung 150, left lung 200, heart 250. */
 function jsrt(dir: string): ExperimentDataset {
-  return {
-    id: 'jsrt',
-    description: 'JSRT chest X-rays (247) with SCR labels: right lung, left lung, heart',
-    classNames: ['background', 'right lung', 'left lung', 'heart'],
-    dice: 'per-class',
-    async load({ size, encoderSize = 256, onProgress }) {
-      const names = await pngPairs(dir, 'images', 'masks');
-      const out: LabelledImage[] = [];
-      for (let k = 0; k < names.length; k++) {
-        reportProgress(onProgress, 'load:jsrt', k / names.length);
-        const name = names[k]!;
-        const image = readPng(new Uint8Array(await fs.readFile(path.join(dir, 'images', name))), { path: name });
-        const mask = labelMapFromPng(new Uint8Array(await fs.readFile(path.join(dir, 'masks', name))), JSRT_LABEL_MAPPING, name);
-        out.push(labelled(name.replace(/\.png$/i, ''), image, mask, size, encoderSize));
-      }
-      return out;
+  return pngDataset(
+    {
+      id: 'jsrt',
+      description: 'JSRT chest X-rays (247) with SCR labels: right lung, left lung, heart',
+      classNames: ['background', 'right lung', 'left lung', 'heart'],
+      dice: 'per-class',
     },
-  };
+    dir, 'images', 'masks',
+    (bytes, name) => labelMapFromPng(bytes, JSRT_LABEL_MAPPING, name),
+  );
 }
 
 /**
@@ -184,11 +195,18 @@ function folder(root: string): ExperimentDataset {
     async load({ size, encoderSize = 256, onProgress }) {
       requireDir(path.join(root, 'images'), 'folder data set');
       requireDir(path.join(root, 'masks'), 'folder data set');
-      // The encoders are invariant to an affine change of intensity, so the z-scored grey image
-      // at the encoder size serves as their input.
-      const samples = await loadSegmentationSamples({ images: [path.join(root, 'images')], masks: path.join(root, 'masks'), size, classes: names.length, ...(onProgress && { onProgress }) });
-      const greys = await loadSegmentationSamples({ images: [path.join(root, 'images')], size: encoderSize });
-      return samples.map((s, k) => ({ id: s.id, image: s.image, mask: s.mask!, spacing: s.spacing, encoderInput: { width: encoderSize, height: encoderSize, data: greys[k]!.image } }));
+      const files = await listImageFiles([path.join(root, 'images')]);
+      const masks = new Map((await listImageFiles([path.join(root, 'masks')])).map((f) => [f.id, f]));
+      const out: LabelledImage[] = [];
+      for (let k = 0; k < files.length; k++) {
+        reportProgress(onProgress, 'load:folder', k / files.length);
+        for (const { id, image } of await readImageFile(files[k]!)) {
+          const maskFile = masks.get(id);
+          if (!maskFile) throw new InvalidInputError('unknown-id', `no mask for image "${id}" in ${path.join(root, 'masks')}`);
+          out.push(labelled(id, image, await readMaskFile(maskFile.path, { classes: names.length }), size, encoderSize));
+        }
+      }
+      return out;
     },
   };
 }

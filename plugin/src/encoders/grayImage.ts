@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../core/errors';
+import { reportProgress, type ProgressCallback } from '../core/progress';
 import { GrayImage } from './types';
 
 /** Throws {@link InvalidInputError} unless `image` has a positive integer size, matching data and finite pixels. */
@@ -89,4 +90,21 @@ export function resizeArea(image: GrayImage, width: number, height: number): Gra
     }
   }
   return { width, height, data: out };
+}
+
+/**
+ * The embed loop of a per-image feature function: validates every image, then fills one row of
+ * `dimensions` values per image, reporting progress as stage `stage`.
+ */
+export function embedEach(
+  images: readonly GrayImage[], dimensions: number, features: (image: GrayImage) => ArrayLike<number>, stage: string, onProgress?: ProgressCallback,
+): Float32Array {
+  images.forEach((image, i) => validateGrayImage(image, i));
+  const out = new Float32Array(images.length * dimensions);
+  reportProgress(onProgress, stage, 0);
+  images.forEach((image, i) => {
+    out.set(features(image), i * dimensions);
+    reportProgress(onProgress, stage, (i + 1) / images.length);
+  });
+  return out;
 }

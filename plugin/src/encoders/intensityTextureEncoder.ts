@@ -1,5 +1,5 @@
-import { reportProgress, ProgressCallback } from '../core/progress';
-import { resizeArea, validateGrayImage, zScore } from './grayImage';
+import type { ProgressCallback } from '../core/progress';
+import { embedEach, resizeArea, zScore } from './grayImage';
 import { Encoder, EncoderFactory, GrayImage } from './types';
 
 /**
@@ -133,15 +133,7 @@ export class IntensityTextureEncoder implements Encoder {
   }
 
   async embed(images: readonly GrayImage[], onProgress?: ProgressCallback): Promise<Float32Array> {
-    images.forEach((image, i) => validateGrayImage(image, i));
-    const out = new Float32Array(images.length * INTENSITY_TEXTURE_DIMENSIONS);
-    const stage = `embed:${this.id}`;
-    reportProgress(onProgress, stage, 0);
-    images.forEach((image, i) => {
-      out.set(intensityTextureFeatures(image), i * INTENSITY_TEXTURE_DIMENSIONS);
-      reportProgress(onProgress, stage, (i + 1) / images.length);
-    });
-    return out;
+    return embedEach(images, INTENSITY_TEXTURE_DIMENSIONS, intensityTextureFeatures, `embed:${this.id}`, onProgress);
   }
 
   dispose(): void {

@@ -1,5 +1,5 @@
-import { reportProgress, type ProgressCallback } from '../core/progress';
-import { resizeArea, validateGrayImage, zScore } from './grayImage';
+import type { ProgressCallback } from '../core/progress';
+import { embedEach, resizeArea, zScore } from './grayImage';
 import type { Encoder, EncoderFactory, GrayImage } from './types';
 
 /** Side of the thumbnail: 32 × 32 = 1,024 dimensions. */
@@ -20,13 +20,7 @@ export class ThumbnailEncoder implements Encoder {
   }
 
   async embed(images: readonly GrayImage[], onProgress?: ProgressCallback): Promise<Float32Array> {
-    images.forEach((image, i) => validateGrayImage(image, i));
-    const out = new Float32Array(images.length * SIDE * SIDE);
-    images.forEach((image, i) => {
-      out.set(resizeArea(zScore(image), SIDE, SIDE).data, i * SIDE * SIDE);
-      reportProgress(onProgress, `embed:${this.id}`, (i + 1) / images.length);
-    });
-    return out;
+    return embedEach(images, SIDE * SIDE, (image) => resizeArea(zScore(image), SIDE, SIDE).data, `embed:${this.id}`, onProgress);
   }
 
   dispose(): void {

@@ -49,6 +49,8 @@ export interface ExperimentOptions {
   readonly dropout: number;
   readonly encoder: Encoder;
   readonly store: CheckpointStore<StoredResult>;
+  /** The data set already loaded at `size` (to run several experiments on one load). */
+  readonly images?: readonly LabelledImage[];
   /** U-Net size (defaults: the paper's depth 4, 16 channels); smaller for tests. */
   readonly depth?: number;
   readonly baseChannels?: number;
@@ -67,7 +69,7 @@ export interface ExperimentOptions {
  */
 export async function runExperiment(options: ExperimentOptions): Promise<RunResult[]> {
   const { dataset, size } = options;
-  const images = await dataset.load({ size, onProgress: options.onProgress });
+  const images = options.images ?? (await dataset.load({ size, onProgress: options.onProgress }));
   reportProgress(options.onProgress, 'embed', 0);
   const embedded = await options.encoder.embed(images.map((i) => i.encoderInput), options.onProgress);
   const matrix: DenseMatrix = { rows: images.length, cols: options.encoder.dimensions(), data: embedded };

@@ -48,29 +48,32 @@ declare module 'jpeg-lossless-decoder-js' {
 
 /*
  * The @cornerstonejs codecs are emscripten factories: calling one returns a promise of the
- * initialised wasm module, whose decoder classes copy the bitstream into wasm memory.
+ * initialised wasm module, whose decoder classes copy the bitstream into wasm memory. The three
+ * codec packages share one decoder shape (this file has no imports, so these are global).
  */
+interface EmscriptenCodecFrameInfo {
+  width: number;
+  height: number;
+  bitsPerSample: number;
+  componentCount: number;
+  isSigned?: boolean;
+}
+interface EmscriptenCodecDecoder {
+  getEncodedBuffer(length: number): Uint8Array;
+  getDecodedBuffer(): Uint8Array;
+  decode(): void;
+  getFrameInfo(): EmscriptenCodecFrameInfo;
+  delete(): void;
+}
+interface EmscriptenCodecFactoryOptions {
+  wasmBinary?: Uint8Array;
+  /** emscripten stdout/stderr hooks (openjpeg prints progress at INFO level). */
+  print?: (text: string) => void;
+  printErr?: (text: string) => void;
+}
 declare module '@cornerstonejs/codec-charls/decodewasmjs' {
-  interface FrameInfo {
-    width: number;
-    height: number;
-    bitsPerSample: number;
-    componentCount: number;
-    isSigned?: boolean;
-  }
-  interface Decoder {
-    getEncodedBuffer(length: number): Uint8Array;
-    getDecodedBuffer(): Uint8Array;
-    decode(): void;
-    getFrameInfo(): FrameInfo;
-    delete(): void;
-  }
-  interface FactoryOptions {
-    wasmBinary?: Uint8Array;
-    /** emscripten stdout/stderr hooks (openjpeg prints progress at INFO level). */
-    print?: (text: string) => void;
-    printErr?: (text: string) => void;
-  }
+  type Decoder = EmscriptenCodecDecoder;
+  type FactoryOptions = EmscriptenCodecFactoryOptions;
   interface JpegLsDecoder extends Decoder {
     /** 0 = planar (none), 1 = line interleaved, 2 = sample interleaved. */
     getInterleaveMode(): number;
@@ -80,51 +83,15 @@ declare module '@cornerstonejs/codec-charls/decodewasmjs' {
 }
 
 declare module '@cornerstonejs/codec-openjpeg/decodewasmjs' {
-  interface FrameInfo {
-    width: number;
-    height: number;
-    bitsPerSample: number;
-    componentCount: number;
-    isSigned?: boolean;
-  }
-  interface Decoder {
-    getEncodedBuffer(length: number): Uint8Array;
-    getDecodedBuffer(): Uint8Array;
-    decode(): void;
-    getFrameInfo(): FrameInfo;
-    delete(): void;
-  }
-  interface FactoryOptions {
-    wasmBinary?: Uint8Array;
-    /** emscripten stdout/stderr hooks (openjpeg prints progress at INFO level). */
-    print?: (text: string) => void;
-    printErr?: (text: string) => void;
-  }
+  type Decoder = EmscriptenCodecDecoder;
+  type FactoryOptions = EmscriptenCodecFactoryOptions;
   const factory: (options?: FactoryOptions) => Promise<{ J2KDecoder: new () => Decoder }>;
   export = factory;
 }
 
 declare module '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs' {
-  interface FrameInfo {
-    width: number;
-    height: number;
-    bitsPerSample: number;
-    componentCount: number;
-    isSigned?: boolean;
-  }
-  interface Decoder {
-    getEncodedBuffer(length: number): Uint8Array;
-    getDecodedBuffer(): Uint8Array;
-    decode(): void;
-    getFrameInfo(): FrameInfo;
-    delete(): void;
-  }
-  interface FactoryOptions {
-    wasmBinary?: Uint8Array;
-    /** emscripten stdout/stderr hooks (openjpeg prints progress at INFO level). */
-    print?: (text: string) => void;
-    printErr?: (text: string) => void;
-  }
+  type Decoder = EmscriptenCodecDecoder;
+  type FactoryOptions = EmscriptenCodecFactoryOptions;
   const factory: (options?: FactoryOptions) => Promise<{ JPEGDecoder: new () => Decoder }>;
   export = factory;
 }

@@ -15,11 +15,7 @@ describe('createRng', () => {
 
   it('pins the first outputs of seed 42 so that a change of generator is noticed', () => {
     const rng = createRng(42);
-    const first = Array.from({ length: 4 }, () => rng.nextUint32());
-    const again = createRng(42);
-    expect(Array.from({ length: 4 }, () => again.nextUint32())).toEqual(first);
-    expect(first.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32)).toBe(true);
-    expect(new Set(first).size).toBe(4);
+    expect(Array.from({ length: 4 }, () => rng.nextUint32())).toEqual([2837322924, 544945897, 479756282, 3500138142]);
   });
 
   it('draws floats in [0, 1) with mean near 1/2', () => {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { diceScores, hausdorffScores, loadModel, loadSegmentationSamples, predictBatch, type DiceResult, type HausdorffResult, type PixelSpacing } from '@scanselect/plugin';
+import { diceScores, hausdorffScores, loadModel, loadSegmentationSamples, predictBatch, summary, type DiceResult, type HausdorffResult, type PixelSpacing } from '@scanselect/plugin';
 import { writeOutput } from '../files';
 import { ProgressBar } from '../progressBar';
 import { addDatasetOptions, idsOption, niftiAxis, numberList, startCompute, type DatasetOptions, maskSource } from './datasetOptions';
@@ -11,15 +11,10 @@ interface EvaluateCommandOptions extends DatasetOptions {
   out?: string;
 }
 
-/** Mean, standard deviation and median of the finite values. */
-export function summarise(values: readonly number[]): { mean: number | null; std: number | null; median: number | null; n: number } {
-  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (v.length === 0) return { mean: null, std: null, median: null, n: 0 };
-  const mean = v.reduce((a, b) => a + b, 0) / v.length;
-  const std = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
-  const mid = Math.floor(v.length / 2);
-  const median = v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
-  return { mean, std, median, n: v.length };
+/** Mean, standard deviation and median of the finite values (null when there are none, in JSON). */
+export function summarise(values: readonly number[]): { mean: number; std: number; median: number; n: number } {
+  const { mean, std, median, count } = summary(values);
+  return { mean, std, median, n: count };
 }
 
 /** `scanselect evaluate`: Dice and HD95 of a trained model against ground-truth masks. */
@@ -76,7 +71,7 @@ export function evaluateCommand(): Command {
       await writeOutput(JSON.stringify(metrics, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n', options.out);
       const d = metrics.summary.diceMeanForeground;
       const h = metrics.summary.hd95MeanForegroundPx;
-      process.stderr.write(`evaluated ${images.length} images: Dice ${d.mean?.toFixed(4)} ± ${d.std?.toFixed(4)}, HD95 ${h.mean?.toFixed(2)} px\n`);
+      process.stderr.write(`evaluated ${images.length} images: Dice ${d.mean.toFixed(4)} ± ${d.std.toFixed(4)}, HD95 ${h.mean.toFixed(2)} px\n`);
     } finally {
       bar.done();
       trained.dispose();

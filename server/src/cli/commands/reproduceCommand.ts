@@ -82,6 +82,7 @@ export function reproduceCommand(): Command {
       const bar = new ProgressBar(process.stderr, options.progress);
       const started = Date.now();
       let fresh = 0;
+      let unit: StoredResult['hdUnit'] = 'px';
       try {
         const results = await runExperiment({
           dataset, datasetKey: options.dataset, runs, settings, size, epochs, dropout: budgets.dropout, encoder, store,
@@ -90,6 +91,7 @@ export function reproduceCommand(): Command {
           onProgress: bar.update,
           onEvent: (e) => {
             if (!e.cached) fresh++;
+            unit = e.result.hdUnit;
             const perUnit = fresh > 0 ? (Date.now() - started) / 1000 / fresh : 0;
             const eta = Math.round(perUnit * (e.total - e.done));
             bar.update({ stage: 'reproduce', fraction: e.done / e.total, detail: `run ${e.run} ${settingKey(e.setting)} ETA ${eta}s` });
@@ -98,7 +100,6 @@ export function reproduceCommand(): Command {
         });
         bar.done();
         const rows = resultsRows(results);
-        const unit = (await store.list(options.dataset))[0]?.result.hdUnit ?? 'px';
         const table = `# ${dataset.description}\n\n${header}\n\n${resultsMarkdown(rows, unit)}`;
         await fs.mkdir(out, { recursive: true });
         await fs.writeFile(path.join(out, 'results.md'), table);
