@@ -59,6 +59,20 @@ describe('scanselect reproduce', () => {
     expect(refused.stderr).toMatch(/already holds results; pass --resume/);
   });
 
+  it('reuses the cold-start model as the B0 model without changing any active-learning result', () => {
+    const base = ['reproduce', '--dataset', 'folder:data', '--runs', '1', '--al', '2+1', '--size', '16',
+      '--epochs', '1', '--depth', '2', '--base-channels', '2', '--no-progress'];
+    expect(run([...base, '--budgets', '2', '--out', 'shared']).code).toBe(0);
+    expect(run([...base, '--budgets', '3', '--out', 'separate']).code).toBe(0);
+    const unit = (out: string, setting: string): { selected: string[]; coldStart?: string[]; dice: number } =>
+      JSON.parse(readFileSync(path.join(dir, out, 'runs', 'folder_data', 'run-1', `${setting}.json`), 'utf8')).result;
+    for (const alpha of ['0', '0.3', '1']) {
+      const setting = `active-learning_alpha=${alpha}_B=3(2+1)`;
+      expect(unit('shared', setting)).toEqual({ ...unit('separate', setting), trainSeconds: unit('shared', setting).trainSeconds });
+    }
+    expect(unit('shared', 'active-learning_alpha=0.3_B=3(2+1)').coldStart).toEqual(unit('shared', 'cold-start_coldstart_B=2').selected);
+  });
+
   it('rejects an unknown data set or profile', () => {
     expect(run(['reproduce', '--dataset', 'mnist']).stderr).toMatch(/unknown data set "mnist"/);
     expect(run(['reproduce', '--dataset', 'montgomery', '--profile', 'fast']).stderr).toMatch(/unknown profile "fast"; valid: paper, cpu/);

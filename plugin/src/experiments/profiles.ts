@@ -22,9 +22,9 @@ export interface ExperimentProfile {
 /**
  * `paper`: the paper's budgets per data set (Tables 2–4: SynthStrip → ibsr18, CheXmask → jsrt),
  * 256², 120/150 epochs, 11 runs — for a GPU host. `cpu`: a reduced profile for a 2-core machine:
- * 64², 40 epochs, 5 runs, two cold-start budgets and one active-learning split per data set.
- * (The cpu profile's sizes are a first choice from `npm run bench:models`; it has not yet been
- * run in full.)
+ * 64², 40 epochs (brain 50), 8 runs, two cold-start budgets and one active-learning split per
+ * data set — sized from `npm run bench:models` so that one data set takes about 1.5 h on one core
+ * (docs/results.md has the measured times).
  */
 export const PROFILES: Readonly<Record<'paper' | 'cpu', ExperimentProfile>> = {
   paper: {
@@ -41,8 +41,8 @@ export const PROFILES: Readonly<Record<'paper' | 'cpu', ExperimentProfile>> = {
   },
   cpu: {
     id: 'cpu',
-    description: 'reduced for a 2-core CPU machine: 64², 40 epochs, 5 runs, fewer budgets',
-    runs: 5,
+    description: 'reduced for a 2-core CPU machine: 64², 40 epochs (brain 50), 8 runs, fewer budgets',
+    runs: 8,
     size: 64,
     datasets: {
       montgomery: { budgets: [8, 12], activeLearning: [[8, 4]], epochs: 40, dropout: 0.15 },

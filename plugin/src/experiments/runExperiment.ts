@@ -92,6 +92,15 @@ export async function runExperiment(options: ExperimentOptions): Promise<RunResu
         ...(options.baseChannels !== undefined && { baseChannels: options.baseChannels }),
       },
     );
+    // Cold-start budgets that are also an active-learning B₀: the cold-start unit's model (same
+    // selection, seed and initial weights) scores the rest of the pool for those rounds.
+    const b0Budgets = new Set(options.settings.flatMap((s) => (s.kind === 'active-learning' ? [s.coldStartBudget] : [])));
+    const scoreRest = (model: Parameters<typeof predictBatch>[0], ids: string[]): { ids: string[]; entropy: Map<string, number> } => {
+      const taken = new Set(ids);
+      const rest = pool.ids.filter((id) => !taken.has(id));
+      const predictions = predictBatch(model, rest.map((id) => byId.get(id)!.image), size);
+      return { ids, entropy: new Map(rest.map((id, i) => [id, predictions[i]!.meanEntropy])) };
+    };
     for (const setting of options.settings) {
       const key = { dataset: options.datasetKey, run, setting: settingKey(setting) };
       let stored = await options.store.get(key);
@@ -107,15 +116,13 @@ export async function runExperiment(options: ExperimentOptions): Promise<RunResu
         } else {
           let scored = scoredColdStarts.get(setting.coldStartBudget);
           if (!scored) {
-            // The B₀ cold start and its model are shared by every α of this run.
+            // The B₀ cold start and its model are shared by every α of this run (unless the
+            // cold-start unit of the same budget already provided them).
             const cold = await runColdStart(pool, { budget: setting.coldStartBudget, seed, strategy: 'coldstart' });
             const ids = cold.report.selected.map((s) => s.id);
             const model = await train(ids);
-            const taken = new Set(ids);
-            const rest = pool.ids.filter((id) => !taken.has(id));
-            const predictions = predictBatch(model.model, rest.map((id) => byId.get(id)!.image), size);
+            scored = scoreRest(model.model, ids);
             model.dispose();
-            scored = { ids, entropy: new Map(rest.map((id, i) => [id, predictions[i]!.meanEntropy])) };
             scoredColdStarts.set(setting.coldStartBudget, scored);
           }
           const round = await runAcquisition(pool, { entropy: scored.entropy, labelled: scored.ids, count: setting.acquire, alpha: setting.alpha, seed });
@@ -125,6 +132,9 @@ export async function runExperiment(options: ExperimentOptions): Promise<RunResu
         }
         const model = await train(selected);
         const score = scoreOnTest(model.model, test, size, classes, dataset.dice);
+        if (setting.kind === 'cold-start' && setting.strategy === 'coldstart' && b0Budgets.has(setting.budget) && !scoredColdStarts.has(setting.budget)) {
+          scoredColdStarts.set(setting.budget, scoreRest(model.model, selected));
+        }
         stored = { ...score, selected, ...(parts ?? {}), k, trainSeconds: model.seconds };
         model.dispose();
         await options.store.set(key, stored);
