@@ -49,6 +49,18 @@ describe('scanselect reproduce', () => {
     expect(unit.result.acquired).toHaveLength(1);
     expect(unit.result.selected).toEqual([...unit.result.coldStart, ...unit.result.acquired]);
 
+    expect(table).toContain('## Paired by run');
+    expect(table).toContain('| 3 | Ours (cold start) | Random | 1 |');
+    expect(table).toContain('| 3 | Distance (α=1.0) | Ours (cold start) | 1 |');
+    for (const name of ['dice-vs-budget', 'hd95-vs-budget', 'selection-map']) {
+      expect(readFileSync(path.join(dir, 'res', `${name}.png`)).subarray(1, 4).toString()).toBe('PNG');
+      expect(readFileSync(path.join(dir, 'res', `${name}.svg`), 'utf8')).toMatch(/^<svg /);
+    }
+    expect(readFileSync(path.join(dir, 'res', 'dice-vs-budget.svg'), 'utf8')).toContain('>Entropy+Distance (α=0.3)</text>');
+    const map = readFileSync(path.join(dir, 'res', 'selection-map.svg'), 'utf8');
+    expect(map.match(/\(test\)<\/title>/g)).toHaveLength(2 * 3); // 3 of 15 images held out, both panels
+    expect(map.match(/\(active learning\)<\/title>/g)).toHaveLength(1);
+
     const again = run([...args, '--resume']);
     expect(again.code).toBe(0);
     expect(again.stderr.match(/\(checkpoint\)/g)).toHaveLength(6);

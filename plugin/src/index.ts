@@ -42,6 +42,9 @@ export { createStrategyRegistry, createProjectionRegistry, defaultRegistries, ST
 export { EmbeddingsCsvParser, parseEmbeddingsCsv, formatEmbeddingsCsv, quoteField } from './io/embeddingsCsv';
 export { parseEntropyCsv, parseIdList } from './io/scoresCsv';
 export { selectionMapSvg, type SelectionMapInput } from './plot/selectionMapSvg';
+export { lineChartSvg, niceTicks, markerSvg, type LineChartInput, type ChartSeries, type ChartPoint, type Marker } from './plot/lineChartSvg';
+export { selectionFigureSvg, type SelectionFigureInput } from './plot/selectionFigureSvg';
+export { svgToPng } from './plot/svgToPng';
 export { clusteredEmbeddings, type ClusteredEmbeddings, type ClusteredEmbeddingsOptions } from './synthetic/clusteredEmbeddings';
 
 export * from './imaging';
@@ -90,7 +93,8 @@ export {
   type ColdStartSetting,
   type ActiveLearningSetting,
 } from './experiments/protocol';
-export { resultsRows, resultsMarkdown, resultsCsv, summary, type RunResult, type ResultsRow } from './experiments/resultsTable';
+export { resultsRows, resultsMarkdown, resultsCsv, summary, pairedComparison, pairedMarkdown, type RunResult, type ResultsRow, type PairedRow } from './experiments/resultsTable';
 export { CheckpointStore, type CheckpointKey } from './experiments/checkpointStore';
-export { runExperiment, type ExperimentOptions, type ExperimentEvent, type StoredResult } from './experiments/runExperiment';
+export { runExperiment, type ExperimentOptions, type ExperimentEvent, type ExperimentOutcome, type StoredResult } from './experiments/runExperiment';
+export { budgetSeries, budgetChartsSvg } from './experiments/resultsPlots';
 export { PROFILES, experimentProfile, datasetBudgets, type ExperimentProfile, type DatasetBudgets } from './experiments/profiles';

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { CheckpointStore } from './checkpointStore';
 import { methodLabel, paperSettings, parseActiveLearningSplit, runSeed, settingBudget, settingKey, testSplit } from './protocol';
-import { resultsCsv, resultsMarkdown, resultsRows, summary } from './resultsTable';
+import { pairedComparison, pairedMarkdown, resultsCsv, resultsMarkdown, resultsRows, summary } from './resultsTable';
+import { budgetChartsSvg, budgetSeries } from './resultsPlots';
 
 describe('protocol', () => {
   it('seeds run r with 42 + r and splits 20 % for testing, reproducibly', () => {
@@ -64,6 +65,71 @@ describe('results table', () => {
     const csv = resultsCsv(rows).trim().split('\n');
     expect(csv[0]).toBe('budget,setting,method,runs,dice_mean,dice_std,dice_median,hd95_mean,hd95_std,hd95_median');
     expect(csv[2]!.startsWith('8,cold-start,Ours (cold start),1,0.92,0,0.92,5,0,5')).toBe(true);
+  });
+});
+
+describe('paired comparison', () => {
+  const random = { kind: 'cold-start' as const, strategy: 'random', budget: 8 };
+  const cold = { kind: 'cold-start' as const, strategy: 'coldstart', budget: 8 };
+  const al = { kind: 'active-learning' as const, alpha: 0.3, coldStartBudget: 6, acquire: 2 };
+  const random12 = { kind: 'cold-start' as const, strategy: 'random', budget: 12 };
+  const results = [
+    { run: 1, setting: random, dice: 0.80, hd95: 10 },
+    { run: 2, setting: random, dice: 0.90, hd95: 6 },
+    { run: 3, setting: random, dice: 0.85, hd95: NaN },
+    { run: 1, setting: cold, dice: 0.86, hd95: 7 },
+    { run: 2, setting: cold, dice: 0.88, hd95: 4 },
+    { run: 3, setting: cold, dice: 0.89, hd95: 3 },
+    { run: 1, setting: al, dice: 0.90, hd95: 5 },
+    { run: 4, setting: al, dice: 0.95, hd95: 2 }, // no Random of run 4: not paired
+    { run: 1, setting: random12, dice: 0.99, hd95: 1 }, // other budget: not a baseline for B = 8
+  ];
+
+  it('pairs by run at the same budget: mean and std of the differences, wins', () => {
+    const rows = pairedComparison(results, 'Random');
+    expect(rows.map((r) => r.method)).toEqual(['Ours (cold start)', 'Entropy+Distance (α=0.3)']);
+    const [c, a] = rows;
+    // ΔDice = +0.06, −0.02, +0.04 → mean 0.02667, population std 0.03399; higher in 2 of 3.
+    expect(c).toMatchObject({ budget: 8, baseline: 'Random', runs: 3, diceWins: 2, hd95Wins: 2, hd95Runs: 2 });
+    expect(c!.diceDeltaMean).toBeCloseTo(0.08 / 3, 12);
+    expect(c!.diceDeltaStd).toBeCloseTo(Math.sqrt(((0.06 - 0.08 / 3) ** 2 + (-0.02 - 0.08 / 3) ** 2 + (0.04 - 0.08 / 3) ** 2) / 3), 12);
+    // ΔHD95 only where both are finite (runs 1 and 2): −3, −2.
+    expect(c!.hd95DeltaMean).toBeCloseTo(-2.5, 12);
+    expect(a).toMatchObject({ budget: 8, runs: 1, diceWins: 1 });
+    expect(a!.diceDeltaMean).toBeCloseTo(0.1, 12);
+    const onlyAl = pairedComparison(results, 'Ours (cold start)', (s) => s.kind === 'active-learning');
+    expect(onlyAl).toHaveLength(1);
+    expect(onlyAl[0]!.diceDeltaMean).toBeCloseTo(0.04, 12);
+  });
+
+  it('prints signed differences', () => {
+    const md = pairedMarkdown(pairedComparison(results, 'Random'), 'px');
+    expect(md).toContain('| 8 | Ours (cold start) | Random | 3 | +0.0267 ± 0.0340 | 2/3 | −2.50 ± 0.50 | 2/2 |');
+  });
+});
+
+describe('results plots', () => {
+  const rows = resultsRows([
+    { run: 1, setting: { kind: 'cold-start', strategy: 'random', budget: 8 }, dice: 0.8, hd95: 10 },
+    { run: 1, setting: { kind: 'cold-start', strategy: 'random', budget: 12 }, dice: 0.85, hd95: 8 },
+    { run: 1, setting: { kind: 'cold-start', strategy: 'coldstart', budget: 8 }, dice: 0.9, hd95: 5 },
+    { run: 1, setting: { kind: 'active-learning', alpha: 0.3, coldStartBudget: 8, acquire: 4 }, dice: 0.93, hd95: NaN },
+  ]);
+
+  it('gives one series per method, active learning at its total budget', () => {
+    const dice = budgetSeries(rows, 'dice');
+    expect(dice.map((s) => s.label)).toEqual(['Random', 'Ours (cold start)', 'Entropy+Distance (α=0.3)']);
+    expect(dice[0]!.points).toEqual([{ x: 8, y: 0.8, error: 0 }, { x: 12, y: 0.85, error: 0 }]);
+    expect(dice[2]!.points).toEqual([{ x: 12, y: 0.93, error: 0 }]);
+    expect(new Set(dice.map((s) => s.colour)).size).toBe(3);
+  });
+
+  it('draws Dice and HD95 charts (a method without a finite HD95 has no HD95 mark)', () => {
+    const charts = budgetChartsSvg(rows, { title: 'demo', hdUnit: 'px' });
+    expect(charts.dice).toContain('demo: Dice');
+    expect(charts.hd95).toContain('HD95 (px');
+    expect(charts.dice.match(/<g stroke="[^"]+" fill="[^"]+"><title>/g)).toHaveLength(3);
+    expect(charts.hd95.match(/<g stroke="[^"]+" fill="[^"]+"><title>/g)).toHaveLength(2);
   });
 });
 

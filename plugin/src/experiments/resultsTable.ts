@@ -80,3 +80,65 @@ export function resultsCsv(rows: readonly ResultsRow[]): string {
   const num = (v: number): string => (Number.isFinite(v) ? String(v) : '');
   return [header, ...rows.map((r) => [r.budget, r.setting, q(r.method), r.runs, num(r.diceMean), num(r.diceStd), num(r.diceMedian), num(r.hd95Mean), num(r.hd95Std), num(r.hd95Median)].join(','))].join('\n') + '\n';
 }
+
+/** A method against a baseline at the same budget, paired by run (same seed, split and weights). */
+export interface PairedRow {
+  readonly budget: number;
+  readonly method: string;
+  readonly baseline: string;
+  /** Runs present for both. */
+  readonly runs: number;
+  /** Mean and std over runs of (method − baseline). */
+  readonly diceDeltaMean: number;
+  readonly diceDeltaStd: number;
+  /** Runs in which the method's Dice is higher than the baseline's. */
+  readonly diceWins: number;
+  readonly hd95DeltaMean: number;
+  readonly hd95DeltaStd: number;
+  /** Runs in which the method's HD95 is lower (both finite). */
+  readonly hd95Wins: number;
+  readonly hd95Runs: number;
+}
+
+/**
+ * Every method against `baseline` (a method label, e.g. "Random") at the same budget, paired by
+ * run: the runs share the test split and the initial weights, so the per-run difference removes
+ * most of the split-to-split variation that the table's std contains. `only` restricts the
+ * compared settings (e.g. to active learning).
+ */
+export function pairedComparison(results: readonly RunResult[], baseline: string, only?: (setting: Setting) => boolean): PairedRow[] {
+  const base = new Map<string, RunResult>();
+  for (const r of results) if (methodLabel(r.setting) === baseline) base.set(`${settingBudget(r.setting)}|${r.run}`, r);
+  const groups = new Map<string, Array<[RunResult, RunResult]>>();
+  for (const r of results) {
+    if (methodLabel(r.setting) === baseline || (only && !only(r.setting))) continue;
+    const b = base.get(`${settingBudget(r.setting)}|${r.run}`);
+    if (!b) continue;
+    const key = settingKey(r.setting);
+    groups.set(key, [...(groups.get(key) ?? []), [r, b]]);
+  }
+  return [...groups.values()].map((pairs) => {
+    const setting = pairs[0]![0].setting;
+    const dice = summary(pairs.map(([r, b]) => r.dice - b.dice));
+    const hdPairs = pairs.filter(([r, b]) => Number.isFinite(r.hd95) && Number.isFinite(b.hd95));
+    const hd = summary(hdPairs.map(([r, b]) => r.hd95 - b.hd95));
+    return {
+      budget: settingBudget(setting), method: methodLabel(setting), baseline, runs: pairs.length,
+      diceDeltaMean: dice.mean, diceDeltaStd: dice.std, diceWins: pairs.filter(([r, b]) => r.dice > b.dice).length,
+      hd95DeltaMean: hd.mean, hd95DeltaStd: hd.std, hd95Wins: hdPairs.filter(([r, b]) => r.hd95 < b.hd95).length, hd95Runs: hdPairs.length,
+    };
+  });
+}
+
+/** Paired rows as a Markdown table (signed differences: Dice up and HD95 down are better). */
+export function pairedMarkdown(rows: readonly PairedRow[], hdUnit: 'mm' | 'px'): string {
+  const sign = (v: number, digits: number): string => (Number.isFinite(v) ? `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(digits)}` : '—');
+  const lines = [
+    `| Budget | Method | vs | Runs | ΔDice mean ± std | Dice higher in | ΔHD95 (${hdUnit}) mean ± std | HD95 lower in |`,
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    lines.push(`| ${r.budget} | ${r.method} | ${r.baseline} | ${r.runs} | ${sign(r.diceDeltaMean, 4)} ± ${fixed(r.diceDeltaStd, 4)} | ${r.diceWins}/${r.runs} | ${sign(r.hd95DeltaMean, 2)} ± ${fixed(r.hd95DeltaStd, 2)} | ${r.hd95Wins}/${r.hd95Runs} |`);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -37,6 +37,14 @@ export interface ExperimentEvent {
   readonly total: number;
 }
 
+/** What {@link runExperiment} returns: every unit's result, and the embedded data set (for plots). */
+export interface ExperimentOutcome {
+  readonly results: RunResult[];
+  /** Every image of the data set, in load order; row i of `embeddings` is ids[i]. */
+  readonly ids: readonly string[];
+  readonly embeddings: DenseMatrix;
+}
+
 /** Options of {@link runExperiment}. */
 export interface ExperimentOptions {
   readonly dataset: ExperimentDataset;
@@ -67,7 +75,7 @@ export interface ExperimentOptions {
  * scored on the test split. Each unit is checkpointed as soon as it finishes and reused on a
  * rerun.
  */
-export async function runExperiment(options: ExperimentOptions): Promise<RunResult[]> {
+export async function runExperiment(options: ExperimentOptions): Promise<ExperimentOutcome> {
   const { dataset, size } = options;
   const images = options.images ?? (await dataset.load({ size, onProgress: options.onProgress }));
   reportProgress(options.onProgress, 'embed', 0);
@@ -144,7 +152,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<RunResu
       results.push({ run, setting, dice: stored.dice, hd95: stored.hd95 ?? NaN });
     }
   }
-  return results;
+  return { results, ids: images.map((i) => i.id), embeddings: matrix };
 }
 
 function subset(matrix: DenseMatrix, rows: readonly number[]): DenseMatrix {

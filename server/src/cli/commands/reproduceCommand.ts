@@ -16,6 +16,19 @@ import {
   resultsRows,
   runExperiment,
   settingKey,
+  budgetChartsSvg,
+  createRng,
+  defaultRegistries,
+  methodLabel,
+  pairedComparison,
+  pairedMarkdown,
+  runSeed,
+  selectionFigureSvg,
+  settingBudget,
+  svgToPng,
+  testSplit,
+  type ExperimentOutcome,
+  type Setting,
   type StoredResult,
 } from '@scanselect/plugin';
 import { UsageError } from '../errors';
@@ -38,6 +51,8 @@ interface ReproduceOptions {
   depth?: number;
   baseChannels?: number;
   progress: boolean;
+  mapRun: number;
+  plots: boolean;
 }
 
 const list = (v: string): number[] => v.split(',').map((x) => integer(x));
@@ -61,6 +76,8 @@ export function reproduceCommand(): Command {
     .option('--resume', 'reuse the finished units checkpointed in --out', false)
     .option('--depth <n>', 'U-Net levels (default 4)', integer)
     .option('--base-channels <n>', 'U-Net channels of the first level (default 16)', integer)
+    .option('--map-run <r>', 'run whose 2-D selection map is drawn', integer, 1)
+    .option('--no-plots', 'write the tables only (no SVG/PNG figures)')
     .option('--no-progress', 'do not draw a progress bar')
     .action(async (options: ReproduceOptions) => {
       const profile = experimentProfile(options.profile);
@@ -84,7 +101,7 @@ export function reproduceCommand(): Command {
       let fresh = 0;
       let unit: StoredResult['hdUnit'] = 'px';
       try {
-        const results = await runExperiment({
+        const outcome = await runExperiment({
           dataset, datasetKey: options.dataset, runs, settings, size, epochs, dropout: budgets.dropout, encoder, store,
           ...(options.depth !== undefined && { depth: options.depth }),
           ...(options.baseChannels !== undefined && { baseChannels: options.baseChannels }),
@@ -99,16 +116,65 @@ export function reproduceCommand(): Command {
           },
         });
         bar.done();
+        const { results } = outcome;
         const rows = resultsRows(results);
-        const table = `# ${dataset.description}\n\n${header}\n\n${resultsMarkdown(rows, unit)}`;
+        const vsRandom = pairedComparison(results, 'Random');
+        const vsColdStart = pairedComparison(results, 'Ours (cold start)', (setting) => setting.kind === 'active-learning');
+        const table = [
+          `# ${dataset.description}`, '', header, '', resultsMarkdown(rows, unit),
+          '## Paired by run', '',
+          'Per-run differences (same seed, test split and initial weights in both settings).', '',
+          pairedMarkdown([...vsRandom, ...vsColdStart], unit),
+        ].join('\n');
         await fs.mkdir(out, { recursive: true });
         await fs.writeFile(path.join(out, 'results.md'), table);
         await fs.writeFile(path.join(out, 'results.csv'), `# ${header}\n` + resultsCsv(rows));
+        const written = [path.join(out, 'results.md'), path.join(out, 'results.csv')];
+        if (options.plots) {
+          const charts = budgetChartsSvg(rows, { title: dataset.id, hdUnit: unit });
+          const figures: Array<[string, string]> = [['dice-vs-budget', charts.dice], ['hd95-vs-budget', charts.hd95]];
+          const map = await selectionFigure(outcome, settings, store, options.dataset, Math.min(options.mapRun, runs), dataset.id);
+          if (map) figures.push(['selection-map', map]);
+          for (const [name, svg] of figures) {
+            await fs.writeFile(path.join(out, `${name}.svg`), svg);
+            await fs.writeFile(path.join(out, `${name}.png`), svgToPng(svg));
+            written.push(path.join(out, `${name}.svg|png`));
+          }
+        }
         process.stdout.write(table);
-        process.stderr.write(`results: ${path.join(out, 'results.md')}, ${path.join(out, 'results.csv')}; per-run JSON under ${path.join(out, 'runs')}\n`);
+        process.stderr.write(`wrote ${written.join(', ')}; per-run JSON under ${path.join(out, 'runs')}\n`);
       } finally {
         bar.done();
         encoder.dispose();
       }
     });
+}
+
+/**
+ * The paper's Figure 6 for one run: a display t-SNE of every image (pool and test; the run's
+ * seed), with the run's cold start and the images acquired by the α closest to 0.3 of the first
+ * active-learning split (or, without active learning, the smallest cold-start budget). The
+ * selection itself was made on the pool's own map, which does not contain the test images.
+ */
+async function selectionFigure(
+  outcome: ExperimentOutcome, settings: readonly Setting[], store: CheckpointStore<StoredResult>, datasetKey: string, run: number, title: string,
+): Promise<string | null> {
+  const al = settings.filter((s): s is Extract<Setting, { kind: 'active-learning' }> => s.kind === 'active-learning');
+  const first = al[0];
+  const chosen = first
+    ? al.filter((s) => s.coldStartBudget === first.coldStartBudget && s.acquire === first.acquire).sort((a, b) => Math.abs(a.alpha - 0.3) - Math.abs(b.alpha - 0.3))[0]!
+    : settings.filter((s) => s.kind === 'cold-start' && s.strategy === 'coldstart').sort((a, b) => settingBudget(a) - settingBudget(b))[0];
+  if (!chosen) return null;
+  const stored = await store.get({ dataset: datasetKey, run, setting: settingKey(chosen) });
+  if (!stored) return null;
+  const seed = runSeed(run);
+  const split = testSplit(outcome.ids.length, seed);
+  const map = await defaultRegistries.projections.get('tsne').project(outcome.embeddings, {}, createRng(seed).fork());
+  const coldStart = stored.coldStart ?? stored.selected;
+  const acquired = stored.acquired ?? [];
+  const what = chosen.kind === 'active-learning' ? `${methodLabel(chosen)}, ${chosen.coldStartBudget} + ${chosen.acquire}` : `cold start, B = ${settingBudget(chosen)}`;
+  return selectionFigureSvg({
+    title: `${title}, run ${run} (seed ${seed}): ${what} — display t-SNE of all ${outcome.ids.length} images`,
+    ids: outcome.ids, map, test: split.test.map((i) => outcome.ids[i]!), coldStart, acquired,
+  });
 }
