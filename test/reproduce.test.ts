@@ -63,7 +63,7 @@ describe('scanselect reproduce', () => {
 
     const again = run([...args, '--resume']);
     expect(again.code).toBe(0);
-    expect(again.stderr.match(/\(checkpoint\)/g)).toHaveLength(6);
+    expect(again.stderr.match(/, checkpoint$/gm)).toHaveLength(6);
     expect(readFileSync(path.join(dir, 'res', 'results.md'), 'utf8')).toBe(table);
 
     const refused = run(args);
@@ -83,6 +83,19 @@ describe('scanselect reproduce', () => {
       expect(unit('shared', setting)).toEqual({ ...unit('separate', setting), trainSeconds: unit('shared', setting).trainSeconds });
     }
     expect(unit('shared', 'active-learning_alpha=0.3_B=3(2+1)').coldStart).toEqual(unit('shared', 'cold-start_coldstart_B=2').selected);
+  });
+
+  it('shares the runs among --workers processes with the same results as one process', () => {
+    const base = ['reproduce', '--dataset', 'folder:data', '--runs', '2', '--budgets', '3', '--al', '2+1', '--size', '16',
+      '--epochs', '1', '--depth', '2', '--base-channels', '2', '--no-progress', '--no-plots'];
+    expect(run([...base, '--out', 'one']).code).toBe(0);
+    const par = run([...base, '--out', 'two', '--workers', '2']);
+    expect(par.code).toBe(0);
+    expect(par.stderr).toMatch(/\[w0\] run 1 cold-start:random:B=3: Dice/);
+    expect(par.stderr).toMatch(/\[w1\] run 2 cold-start:random:B=3: Dice/);
+    expect(par.stderr).not.toMatch(/\[w0\] run 2|\[w1\] run 1/);
+    expect(readFileSync(path.join(dir, 'two', 'results.md'), 'utf8')).toBe(readFileSync(path.join(dir, 'one', 'results.md'), 'utf8'));
+    expect(run([...base, '--out', 'three', '--workers', '0']).stderr).toMatch(/--workers must be at least 1/);
   });
 
   it('rejects an unknown data set or profile', () => {

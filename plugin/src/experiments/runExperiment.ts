@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../core/errors';
 import type { DenseMatrix } from '../core/matrix';
 import { reportProgress, type ProgressCallback } from '../core/progress';
 import type { ExperimentDataset, LabelledImage } from '../datasets/builtinDatasets';
@@ -63,6 +64,13 @@ export interface ExperimentOptions {
   readonly depth?: number;
   readonly baseChannels?: number;
   readonly onEvent?: (event: ExperimentEvent) => void;
+  /** Called before each unit (cached or not), e.g. to show the current run and setting. */
+  readonly onUnitStart?: (unit: { readonly run: number; readonly setting: Setting; readonly done: number; readonly total: number }) => void;
+  /**
+   * Only these runs (1-based, each ≤ `runs`); default all. Lets several processes share one
+   * experiment: each takes some runs, all write to the same checkpoint store.
+   */
+  readonly onlyRuns?: readonly number[];
   readonly onProgress?: ProgressCallback;
 }
 
@@ -83,10 +91,14 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const matrix: DenseMatrix = { rows: images.length, cols: options.encoder.dimensions(), data: embedded };
   const byId = new Map(images.map((image) => [image.id, image]));
   const classes = dataset.classNames.length;
-  const total = options.runs * options.settings.length;
+  const runList = options.onlyRuns ?? Array.from({ length: options.runs }, (_, i) => i + 1);
+  for (const run of runList) {
+    if (!Number.isInteger(run) || run < 1 || run > options.runs) throw new InvalidInputError('invalid-option', `run ${run} is not one of 1..${options.runs}`);
+  }
+  const total = runList.length * options.settings.length;
   const results: RunResult[] = [];
   let done = 0;
-  for (let run = 1; run <= options.runs; run++) {
+  for (const run of runList) {
     const seed = runSeed(run);
     const split = testSplit(images.length, seed);
     const pool: EmbeddedPool = { ids: split.pool.map((i) => images[i]!.id), embeddings: subset(matrix, split.pool) };
@@ -111,6 +123,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     };
     for (const setting of options.settings) {
       const key = { dataset: options.datasetKey, run, setting: settingKey(setting) };
+      options.onUnitStart?.({ run, setting, done, total });
       let stored = await options.store.get(key);
       const cached = stored !== null;
       if (!stored) {

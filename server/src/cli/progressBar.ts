@@ -16,6 +16,7 @@ export class ProgressBar {
     enabled = true,
     private readonly delayMs = 1000,
     private readonly width = 28,
+    private readonly labelWidth = 36,
   ) {
     this.enabled = enabled && stream.isTTY === true;
   }
@@ -32,7 +33,7 @@ export class ProgressBar {
     const bar = '█'.repeat(filled) + '░'.repeat(this.width - filled);
     const seconds = ((now - this.started) / 1000).toFixed(1);
     const label = event.detail ? `${event.stage} ${event.detail}` : event.stage;
-    this.stream.write(`\r${bar} ${String(Math.round(fraction * 100)).padStart(3)}%  ${label.padEnd(36).slice(0, 36)} ${seconds}s\x1b[K`);
+    this.stream.write(`\r${bar} ${String(Math.round(fraction * 100)).padStart(3)}%  ${label.padEnd(this.labelWidth).slice(0, this.labelWidth)} ${seconds}s\x1b[K`);
   };
 
   /** Clears the bar's line. */

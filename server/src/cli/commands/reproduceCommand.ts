@@ -1,6 +1,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { Command } from 'commander';
+import { spawn } from 'node:child_process';
+import { Command, InvalidOptionArgumentError, Option } from 'commander';
 import {
   CheckpointStore,
   createEncoderRegistry,
@@ -27,6 +28,7 @@ import {
   settingBudget,
   svgToPng,
   testSplit,
+  type ExperimentEvent,
   type ExperimentOutcome,
   type Setting,
   type StoredResult,
@@ -53,6 +55,8 @@ interface ReproduceOptions {
   progress: boolean;
   mapRun: number;
   plots: boolean;
+  workers: number;
+  workerOf?: [number, number];
 }
 
 const list = (v: string): number[] => v.split(',').map((x) => integer(x));
@@ -78,6 +82,8 @@ export function reproduceCommand(): Command {
     .option('--base-channels <n>', 'U-Net channels of the first level (default 16)', integer)
     .option('--map-run <r>', 'run whose 2-D selection map is drawn', integer, 1)
     .option('--no-plots', 'write the tables only (no SVG/PNG figures)')
+    .option('--workers <n>', 'processes sharing the runs (each trains on one core with the wasm backend)', integer, 1)
+    .addOption(new Option('--worker-of <i/n>', 'internal: be worker i of n').argParser(workerOf).hideHelp())
     .option('--no-progress', 'do not draw a progress bar')
     .action(async (options: ReproduceOptions) => {
       const profile = experimentProfile(options.profile);
@@ -89,30 +95,56 @@ export function reproduceCommand(): Command {
       const settings = paperSettings({ budgets: options.budgets ?? budgets.budgets, activeLearning: options.al ?? budgets.activeLearning });
       const out = options.out ?? path.join('out', 'reproduce', options.dataset.replace(/[^A-Za-z0-9._-]/g, '_'));
       const store = new CheckpointStore<StoredResult>(path.join(out, 'runs'));
-      if (!options.resume && existsSync(path.join(out, 'runs'))) {
+      if (options.workers < 1) throw new UsageError(`--workers must be at least 1, got ${options.workers}`);
+      if (!options.resume && !options.workerOf && existsSync(path.join(out, 'runs'))) {
         throw new UsageError(`${out} already holds results; pass --resume to continue them, or choose another --out`);
       }
       const compute = await initCompute();
       const header = `profile ${profile.id} (${profile.description}); this run: ${runs} runs, ${size}×${size}, ${epochs} epochs, dropout ${budgets.dropout}, encoder ${options.encoder}, backend ${compute.backend}`;
-      process.stderr.write(`${dataset.id}: ${header}\n`);
+      if (!options.workerOf) process.stderr.write(`${dataset.id}: ${header}\n`);
       const encoder = await createEncoderRegistry().get(options.encoder).create(options.encoderModel === undefined ? {} : { model: options.encoderModel });
-      const bar = new ProgressBar(process.stderr, options.progress);
-      const started = Date.now();
-      let fresh = 0;
+      const bar = new ProgressBar(process.stderr, options.progress, 1000, 24, 72);
       let unit: StoredResult['hdUnit'] = 'px';
       try {
-        const outcome = await runExperiment({
+        const common = {
           dataset, datasetKey: options.dataset, runs, settings, size, epochs, dropout: budgets.dropout, encoder, store,
           ...(options.depth !== undefined && { depth: options.depth }),
           ...(options.baseChannels !== undefined && { baseChannels: options.baseChannels }),
-          onProgress: bar.update,
+        };
+        if (options.workerOf) {
+          // A worker process of --workers: its share of the runs, checkpoints only.
+          const [index, count] = options.workerOf;
+          await runExperiment({
+            ...common, onlyRuns: Array.from({ length: runs }, (_, r) => r + 1).filter((r) => (r - 1) % count === index),
+            onEvent: (e) => process.stderr.write(unitLine(e)),
+          });
+          return;
+        }
+        if (options.workers > 1) await runWorkers(options.workers, store, options.dataset, runs * settings.length, bar);
+        const started = Date.now();
+        let fresh = 0;
+        let current = '';
+        let doneUnits = 0;
+        let totalUnits = 1;
+        const eta = (): string => {
+          if (fresh === 0) return '';
+          const seconds = ((Date.now() - started) / 1000 / fresh) * (totalUnits - doneUnits);
+          return ` ETA ${seconds >= 3600 ? `${Math.floor(seconds / 3600)}h${String(Math.round((seconds % 3600) / 60)).padStart(2, '0')}m` : `${Math.ceil(seconds / 60)}m`}`;
+        };
+        const outcome = await runExperiment({
+          ...common,
+          onUnitStart: (u) => {
+            current = `run ${u.run}/${runs} ${settingKey(u.setting)}`;
+            doneUnits = u.done;
+            totalUnits = u.total;
+          },
+          onProgress: (event) => bar.update({ stage: current, fraction: (doneUnits + Math.max(0, Math.min(1, event.fraction)) * 0.999) / totalUnits, detail: `${event.stage}${eta()}` }),
           onEvent: (e) => {
             if (!e.cached) fresh++;
             unit = e.result.hdUnit;
-            const perUnit = fresh > 0 ? (Date.now() - started) / 1000 / fresh : 0;
-            const eta = Math.round(perUnit * (e.total - e.done));
-            bar.update({ stage: 'reproduce', fraction: e.done / e.total, detail: `run ${e.run} ${settingKey(e.setting)} ETA ${eta}s` });
-            if (!process.stderr.isTTY) process.stderr.write(`run ${e.run} ${settingKey(e.setting)}: Dice ${e.result.dice.toFixed(4)}, HD95 ${e.result.hd95?.toFixed(2) ?? '—'} ${e.result.hdUnit}${e.cached ? ' (checkpoint)' : ''}\n`);
+            doneUnits = e.done;
+            bar.update({ stage: current, fraction: e.done / e.total, detail: `done${eta()}` });
+            if (!process.stderr.isTTY) process.stderr.write(unitLine(e));
           },
         });
         bar.done();
@@ -177,4 +209,58 @@ async function selectionFigure(
     title: `${title}, run ${run} (seed ${seed}): ${what} — display t-SNE of all ${outcome.ids.length} images`,
     ids: outcome.ids, map, test: split.test.map((i) => outcome.ids[i]!), coldStart, acquired,
   });
+}
+
+function workerOf(value: string): [number, number] {
+  const m = /^(\d+)\/(\d+)$/.exec(value);
+  if (!m || Number(m[1]) >= Number(m[2])) throw new InvalidOptionArgumentError(`"${value}" is not of the form i/n with i < n`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+function unitLine(e: ExperimentEvent): string {
+  return `run ${e.run} ${settingKey(e.setting)}: Dice ${e.result.dice.toFixed(4)}, HD95 ${e.result.hd95?.toFixed(2) ?? '—'} ${e.result.hdUnit}, ${e.cached ? 'checkpoint' : `trained in ${e.result.trainSeconds.toFixed(0)} s`}\n`;
+}
+
+/**
+ * --workers n: n child processes of this command (same options, --resume, no plots), worker i
+ * taking runs i+1, i+1+n, …; all write to the same checkpoint store. Their unit lines are relayed
+ * with a [wi] prefix; the bar counts the checkpoints. Fails if any worker fails — finished units
+ * stay checkpointed, so a rerun with --resume continues.
+ */
+async function runWorkers(count: number, store: CheckpointStore<StoredResult>, datasetKey: string, total: number, bar: ProgressBar): Promise<void> {
+  const args = process.argv.slice(1).filter((arg, i, all) => !(arg === '--workers' || arg.startsWith('--workers=') || all[i - 1] === '--workers'));
+  const started = Date.now();
+  const initial = (await store.list(datasetKey)).length;
+  const poll = setInterval(() => {
+    void store.list(datasetKey).then((units) => {
+      const fresh = units.length - initial;
+      const eta = fresh > 0 ? ` ETA ${Math.ceil((((Date.now() - started) / 1000 / fresh) * (total - units.length)) / 60)}m` : '';
+      bar.update({ stage: `${count} workers: ${units.length}/${total} units`, fraction: units.length / total, detail: eta });
+    });
+  }, 2000);
+  try {
+    const codes = await Promise.all(Array.from({ length: count }, (_, i) => new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, [...args, '--resume', '--no-plots', '--no-progress', '--worker-of', `${i}/${count}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let pending = '';
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (chunk: string) => {
+        pending += chunk;
+        const lines = pending.split('\n');
+        pending = lines.pop()!;
+        bar.done();
+        for (const line of lines) process.stderr.write(`[w${i}] ${line}\n`);
+      });
+      child.on('close', (code) => {
+        if (pending) process.stderr.write(`[w${i}] ${pending}\n`);
+        resolve(code ?? 1);
+      });
+    })));
+    const failed = codes.map((code, i) => [i, code] as const).filter(([, code]) => code !== 0);
+    if (failed.length > 0) {
+      throw new Error(`worker ${failed.map(([i, code]) => `w${i} (exit ${code})`).join(', ')} failed; finished units are checkpointed — rerun with --resume`);
+    }
+  } finally {
+    clearInterval(poll);
+    bar.done();
+  }
 }
