@@ -66,6 +66,10 @@ describe('scanselect reproduce', () => {
     expect(again.stderr.match(/, checkpoint$/gm)).toHaveLength(6);
     expect(readFileSync(path.join(dir, 'res', 'results.md'), 'utf8')).toBe(table);
 
+    const changed = run([...args.filter((_, i, all) => all[i - 1] !== '--epochs' && all[i] !== '--epochs'), '--epochs', '2', '--resume']);
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toMatch(/holds units made with epochs 1; this run asks epochs 2/);
+
     const refused = run(args);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/already holds results; pass --resume/);

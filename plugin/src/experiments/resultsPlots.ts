@@ -30,10 +30,10 @@ export function budgetSeries(rows: readonly ResultsRow[], metric: 'dice' | 'hd95
 }
 
 /** Dice and HD95 against budget as two SVG charts. */
-export function budgetChartsSvg(rows: readonly ResultsRow[], options: { title: string; hdUnit: 'mm' | 'px' }): { dice: string; hd95: string } {
+export function budgetChartsSvg(rows: readonly ResultsRow[], options: { title: string; hdUnit: 'mm' | 'px'; note?: string }): { dice: string; hd95: string } {
   const xTicks = [...new Set(rows.map((r) => r.budget))].sort((a, b) => a - b);
   return {
-    dice: lineChartSvg({ title: `${options.title}: Dice`, xLabel: 'labelled images (budget B)', yLabel: 'Dice (test split, mean ± std over runs)', series: budgetSeries(rows, 'dice'), xTicks }),
-    hd95: lineChartSvg({ title: `${options.title}: HD95`, xLabel: 'labelled images (budget B)', yLabel: `HD95 (${options.hdUnit}, mean ± std over runs)`, series: budgetSeries(rows, 'hd95'), xTicks }),
+    dice: lineChartSvg({ title: `${options.title}: Dice`, xLabel: 'labelled images (budget B)', yLabel: 'Dice (test split, mean ± std over runs)', series: budgetSeries(rows, 'dice'), xTicks, ...(options.note !== undefined && { note: options.note }) }),
+    hd95: lineChartSvg({ title: `${options.title}: HD95`, xLabel: 'labelled images (budget B)', yLabel: `HD95 (${options.hdUnit}, mean ± std over runs)`, series: budgetSeries(rows, 'hd95'), xTicks, ...(options.note !== undefined && { note: options.note }) }),
   };
 }

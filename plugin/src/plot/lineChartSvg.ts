@@ -30,6 +30,8 @@ export interface LineChartInput {
   readonly xTicks?: readonly number[];
   readonly width?: number;
   readonly height?: number;
+  /** A small line of text under the chart (e.g. the experiment's profile). */
+  readonly note?: string;
 }
 
 /**
@@ -39,8 +41,9 @@ export interface LineChartInput {
  */
 export function lineChartSvg(input: LineChartInput): string {
   const width = input.width ?? 760;
-  const height = input.height ?? 440;
-  const left = 70, right = 230, top = 44, bottom = 56;
+  const noteLines = input.note ? input.note.split('; ') : [];
+  const height = (input.height ?? 440) + 14 * noteLines.length;
+  const left = 70, right = 230, top = 44, bottom = 56 + 14 * noteLines.length;
   const plotW = width - left - right;
   const plotH = height - top - bottom;
   const points = input.series.flatMap((s) => s.points.filter((p) => Number.isFinite(p.y)));
@@ -71,7 +74,8 @@ export function lineChartSvg(input: LineChartInput): string {
     `<g font-size="12" fill="#222">`,
     ...yTicks.map((t) => `<text x="${left - 6}" y="${f(py(t) + 4)}" text-anchor="end">${formatTick(t, yTicks)}</text>`),
     ...xTicks.map((t) => `<text x="${f(px(t))}" y="${top + plotH + 18}" text-anchor="middle">${formatTick(t, xTicks)}</text>`),
-    `<text x="${left + plotW / 2}" y="${height - 14}" text-anchor="middle" font-size="13">${escapeXml(input.xLabel)}</text>`,
+    `<text x="${left + plotW / 2}" y="${top + plotH + 42}" text-anchor="middle" font-size="13">${escapeXml(input.xLabel)}</text>`,
+    ...noteSvg(noteLines, 10, height - 14 * noteLines.length + 4),
     `<text transform="translate(18 ${top + plotH / 2}) rotate(-90)" text-anchor="middle" font-size="13">${escapeXml(input.yLabel)}</text>`,
     '</g>',
   ];
@@ -148,4 +152,9 @@ function formatTick(value: number, ticks: readonly number[]): string {
   const step = ticks.length > 1 ? Math.abs(ticks[1]! - ticks[0]!) : 1;
   const digits = Math.max(0, Math.min(6, -Math.floor(Math.log10(step) + 1e-9)));
   return value.toFixed(digits);
+}
+
+/** Lines of small grey text starting at baseline y (one per line, 14 px apart). */
+export function noteSvg(lines: readonly string[], x: number, y: number): string[] {
+  return lines.map((line, i) => `<text x="${x}" y="${y + 14 * i}" font-size="10" fill="#666">${escapeXml(line)}</text>`);
 }

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../core/errors';
 import type { DenseMatrix } from '../core/matrix';
-import { markerSvg } from './lineChartSvg';
+import { markerSvg, noteSvg } from './lineChartSvg';
 import { escapeXml } from './selectionMapSvg';
 
 /** Input of {@link selectionFigureSvg}. */
@@ -19,6 +19,8 @@ export interface SelectionFigureInput {
   /** Titles of the two panels. */
   readonly leftTitle?: string;
   readonly rightTitle?: string;
+  /** A small line of text under the figure (e.g. the experiment's profile). */
+  readonly note?: string;
 }
 
 const COLOURS = { pool: '#a0a0a0', coldStart: '#1f77b4', acquired: '#2ca02c', test: '#ff7f0e' };
@@ -56,7 +58,8 @@ export function selectionFigureSvg(input: SelectionFigureInput): string {
   const offY = (innerH - spanY * scale) / 2;
   const panelH = innerH + 40;
   const width = panels * panel + 20;
-  const height = top + panelH + 44;
+  const noteLines = input.note ? input.note.split('; ') : [];
+  const height = top + panelH + 44 + 14 * noteLines.length;
   const f = (v: number): string => v.toFixed(2);
   const test = new Set(input.test);
   const cold = new Set(input.coldStart);
@@ -100,10 +103,12 @@ export function selectionFigureSvg(input: SelectionFigureInput): string {
   parts.push(`<g font-size="12" fill="#222">`);
   legend.forEach(({ label, colour, marker, r }, i) => {
     const lx = 24 + i * 170;
-    const ly = height - 18;
+    const ly = top + panelH + 26;
     parts.push(`<g fill="${colour}">${markerSvg(marker, lx, ly, r)}</g>`, `<text x="${lx + 10}" y="${ly + 4}">${label}</text>`);
   });
-  parts.push('</g>', '</svg>');
+  parts.push('</g>');
+  parts.push(...noteSvg(noteLines, 20, top + panelH + 50));
+  parts.push('</svg>');
   return parts.join('\n') + '\n';
 }
 

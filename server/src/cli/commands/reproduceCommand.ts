@@ -99,6 +99,10 @@ export function reproduceCommand(): Command {
       if (!options.resume && !options.workerOf && existsSync(path.join(out, 'runs'))) {
         throw new UsageError(`${out} already holds results; pass --resume to continue them, or choose another --out`);
       }
+      await checkConfig(out, {
+        dataset: options.dataset, size, epochs, dropout: budgets.dropout, encoder: options.encoder,
+        encoderModel: options.encoderModel ?? null, depth: options.depth ?? null, baseChannels: options.baseChannels ?? null,
+      });
       const compute = await initCompute();
       const header = `profile ${profile.id} (${profile.description}); this run: ${runs} runs, ${size}×${size}, ${epochs} epochs, dropout ${budgets.dropout}, encoder ${options.encoder}, backend ${compute.backend}`;
       if (!options.workerOf) process.stderr.write(`${dataset.id}: ${header}\n`);
@@ -163,9 +167,9 @@ export function reproduceCommand(): Command {
         await fs.writeFile(path.join(out, 'results.csv'), `# ${header}\n` + resultsCsv(rows));
         const written = [path.join(out, 'results.md'), path.join(out, 'results.csv')];
         if (options.plots) {
-          const charts = budgetChartsSvg(rows, { title: dataset.id, hdUnit: unit });
+          const charts = budgetChartsSvg(rows, { title: dataset.id, hdUnit: unit, note: header });
           const figures: Array<[string, string]> = [['dice-vs-budget', charts.dice], ['hd95-vs-budget', charts.hd95]];
-          const map = await selectionFigure(outcome, settings, store, options.dataset, Math.min(options.mapRun, runs), dataset.id);
+          const map = await selectionFigure(outcome, settings, store, options.dataset, Math.min(options.mapRun, runs), dataset.id, header);
           if (map) figures.push(['selection-map', map]);
           for (const [name, svg] of figures) {
             await fs.writeFile(path.join(out, `${name}.svg`), svg);
@@ -189,7 +193,7 @@ export function reproduceCommand(): Command {
  * selection itself was made on the pool's own map, which does not contain the test images.
  */
 async function selectionFigure(
-  outcome: ExperimentOutcome, settings: readonly Setting[], store: CheckpointStore<StoredResult>, datasetKey: string, run: number, title: string,
+  outcome: ExperimentOutcome, settings: readonly Setting[], store: CheckpointStore<StoredResult>, datasetKey: string, run: number, title: string, note: string,
 ): Promise<string | null> {
   const al = settings.filter((s): s is Extract<Setting, { kind: 'active-learning' }> => s.kind === 'active-learning');
   const first = al[0];
@@ -207,7 +211,7 @@ async function selectionFigure(
   const what = chosen.kind === 'active-learning' ? `${methodLabel(chosen)}, ${chosen.coldStartBudget} + ${chosen.acquire}` : `cold start, B = ${settingBudget(chosen)}`;
   return selectionFigureSvg({
     title: `${title}, run ${run} (seed ${seed}): ${what} — display t-SNE of all ${outcome.ids.length} images`,
-    ids: outcome.ids, map, test: split.test.map((i) => outcome.ids[i]!), coldStart, acquired,
+    ids: outcome.ids, map, test: split.test.map((i) => outcome.ids[i]!), coldStart, acquired, note,
   });
 }
 
@@ -263,4 +267,30 @@ async function runWorkers(count: number, store: CheckpointStore<StoredResult>, d
     clearInterval(poll);
     bar.done();
   }
+}
+
+/**
+ * What makes two units comparable. Written to <out>/config.json on the first run; a --resume
+ * with different values is refused, so that units trained differently are never mixed in one
+ * table. (Runs, budgets and α may change between resumes: they add units, not change them.)
+ */
+async function checkConfig(out: string, config: Record<string, string | number | null>): Promise<void> {
+  const file = path.join(out, 'config.json');
+  let previous: Record<string, unknown> | null = null;
+  try {
+    previous = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`${file} cannot be read (${(error as Error).message}); remove it or choose another --out`);
+  }
+  if (previous) {
+    const changed = Object.keys(config).filter((k) => previous![k] !== config[k]);
+    if (changed.length > 0) {
+      throw new UsageError(`${out} holds units made with ${changed.map((k) => `${k} ${JSON.stringify(previous![k])}`).join(', ')}; this run asks ${changed.map((k) => `${k} ${JSON.stringify(config[k])}`).join(', ')} — choose another --out`);
+    }
+    return;
+  }
+  await fs.mkdir(out, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.writeFile(tmp, JSON.stringify(config, null, 2) + '\n');
+  await fs.rename(tmp, file);
 }
