@@ -127,7 +127,7 @@ export function reproduceCommand(): Command {
         if (options.workers > 1) await runWorkers(options.workers, store, options.dataset, runs * settings.length, bar);
         const started = Date.now();
         let fresh = 0;
-        let current = '';
+        let current = 'prepare';
         let doneUnits = 0;
         let totalUnits = 1;
         const eta = (): string => {
