@@ -80,7 +80,7 @@ describe('scanselect reproduce', () => {
       '--epochs', '1', '--depth', '2', '--base-channels', '2', '--no-progress'];
     expect(run([...base, '--budgets', '2', '--out', 'shared']).code).toBe(0);
     expect(run([...base, '--budgets', '3', '--out', 'separate']).code).toBe(0);
-    const unit = (out: string, setting: string): { selected: string[]; coldStart?: string[]; dice: number } =>
+    const unit = (out: string, setting: string): { selected: string[]; coldStart?: string[]; dice: number; trainSeconds: number } =>
       JSON.parse(readFileSync(path.join(dir, out, 'runs', 'folder_data', 'run-1', `${setting}.json`), 'utf8')).result;
     for (const alpha of ['0', '0.3', '1']) {
       const setting = `active-learning_alpha=${alpha}_B=3(2+1)`;
