@@ -128,6 +128,7 @@ export function reproduceCommand(): Command {
         const started = Date.now();
         let fresh = 0;
         let current = 'prepare';
+        const trainSeconds: number[] = [];
         let doneUnits = 0;
         let totalUnits = 1;
         const eta = (): string => {
@@ -144,6 +145,7 @@ export function reproduceCommand(): Command {
           },
           onProgress: (event) => bar.update({ stage: current, fraction: (doneUnits + Math.max(0, Math.min(1, event.fraction)) * 0.999) / totalUnits, detail: `${event.stage}${eta()}` }),
           onEvent: (e) => {
+            trainSeconds.push(e.result.trainSeconds);
             if (!e.cached) fresh++;
             unit = e.result.hdUnit;
             doneUnits = e.done;
@@ -157,7 +159,7 @@ export function reproduceCommand(): Command {
         const vsRandom = pairedComparison(results, 'Random');
         const vsColdStart = pairedComparison(results, 'Ours (cold start)', (setting) => setting.kind === 'active-learning');
         const table = [
-          `# ${dataset.description}`, '', header, '', resultsMarkdown(rows, unit),
+          `# ${dataset.description}`, '', header, '', resultsMarkdown(rows, unit), trainingLine(trainSeconds), '',
           '## Paired by run', '',
           'Per-run differences (same seed, test split and initial weights in both settings).', '',
           pairedMarkdown([...vsRandom, ...vsColdStart], unit),
@@ -293,4 +295,12 @@ async function checkConfig(out: string, config: Record<string, string | number |
   const tmp = `${file}.${process.pid}.tmp`;
   await fs.writeFile(tmp, JSON.stringify(config, null, 2) + '\n');
   await fs.rename(tmp, file);
+}
+
+/** How long the units' models took to train (stored per unit, so the same after any resume). */
+function trainingLine(seconds: readonly number[]): string {
+  if (seconds.length === 0) return '';
+  const total = seconds.reduce((a, b) => a + b, 0);
+  return `Training time of the ${seconds.length} units' models (stored with each unit; excludes loading, embedding, selection and testing): `
+    + `${(total / seconds.length).toFixed(0)} s per unit on average (${Math.min(...seconds).toFixed(0)}–${Math.max(...seconds).toFixed(0)} s), ${(total / 60).toFixed(0)} min in all.`;
 }
