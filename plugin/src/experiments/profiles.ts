@@ -23,7 +23,7 @@ export interface ExperimentProfile {
  * `paper`: the paper's budgets per data set (Tables 2–4: SynthStrip → ibsr18, CheXmask → jsrt),
  * 256², 120/150 epochs, 11 runs — for a GPU host. `cpu`: a reduced profile for a 2-core machine:
  * 64², 40 epochs (brain 50), 8 runs, two cold-start budgets and one active-learning split per
- * data set — sized from `npm run bench:models` so that one data set takes about 1.5 h on one core
+ * data set — sized from `npm run bench:models` so that one data set takes 1.5–2 h on one core
  * (docs/results.md has the measured times).
  */
 export const PROFILES: Readonly<Record<'paper' | 'cpu', ExperimentProfile>> = {
