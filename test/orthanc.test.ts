@@ -4,7 +4,8 @@
  * stop and a restart (the PACS outage of the server's tests). Skipped, with the reason printed,
  * where Orthanc is not installed (`.ci/run` installs it).
  */
-import { makeInstance, stowBody } from './harness/dicomFixtures';
+import { buildMultipart } from '../server/src/pacs/multipart';
+import { makeInstance } from './harness/dicomFixtures';
 import { OrthancProcess, orthancAvailable } from './harness/orthanc';
 
 const available = orthancAvailable();
@@ -25,7 +26,7 @@ maybe('Orthanc harness', () => {
 
   it('stores with STOW-RS, finds with QIDO-RS, retrieves with WADO-RS', async () => {
     const instances = [1, 2, 3].map((i) => makeInstance({ studyUid: study, seriesUid: series, sopUid: `${series}.${i}`, pixel: (x, y) => i * 100 + x * y }));
-    const { body, contentType } = stowBody(instances);
+    const { body, contentType } = buildMultipart(instances);
     const stored = await fetch(`${orthanc.dicomWebUrl}/studies`, { method: 'POST', body, headers: { 'Content-Type': contentType, Accept: 'application/dicom+json' } });
     expect(stored.status).toBe(200);
     const found = (await (await fetch(`${orthanc.dicomWebUrl}/studies?ModalitiesInStudy=OT`, { headers: { Accept: 'application/dicom+json' } })).json()) as Array<Record<string, { Value?: unknown[] }>>;

@@ -63,14 +63,3 @@ export function makeInstance(spec: InstanceSpec): Uint8Array {
   });
   return new Uint8Array(dict.write());
 }
-
-/** A STOW-RS request body (multipart/related of application/dicom parts) and its content type. */
-export function stowBody(instances: readonly Uint8Array[]): { body: Buffer; contentType: string } {
-  const boundary = `scanselect-${instances.length}-${instances.reduce((a, i) => a + i.length, 0)}`;
-  const parts: Buffer[] = [];
-  for (const instance of instances) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`), Buffer.from(instance), Buffer.from('\r\n'));
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: Buffer.concat(parts), contentType: `multipart/related; type="application/dicom"; boundary=${boundary}` };
-}
