@@ -6,6 +6,7 @@
 import http from 'node:http';
 import { readDicom } from '@scanselect/plugin';
 import { DicomWebClient, PacsError } from '../server/src/pacs/dicomWebClient';
+import { DicomWebSource } from '../server/src/pacs/dicomWebSource';
 import { makeInstance } from './harness/dicomFixtures';
 import { freePort, OrthancProcess, orthancAvailable } from './harness/orthanc';
 
@@ -29,7 +30,7 @@ withOrthanc('DicomWebClient against Orthanc', () => {
 
   it('stores, searches with the project filters, and retrieves pixel-exact instances', async () => {
     const a = [1, 2].map((i) => makeInstance({ studyUid: chest, seriesUid: `${chest}.1`, sopUid: `${chest}.1.${i}`, modality: 'CR', studyDate: '20260310', studyDescription: 'CHEST PA', pixel: (x, y) => 1000 * i + x + 40 * y }));
-    const b = makeInstance({ studyUid: head, seriesUid: `${head}.1`, sopUid: `${head}.1.1`, modality: 'MR', studyDate: '20250102', studyDescription: 'BRAIN' });
+    const b = makeInstance({ studyUid: head, seriesUid: `${head}.1`, sopUid: `${head}.1.1`, modality: 'MR', bodyPart: 'HEAD', studyDate: '20250102', studyDescription: 'BRAIN' });
     expect(await client.store([...a, b])).toEqual({ stored: 3, failed: [] });
 
     const uid = (s: Record<string, { Value?: unknown[] }>): unknown => s['0020000D']?.Value?.[0];
@@ -45,6 +46,21 @@ withOrthanc('DicomWebClient against Orthanc', () => {
     expect([image!.width, image!.height]).toEqual([32, 32]);
     expect(image!.data[0]).toBe(2000);
     expect(image!.data[5 + 32 * 3]).toBe(2000 + 5 + 120);
+  }, 60_000);
+
+  it('lists a project\'s instances through DicomWebSource, paging and filtering on body part', async () => {
+    const source = new DicomWebSource(client, 1); // one study per page: exercises paging
+    const list = async (filters: object): Promise<string[]> => {
+      const out: string[] = [];
+      for await (const i of source.list(filters)) out.push(i.sopUid);
+      return out.sort();
+    };
+    expect(await list({})).toEqual([`${chest}.1.1`, `${chest}.1.2`, `${head}.1.1`]);
+    expect(await list({ bodyPart: 'chest' })).toEqual([`${chest}.1.1`, `${chest}.1.2`]);
+    expect(await list({ bodyPart: 'HEAD', modality: 'MR' })).toEqual([`${head}.1.1`]);
+    expect(await list({ dateTo: '20251231' })).toEqual([`${head}.1.1`]);
+    const bytes = await source.retrieve({ studyUid: head, seriesUid: `${head}.1`, sopUid: `${head}.1.1` });
+    expect((await readDicom(bytes))[0]!.width).toBe(32);
   }, 60_000);
 
   it('names an unknown instance as an HTTP error without retrying', async () => {

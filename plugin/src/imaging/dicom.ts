@@ -111,7 +111,7 @@ function swapBytes(src: Uint8Array, size: number): Uint8Array {
   return out;
 }
 
-function parse(buffer: ArrayBuffer, label: string): ReturnType<typeof dcmjs.data.DicomMessage.readFile> {
+function parse(buffer: ArrayBuffer, label: string, untilPixelData = false): ReturnType<typeof dcmjs.data.DicomMessage.readFile> {
   const head = new Uint8Array(buffer, 0, Math.min(buffer.byteLength, 132));
   if (head.byteLength < 132 || String.fromCharCode(head[128], head[129], head[130], head[131]) !== 'DICM') {
     throw new InvalidInputError('parse-error', `${label} is not a DICOM Part 10 file (no "DICM" marker at byte 128)`);
@@ -121,7 +121,9 @@ function parse(buffer: ArrayBuffer, label: string): ReturnType<typeof dcmjs.data
   dcmjs.log.setLevel('silent');
   for (const name of ['validation.dcmjs', 'AsyncDicomReader']) dcmjs.log.getLogger(name).setLevel('silent');
   try {
-    return dcmjs.data.DicomMessage.readFile(buffer);
+    return untilPixelData
+      ? dcmjs.data.DicomMessage.readFile(buffer, { untilTag: PIXEL_DATA, includeUntilTagValue: false })
+      : dcmjs.data.DicomMessage.readFile(buffer);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     throw new InvalidInputError('corrupt-file', `${label} could not be parsed as DICOM (truncated or corrupt?): ${why}`);
@@ -267,4 +269,58 @@ async function decodeFrames(
 /** Reads a DICOM file from disk; see {@link readDicom}. */
 export async function readDicomFile(filePath: string, options: Omit<ReadDicomOptions, 'path'> = {}): Promise<Image2D[]> {
   return readDicom(fs.readFileSync(filePath), { ...options, path: filePath });
+}
+
+/** The identifiers and descriptive attributes of a DICOM file, read without its pixels. */
+export interface DicomHeader {
+  readonly studyUid: string;
+  readonly seriesUid: string;
+  readonly sopUid: string;
+  readonly sopClassUid: string;
+  readonly transferSyntaxUid: string;
+  readonly modality: string | null;
+  readonly bodyPart: string | null;
+  /** YYYYMMDD. */
+  readonly studyDate: string | null;
+  readonly studyDescription: string | null;
+  readonly rows: number | null;
+  readonly columns: number | null;
+  readonly frames: number;
+}
+
+/**
+ * Reads a DICOM file's header up to the Pixel Data (fast, for indexing folders and archives).
+ * Throws `InvalidInputError` (parse-error / corrupt-file) naming the file when it is not DICOM
+ * or lacks the study, series or instance UID.
+ */
+export function readDicomHeader(bytes: Uint8Array | ArrayBuffer, options: { path?: string } = {}): DicomHeader {
+  const label = options.path ?? 'DICOM input';
+  const dicom = parse(toArrayBuffer(bytes), label, true);
+  const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dicom.dict);
+  const meta = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dicom.meta);
+  const required = (key: string, from: Dataset = ds): string => {
+    const v = str(from, key);
+    if (!v) throw new InvalidInputError('parse-error', `${label} has no ${key}`);
+    return v.replace(/\0/g, '');
+  };
+  const optionalNumber = (key: string): number | null => {
+    const raw = ds[key];
+    const v = Array.isArray(raw) ? raw[0] : raw;
+    const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+    return Number.isFinite(n) ? n : null;
+  };
+  return {
+    studyUid: required('StudyInstanceUID'),
+    seriesUid: required('SeriesInstanceUID'),
+    sopUid: required('SOPInstanceUID'),
+    sopClassUid: required('SOPClassUID'),
+    transferSyntaxUid: required('TransferSyntaxUID', meta),
+    modality: str(ds, 'Modality') || null,
+    bodyPart: str(ds, 'BodyPartExamined') || null,
+    studyDate: str(ds, 'StudyDate') || null,
+    studyDescription: str(ds, 'StudyDescription') || null,
+    rows: optionalNumber('Rows'),
+    columns: optionalNumber('Columns'),
+    frames: optionalNumber('NumberOfFrames') ?? 1,
+  };
 }

@@ -1,7 +1,7 @@
 /** Public surface of the imaging readers (to be re-exported by plugin/src/index.ts). */
 export type { Image2D, ImageSource, LabelMap, PixelSpacing } from './types';
-export { readDicom, readDicomFile } from './dicom';
-export type { ReadDicomOptions } from './dicom';
+export { readDicom, readDicomFile, readDicomHeader } from './dicom';
+export type { ReadDicomOptions, DicomHeader } from './dicom';
 export { listTransferSyntaxes, transferSyntaxInfo } from './transferSyntaxes';
 export type { TransferSyntaxInfo, PixelDecoderKind } from './transferSyntaxes';
 export { readPng, readPngFile } from './png';

@@ -77,9 +77,18 @@ export class DicomWebClient {
     return this.json(`/studies${text ? `?${text}` : ''}`);
   }
 
+  /**
+   * QIDO-RS: every instance of a study as DICOM JSON, with the attributes a source filters on
+   * (modality, body part, study date and description) asked for explicitly.
+   */
+  searchInstanceRows(studyUid: string): Promise<DicomJson[]> {
+    const fields = ['00080060', '00180015', '00080020', '00081030'].map((t) => `includefield=${t}`).join('&');
+    return this.json(`/studies/${encodeURIComponent(studyUid)}/instances?${fields}`);
+  }
+
   /** QIDO-RS: every instance of a study. */
   async searchInstances(studyUid: string): Promise<InstanceRef[]> {
-    const rows = await this.json(`/studies/${encodeURIComponent(studyUid)}/instances`);
+    const rows = await this.searchInstanceRows(studyUid);
     return rows.map((row) => {
       const value = (tag: string): string => {
         const v = row[tag]?.Value?.[0];
