@@ -1,0 +1,38 @@
+import type { Migration } from './database';
+
+/**
+ * The server's schema, one migration per released change (never edit a released one; add the
+ * next version). Version 1: projects and the instances each project has synced.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'projects and synced instances',
+    up: `
+      CREATE TABLE projects (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        config TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      -- One row per instance a project's sync has processed: embedded, or failed with a reason
+      -- (a corrupt file is recorded once, not retried at every sync). No pixel copies.
+      CREATE TABLE instances (
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        sop_uid TEXT NOT NULL,
+        study_uid TEXT NOT NULL,
+        series_uid TEXT NOT NULL,
+        modality TEXT,
+        body_part TEXT,
+        study_date TEXT,
+        study_description TEXT,
+        status TEXT NOT NULL CHECK (status IN ('embedded', 'failed')),
+        error TEXT,
+        encoder TEXT,
+        embedding BLOB,
+        synced_at TEXT NOT NULL,
+        PRIMARY KEY (project_id, sop_uid)
+      );
+    `,
+  },
+];
