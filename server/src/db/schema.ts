@@ -2,7 +2,7 @@ import type { Migration } from './database';
 
 /**
  * The server's schema, one migration per released change (never edit a released one; add the
- * next version). Version 1: projects and the instances each project has synced.
+ * next version). Version 1: projects and the instances each project has synced. Version 2: jobs.
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -33,6 +33,27 @@ export const MIGRATIONS: readonly Migration[] = [
         synced_at TEXT NOT NULL,
         PRIMARY KEY (project_id, sop_uid)
       );
+    `,
+  },
+  {
+    version: 2,
+    name: 'jobs',
+    up: `
+      CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER REFERENCES projects(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed')),
+        progress REAL NOT NULL DEFAULT 0,
+        stage TEXT,
+        error TEXT,
+        result TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT
+      );
+      CREATE INDEX jobs_state ON jobs (state, id);
     `,
   },
 ];

@@ -1,0 +1,111 @@
+import type { Db } from '../db/database';
+
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed';
+
+/** A job as stored. */
+export interface Job {
+  readonly id: number;
+  readonly projectId: number | null;
+  readonly kind: string;
+  readonly state: JobState;
+  readonly progress: number;
+  readonly stage: string | null;
+  readonly error: string | null;
+  readonly result: unknown;
+  readonly attempts: number;
+  readonly createdAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+}
+
+interface Row {
+  id: number; project_id: number | null; kind: string; state: JobState; progress: number; stage: string | null; error: string | null;
+  result: string | null; attempts: number; created_at: string; started_at: string | null; finished_at: string | null;
+}
+
+const toJob = (r: Row): Job => ({
+  id: r.id, projectId: r.project_id, kind: r.kind, state: r.state, progress: r.progress, stage: r.stage, error: r.error,
+  result: r.result === null ? null : (JSON.parse(r.result) as unknown), attempts: r.attempts,
+  createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at,
+});
+
+/**
+ * The job table: queued → running → succeeded | failed, with progress and error. After a crash,
+ * `recoverInterrupted` runs once at start so that no job stays "running" forever: jobs whose
+ * kind can resume (sync and rounds checkpoint their work) are queued again, the others are
+ * marked failed with the reason.
+ */
+export class JobStore {
+  constructor(private readonly db: Db, private readonly now: () => Date = () => new Date()) {}
+
+  enqueue(kind: string, projectId: number | null = null): Job {
+    const info = this.db.prepare("INSERT INTO jobs (project_id, kind, state, created_at) VALUES (?, ?, 'queued', ?)").run(projectId, kind, this.stamp());
+    return this.get(Number(info.lastInsertRowid))!;
+  }
+
+  get(id: number): Job | null {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
+    return row ? toJob(row) : null;
+  }
+
+  list(filter: { projectId?: number; state?: JobState } = {}): Job[] {
+    const rows = this.db.prepare(`SELECT * FROM jobs WHERE (@projectId IS NULL OR project_id = @projectId) AND (@state IS NULL OR state = @state) ORDER BY id`)
+      .all({ projectId: filter.projectId ?? null, state: filter.state ?? null }) as Row[];
+    return rows.map(toJob);
+  }
+
+  /** Takes the oldest queued job (of these kinds, if given) and marks it running; null if none. */
+  claimNext(kinds?: readonly string[]): Job | null {
+    return this.db.transaction(() => {
+      const rows = this.db.prepare("SELECT * FROM jobs WHERE state = 'queued' ORDER BY id").all() as Row[];
+      const row = rows.find((r) => !kinds || kinds.includes(r.kind));
+      if (!row) return null;
+      this.db.prepare("UPDATE jobs SET state = 'running', started_at = ?, attempts = attempts + 1, progress = 0, stage = NULL, error = NULL WHERE id = ?").run(this.stamp(), row.id);
+      return this.get(row.id);
+    })();
+  }
+
+  progress(id: number, fraction: number, stage: string | null = null): void {
+    this.db.prepare("UPDATE jobs SET progress = ?, stage = ? WHERE id = ? AND state = 'running'").run(Math.max(0, Math.min(1, fraction)), stage, id);
+  }
+
+  succeed(id: number, result: unknown = null): void {
+    this.finish(id, 'succeeded', null, result);
+  }
+
+  fail(id: number, error: string): void {
+    this.finish(id, 'failed', error, null);
+  }
+
+  /**
+   * At start: every job left "running" by a crash is queued again if its kind is resumable,
+   * else failed with "interrupted by a server restart". Returns what was done to which.
+   */
+  recoverInterrupted(resumable: readonly string[]): { requeued: number[]; failed: number[] } {
+    return this.db.transaction(() => {
+      const running = this.db.prepare("SELECT id, kind FROM jobs WHERE state = 'running'").all() as Array<{ id: number; kind: string }>;
+      const requeued: number[] = [];
+      const failed: number[] = [];
+      for (const job of running) {
+        if (resumable.includes(job.kind)) {
+          this.db.prepare("UPDATE jobs SET state = 'queued', stage = 'resumed after a server restart' WHERE id = ?").run(job.id);
+          requeued.push(job.id);
+        } else {
+          this.db.prepare("UPDATE jobs SET state = 'failed', error = 'interrupted by a server restart', finished_at = ? WHERE id = ?").run(this.stamp(), job.id);
+          failed.push(job.id);
+        }
+      }
+      return { requeued, failed };
+    })();
+  }
+
+  private finish(id: number, state: 'succeeded' | 'failed', error: string | null, result: unknown): void {
+    const info = this.db.prepare("UPDATE jobs SET state = ?, error = ?, result = ?, progress = CASE WHEN ? = 'succeeded' THEN 1 ELSE progress END, finished_at = ? WHERE id = ? AND state = 'running'")
+      .run(state, error, result === null ? null : JSON.stringify(result), state, this.stamp(), id);
+    if (info.changes !== 1) throw new Error(`job ${id} is not running`);
+  }
+
+  private stamp(): string {
+    return this.now().toISOString();
+  }
+}
