@@ -2,7 +2,7 @@ import type { Migration } from './database';
 
 /**
  * The server's schema, one migration per released change (never edit a released one; add the
- * next version). Version 1: projects and the instances each project has synced. Version 2: jobs.
+ * next version). Version 1: projects and the instances each project has synced. Version 2: jobs. Version 3: API tokens.
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -54,6 +54,21 @@ export const MIGRATIONS: readonly Migration[] = [
         finished_at TEXT
       );
       CREATE INDEX jobs_state ON jobs (state, id);
+    `,
+  },
+  {
+    version: 3,
+    name: 'api tokens',
+    up: `
+      -- Bearer tokens: only a SHA-256 of each is kept; the token itself is shown once.
+      CREATE TABLE tokens (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'annotator', 'service')),
+        hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+      );
     `,
   },
 ];
