@@ -84,7 +84,7 @@ describe('HTTP app', () => {
 
   it('stores only a hash of each token', () => {
     const stored = db.prepare('SELECT hash FROM tokens').all() as Array<{ hash: string }>;
-    for (const t of Object.values(token)) expect(stored.some((s) => s.hash === t || s.hash.includes(t))).toBe(false);
+    for (const t of Object.values(token)) expect(stored.some((s) => s.hash.includes(t))).toBe(false);
     expect(stored.every((s) => /^[0-9a-f]{64}$/.test(s.hash))).toBe(true);
   });
 });

@@ -39,8 +39,8 @@ withOrthanc('DicomWebClient against Orthanc', () => {
     expect((await client.searchStudies({ studyDescription: 'BRA*' })).map(uid)).toEqual([head]);
     expect(await client.searchStudies({ modality: 'CT' })).toEqual([]);
 
-    const refs = await client.searchInstances(chest);
-    expect(refs.map((r) => r.sopUid).sort()).toEqual([`${chest}.1.1`, `${chest}.1.2`]);
+    const rows = await client.searchInstanceRows(chest);
+    expect(rows.map((r) => r['00080018']?.Value?.[0]).sort()).toEqual([`${chest}.1.1`, `${chest}.1.2`]);
     const bytes = await client.retrieveInstance({ studyUid: chest, seriesUid: `${chest}.1`, sopUid: `${chest}.1.2` });
     const [image] = await readDicom(bytes);
     expect([image!.width, image!.height]).toEqual([32, 32]);
@@ -114,15 +114,28 @@ describe('DicomWebClient retries and errors', () => {
   });
 
   it('keeps at most `concurrency` requests in flight', async () => {
+    // The server holds its answers until at least two requests are in flight (or the last one
+    // arrived) and no new one came for 50 ms: a client within its limit then peaks at exactly 2
+    // whatever the machine's load, and a client over its limit shows more.
     let inFlight = 0;
     let peak = 0;
+    let arrived = 0;
+    const held: http.ServerResponse[] = [];
+    let quiet: NodeJS.Timeout | undefined;
+    const release = (): void => {
+      if (inFlight < 2 && arrived < 7) return;
+      for (const r of held.splice(0)) {
+        inFlight--;
+        r.writeHead(200, { 'Content-Type': 'application/dicom+json' }).end('[]');
+      }
+    };
     const server = http.createServer((_req, res) => {
       inFlight++;
+      arrived++;
       peak = Math.max(peak, inFlight);
-      setTimeout(() => {
-        inFlight--;
-        res.writeHead(200, { 'Content-Type': 'application/dicom+json' }).end('[]');
-      }, 20);
+      held.push(res);
+      clearTimeout(quiet);
+      quiet = setTimeout(release, 50);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;

@@ -304,9 +304,7 @@ export function readDicomHeader(bytes: Uint8Array | ArrayBuffer, options: { path
     return v.replace(/\0/g, '');
   };
   const optionalNumber = (key: string): number | null => {
-    const raw = ds[key];
-    const v = Array.isArray(raw) ? raw[0] : raw;
-    const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+    const n = num(ds, key, NaN);
     return Number.isFinite(n) ? n : null;
   };
   return {

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../core/errors';
 import type { DenseMatrix } from '../core/matrix';
 import { markerSvg, noteSvg } from './lineChartSvg';
-import { escapeXml } from './selectionMapSvg';
+import { escapeXml, mapBounds } from './selectionMapSvg';
 
 /** Input of {@link selectionFigureSvg}. */
 export interface SelectionFigureInput {
@@ -39,13 +39,7 @@ export function selectionFigureSvg(input: SelectionFigureInput): string {
   }
   const panels = input.acquired.length > 0 ? 2 : 1;
   const top = 60;
-  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
-  for (let i = 0; i < map.rows; i++) {
-    minX = Math.min(minX, map.data[2 * i]!);
-    maxX = Math.max(maxX, map.data[2 * i]!);
-    minY = Math.min(minY, map.data[2 * i + 1]!);
-    maxY = Math.max(maxY, map.data[2 * i + 1]!);
-  }
+  const { minX, maxX, minY, maxY } = mapBounds(map);
   // Equal scale on both axes (distances in the map are what the selection used); the panel's
   // height follows the map's aspect ratio within limits.
   const panel = 440;

@@ -26,13 +26,7 @@ export function selectionMapSvg(input: SelectionMapInput): string {
   const margin = 40;
   const top = input.title ? 56 : margin;
   const { data, rows } = input.map;
-  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
-  for (let i = 0; i < rows; i++) {
-    minX = Math.min(minX, data[2 * i]!);
-    maxX = Math.max(maxX, data[2 * i]!);
-    minY = Math.min(minY, data[2 * i + 1]!);
-    maxY = Math.max(maxY, data[2 * i + 1]!);
-  }
+  const { minX, maxX, minY, maxY } = mapBounds(input.map);
   const spanX = maxX - minX || 1;
   const spanY = maxY - minY || 1;
   const scale = Math.min((width - 2 * margin) / spanX, (height - top - margin) / spanY);
@@ -84,6 +78,18 @@ function legend(x: number, y: number, withLabelled: boolean): string {
       return `${mark}<text x="${x + 16}" y="${cy + 4}">${label}</text>`;
     })
     .join('') + '</g>';
+}
+
+/** The bounding box of an N × 2 map. */
+export function mapBounds(map: DenseMatrix): { minX: number; maxX: number; minY: number; maxY: number } {
+  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  for (let i = 0; i < map.rows; i++) {
+    minX = Math.min(minX, map.data[2 * i]!);
+    maxX = Math.max(maxX, map.data[2 * i]!);
+    minY = Math.min(minY, map.data[2 * i + 1]!);
+    maxY = Math.max(maxY, map.data[2 * i + 1]!);
+  }
+  return { minX, maxX, minY, maxY };
 }
 
 /** Escapes text for XML content and attributes. */

@@ -91,7 +91,6 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api', (req, _res, next) => next(new ApiError(404, 'not-found', `no route ${req.method} ${req.path}`)));
   // Express recognises an error handler by its four parameters.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    void _next;
     const known = error instanceof ApiError;
     const parseError = (error as { type?: string }).type === 'entity.parse.failed';
     const tooLarge = (error as { type?: string }).type === 'entity.too.large';

@@ -57,8 +57,8 @@ export class JobStore {
   /** Takes the oldest queued job (of these kinds, if given) and marks it running; null if none. */
   claimNext(kinds?: readonly string[]): Job | null {
     return this.db.transaction(() => {
-      const rows = this.db.prepare("SELECT * FROM jobs WHERE state = 'queued' ORDER BY id").all() as Row[];
-      const row = rows.find((r) => !kinds || kinds.includes(r.kind));
+      const row = this.db.prepare("SELECT * FROM jobs WHERE state = 'queued' AND (@kinds IS NULL OR kind IN (SELECT value FROM json_each(@kinds))) ORDER BY id LIMIT 1")
+        .get({ kinds: kinds ? JSON.stringify(kinds) : null }) as Row | undefined;
       if (!row) return null;
       this.db.prepare("UPDATE jobs SET state = 'running', started_at = ?, attempts = attempts + 1, progress = 0, stage = NULL, error = NULL WHERE id = ?").run(this.stamp(), row.id);
       return this.get(row.id);

@@ -86,19 +86,6 @@ export class DicomWebClient {
     return this.json(`/studies/${encodeURIComponent(studyUid)}/instances?${fields}`);
   }
 
-  /** QIDO-RS: every instance of a study. */
-  async searchInstances(studyUid: string): Promise<InstanceRef[]> {
-    const rows = await this.searchInstanceRows(studyUid);
-    return rows.map((row) => {
-      const value = (tag: string): string => {
-        const v = row[tag]?.Value?.[0];
-        if (typeof v !== 'string' || v === '') throw new PacsError('bad-response', `QIDO-RS instance without tag ${tag} in study ${studyUid}`);
-        return v;
-      };
-      return { studyUid, seriesUid: value('0020000E'), sopUid: value('00080018') };
-    });
-  }
-
   /** WADO-RS: one whole instance as a DICOM Part 10 file. */
   async retrieveInstance(ref: InstanceRef): Promise<Uint8Array> {
     const path = `/studies/${encodeURIComponent(ref.studyUid)}/series/${encodeURIComponent(ref.seriesUid)}/instances/${encodeURIComponent(ref.sopUid)}`;
@@ -153,31 +140,36 @@ export class DicomWebClient {
     await this.acquire();
     try {
       for (let attempt = 0; ; attempt++) {
-        let failure: PacsError;
-        const controller = new AbortController();
-        const timer = setTimeout(() => controller.abort(), this.options.timeoutMs ?? 30_000);
-        try {
-          const response = await fetch(url, {
-            method,
-            headers: { ...this.options.headers, Accept: init.accept, ...(init.contentType && { 'Content-Type': init.contentType }) },
-            ...(init.body && { body: init.body }),
-            signal: controller.signal,
-          });
-          const body = new Uint8Array(await response.arrayBuffer());
-          if (response.ok) return { body, contentType: response.headers.get('content-type') ?? '' };
-          failure = new PacsError('http', `${where} answered ${response.status} ${response.statusText}`, response.status);
-          if (response.status !== 429 && response.status < 500) throw failure;
-        } catch (error) {
-          if (error instanceof PacsError && error.code === 'http' && error.status! < 500 && error.status !== 429) throw error;
-          failure = error instanceof PacsError ? error : new PacsError('unreachable', `${where}: ${controller.signal.aborted ? 'timed out' : describe(error)}`);
-        } finally {
-          clearTimeout(timer);
-        }
+        const failure = await this.attempt(method, url, init, where);
+        if (!(failure instanceof PacsError)) return failure; // the response
+        // A 4xx other than 429 will not change on retry.
+        if (failure.status !== undefined && failure.status !== 429 && failure.status < 500) throw failure;
         if (attempt >= retries) throw new PacsError(failure.code, `${failure.message} (after ${attempt + 1} attempts)`, failure.status);
         await new Promise((r) => setTimeout(r, backoff * 2 ** attempt));
       }
     } finally {
       this.release();
+    }
+  }
+
+  /** One attempt: the response, or the failure (network, timeout, HTTP status) to retry or report. */
+  private async attempt(method: 'GET' | 'POST', url: string, init: { accept: string; body?: Buffer; contentType?: string }, where: string): Promise<{ body: Uint8Array; contentType: string } | PacsError> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.options.timeoutMs ?? 30_000);
+    try {
+      const response = await fetch(url, {
+        method,
+        headers: { ...this.options.headers, Accept: init.accept, ...(init.contentType && { 'Content-Type': init.contentType }) },
+        ...(init.body && { body: init.body }),
+        signal: controller.signal,
+      });
+      const body = new Uint8Array(await response.arrayBuffer());
+      if (response.ok) return { body, contentType: response.headers.get('content-type') ?? '' };
+      return new PacsError('http', `${where} answered ${response.status} ${response.statusText}`, response.status);
+    } catch (error) {
+      return new PacsError('unreachable', `${where}: ${controller.signal.aborted ? 'timed out' : describe(error)}`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

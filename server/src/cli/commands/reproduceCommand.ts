@@ -124,18 +124,14 @@ export function reproduceCommand(): Command {
           });
           return;
         }
-        if (options.workers > 1) await runWorkers(options.workers, store, options.dataset, runs * settings.length, bar);
+        if (options.workers > 1) await runWorkers(options.workers, runs * settings.length, bar);
         const started = Date.now();
         let fresh = 0;
         let current = 'prepare';
         const trainSeconds: number[] = [];
         let doneUnits = 0;
         let totalUnits = 1;
-        const eta = (): string => {
-          if (fresh === 0) return '';
-          const seconds = ((Date.now() - started) / 1000 / fresh) * (totalUnits - doneUnits);
-          return ` ETA ${seconds >= 3600 ? `${Math.floor(seconds / 3600)}h${String(Math.round((seconds % 3600) / 60)).padStart(2, '0')}m` : `${Math.ceil(seconds / 60)}m`}`;
-        };
+        const eta = (): string => etaText(started, fresh, totalUnits - doneUnits);
         const outcome = await runExperiment({
           ...common,
           onUnitStart: (u) => {
@@ -230,20 +226,14 @@ function unitLine(e: ExperimentEvent): string {
 /**
  * --workers n: n child processes of this command (same options, --resume, no plots), worker i
  * taking runs i+1, i+1+n, …; all write to the same checkpoint store. Their unit lines are relayed
- * with a [wi] prefix; the bar counts the checkpoints. Fails if any worker fails — finished units
+ * with a [wi] prefix; the bar counts them. Fails if any worker fails — finished units
  * stay checkpointed, so a rerun with --resume continues.
  */
-async function runWorkers(count: number, store: CheckpointStore<StoredResult>, datasetKey: string, total: number, bar: ProgressBar): Promise<void> {
+async function runWorkers(count: number, total: number, bar: ProgressBar): Promise<void> {
   const args = process.argv.slice(1).filter((arg, i, all) => !(arg === '--workers' || arg.startsWith('--workers=') || all[i - 1] === '--workers'));
   const started = Date.now();
-  const initial = (await store.list(datasetKey)).length;
-  const poll = setInterval(() => {
-    void store.list(datasetKey).then((units) => {
-      const fresh = units.length - initial;
-      const eta = fresh > 0 ? ` ETA ${Math.ceil((((Date.now() - started) / 1000 / fresh) * (total - units.length)) / 60)}m` : '';
-      bar.update({ stage: `${count} workers: ${units.length}/${total} units`, fraction: units.length / total, detail: eta });
-    });
-  }, 2000);
+  let done = 0;
+  let fresh = 0;
   try {
     const codes = await Promise.all(Array.from({ length: count }, (_, i) => new Promise<number>((resolve) => {
       const child = spawn(process.execPath, [...args, '--resume', '--no-plots', '--no-progress', '--worker-of', `${i}/${count}`], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -254,7 +244,14 @@ async function runWorkers(count: number, store: CheckpointStore<StoredResult>, d
         const lines = pending.split('\n');
         pending = lines.pop()!;
         bar.done();
-        for (const line of lines) process.stderr.write(`[w${i}] ${line}\n`);
+        for (const line of lines) {
+          process.stderr.write(`[w${i}] ${line}\n`);
+          // Each finished unit is one unitLine(): count them for the bar.
+          if (!/^run \d+ /.test(line)) continue;
+          done++;
+          if (!line.endsWith(', checkpoint')) fresh++;
+        }
+        bar.update({ stage: `${count} workers: ${done}/${total} units`, fraction: done / total, detail: etaText(started, fresh, total - done) });
       });
       child.on('close', (code) => {
         if (pending) process.stderr.write(`[w${i}] ${pending}\n`);
@@ -266,9 +263,15 @@ async function runWorkers(count: number, store: CheckpointStore<StoredResult>, d
       throw new Error(`worker ${failed.map(([i, code]) => `w${i} (exit ${code})`).join(', ')} failed; finished units are checkpointed — rerun with --resume`);
     }
   } finally {
-    clearInterval(poll);
     bar.done();
   }
+}
+
+/** " ETA 1h05m" / " ETA 7m" from the mean time of the units trained so far; "" before the first. */
+function etaText(started: number, trained: number, remaining: number): string {
+  if (trained === 0) return '';
+  const seconds = ((Date.now() - started) / 1000 / trained) * remaining;
+  return ` ETA ${seconds >= 3600 ? `${Math.floor(seconds / 3600)}h${String(Math.round((seconds % 3600) / 60)).padStart(2, '0')}m` : `${Math.ceil(seconds / 60)}m`}`;
 }
 
 /**
