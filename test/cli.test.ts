@@ -36,7 +36,7 @@ describe('scanselect CLI', () => {
   it('has --help on every subcommand', () => {
     const top = run(['--help']);
     expect(top.code).toBe(0);
-    for (const sub of ['coldstart', 'acquire', 'demo', 'doctor', 'embed', 'train', 'predict', 'evaluate', 'reproduce']) {
+    for (const sub of ['coldstart', 'acquire', 'demo', 'engine-demo', 'doctor', 'embed', 'train', 'predict', 'evaluate', 'reproduce']) {
       expect(top.stdout).toContain(sub);
       const help = run([sub, '--help']);
       expect(help.code).toBe(0);
@@ -103,8 +103,8 @@ describe('scanselect CLI', () => {
     expect(run(cases[1]![0]).stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('runs the demo on its embedded synthetic pool', () => {
-    const r = run(['demo', '--out', 'demo', '--size', '300']);
+  it('runs the engine demo on its embedded synthetic pool', () => {
+    const r = run(['engine-demo', '--out', 'demo', '--size', '300']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Cold-start worklist');
     expect(r.stdout).toContain('Active-learning round 1 worklist');

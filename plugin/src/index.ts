@@ -46,6 +46,7 @@ export { lineChartSvg, niceTicks, markerSvg, type LineChartInput, type ChartSeri
 export { selectionFigureSvg, type SelectionFigureInput } from './plot/selectionFigureSvg';
 export { svgToPng } from './plot/svgToPng';
 export { clusteredEmbeddings, type ClusteredEmbeddings, type ClusteredEmbeddingsOptions } from './synthetic/clusteredEmbeddings';
+export { chestPhantom, chestPhantomSet, CHEST_PHANTOM_GROUPS, CHEST_PHANTOM_LABELS, type ChestPhantom, type ChestPhantomSetItem, type ChestPhantomGroup, type ChestPhantomOptions } from './synthetic/chestPhantom';
 
 export * from './imaging';
 export { diceScores, classDice, binaryDice, type DiceResult } from './metrics/dice';

@@ -72,6 +72,7 @@ export class OrthancProcess {
       DicomWeb: { Enable: true, Root: '/dicom-web/', EnableWado: false, Ssl: false, StudiesMetadata: 'Full', SeriesMetadata: 'Full' },
       StableAge: 1,
       ConcurrentJobs: 1,
+      UserMetadata: { ScanSelect: 1024 }, // the worklist metadata ScanSelect sets per study
     }, null, 2));
     await orthanc.resume();
     return orthanc;

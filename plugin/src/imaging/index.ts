@@ -4,7 +4,7 @@ export { readDicom, readDicomFile, readDicomHeader } from './dicom';
 export type { ReadDicomOptions, DicomHeader } from './dicom';
 export { listTransferSyntaxes, transferSyntaxInfo } from './transferSyntaxes';
 export type { TransferSyntaxInfo, PixelDecoderKind } from './transferSyntaxes';
-export { readPng, readPngFile } from './png';
+export { readPng, readPngFile, writeGrayPng } from './png';
 export type { ReadPngOptions } from './png';
 export { readJpeg, readJpegFile } from './jpeg';
 export type { ReadJpegOptions } from './jpeg';

@@ -3,7 +3,7 @@ import * as jpegJs from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { InvalidInputError } from '../core/errors';
 import { readJpeg } from './jpeg';
-import { readPng } from './png';
+import { readPng, writeGrayPng } from './png';
 import { toGrayscale } from './toGrayscale';
 
 function pngFromRgba(width: number, height: number, rgba: number[], colorType: 0 | 2 | 4 | 6): Uint8Array {
@@ -89,5 +89,17 @@ describe('readJpeg and toGrayscale', () => {
 
   it('rejects non-JPEG bytes with parse-error', () => {
     expect(() => readJpeg(new Uint8Array([0xff, 0xd8, 0, 0]))).toThrow(InvalidInputError);
+  });
+});
+
+describe('writeGrayPng', () => {
+  it('round-trips 8-bit grey values through readPng', () => {
+    const data = Uint8Array.from({ length: 12 }, (_v, i) => (i * 37) % 256);
+    const image = readPng(writeGrayPng(data, 4, 3));
+    expect([image.width, image.height, image.channels]).toEqual([4, 3, 1]);
+    expect(Array.from(image.data)).toEqual(Array.from(data));
+  });
+  it('rejects a size that does not match the data', () => {
+    expect(() => writeGrayPng(new Uint8Array(5), 2, 2)).toThrow(/5 values for 2 × 2/);
   });
 });

@@ -60,3 +60,16 @@ function isAllGrey(rgba: ArrayLike<number>, n: number): boolean {
 export function readPngFile(filePath: string): Image2D {
   return readPng(fs.readFileSync(filePath), { path: filePath });
 }
+
+/**
+ * Encodes 8-bit grey samples (row-major, width × height) as a grey PNG: label maps (value =
+ * class index) and thumbnails. Read back with {@link readPng}, the values are unchanged.
+ */
+export function writeGrayPng(data: Uint8Array, width: number, height: number): Buffer {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || data.length !== width * height) {
+    throw new InvalidInputError('invalid-option', `grey PNG: ${data.length} values for ${width} × ${height} pixels`);
+  }
+  const png = new PNG({ width, height, colorType: 0, inputColorType: 0, inputHasAlpha: false });
+  png.data = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false });
+}

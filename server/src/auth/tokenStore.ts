@@ -34,6 +34,28 @@ export class TokenStore {
     return row ? { tokenId: row.id, name: row.name, role: row.role } : null;
   }
 
+  /** Every token's id, name, role and dates (never the token or its hash). */
+  list(): Array<{ id: number; name: string; role: Role; createdAt: string; revokedAt: string | null }> {
+    return (this.db.prepare('SELECT id, name, role, created_at, revoked_at FROM tokens ORDER BY id').all() as Array<{ id: number; name: string; role: Role; created_at: string; revoked_at: string | null }>)
+      .map((r) => ({ id: r.id, name: r.name, role: r.role, createdAt: r.created_at, revokedAt: r.revoked_at }));
+  }
+
+  /**
+   * Makes sure a token given by the operator (e.g. `SCANSELECT_ADMIN_TOKEN` at first start)
+   * exists with this role; stores only its hash. Returns its id.
+   */
+  ensure(name: string, role: Role, token: string): number {
+    if (token.length < 24) throw new Error('a configured token must be at least 24 characters long');
+    const existing = this.db.prepare('SELECT id FROM tokens WHERE hash = ?').get(hash(token)) as { id: number } | undefined;
+    if (existing) return existing.id;
+    return Number(this.db.prepare('INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?)').run(name, role, hash(token), new Date().toISOString()).lastInsertRowid);
+  }
+
+  /** Whether any token is active (at first start there is none and one is made for the admin). */
+  any(): boolean {
+    return this.db.prepare('SELECT 1 FROM tokens WHERE revoked_at IS NULL LIMIT 1').get() !== undefined;
+  }
+
   revoke(id: number): boolean {
     return this.db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(new Date().toISOString(), id).changes === 1;
   }

@@ -1,15 +1,16 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { acquireCommand } from './commands/acquireCommand';
 import { coldstartCommand } from './commands/coldstartCommand';
 import { demoCommand } from './commands/demoCommand';
+import { engineDemoCommand } from './commands/engineDemoCommand';
 import { doctorCommand } from './commands/doctorCommand';
 import { embedCommand } from './commands/embedCommand';
 import { evaluateCommand } from './commands/evaluateCommand';
 import { predictCommand } from './commands/predictCommand';
 import { reproduceCommand } from './commands/reproduceCommand';
 import { trainCommand } from './commands/trainCommand';
+import { serveCommand } from './commands/serveCommand';
+import { packageVersion } from './version';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, isBadInput, oneLine } from './errors';
 
 /** Builds the `scanselect` program. */
@@ -21,12 +22,14 @@ export function buildProgram(): Command {
     .addCommand(coldstartCommand())
     .addCommand(acquireCommand())
     .addCommand(demoCommand())
+    .addCommand(engineDemoCommand())
     .addCommand(doctorCommand())
     .addCommand(embedCommand())
     .addCommand(trainCommand())
     .addCommand(predictCommand())
     .addCommand(evaluateCommand())
-    .addCommand(reproduceCommand());
+    .addCommand(reproduceCommand())
+    .addCommand(serveCommand());
   // Usage errors exit 2 (like bad input) instead of commander's default 1.
   const exitOverride = (cmd: Command): void => {
     cmd.exitOverride((err) => {
@@ -51,9 +54,4 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`scanselect: ${oneLine(error)}\n`);
     return isBadInput(error) ? EXIT_BAD_INPUT : EXIT_FAILURE;
   }
-}
-
-function packageVersion(): string {
-  const file = path.join(__dirname, '..', '..', 'package.json');
-  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }

@@ -2,7 +2,8 @@ import type { Migration } from './database';
 
 /**
  * The server's schema, one migration per released change (never edit a released one; add the
- * next version). Version 1: projects and the instances each project has synced. Version 2: jobs. Version 3: API tokens.
+ * next version). Version 1: projects and the instances each project has synced. Version 2: jobs. Version 3: API tokens. Version 4: rounds,
+ * worklists, masks, the PACS outbox, the audit log and schedules.
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -68,6 +69,96 @@ export const MIGRATIONS: readonly Migration[] = [
         hash TEXT NOT NULL UNIQUE,
         created_at TEXT NOT NULL,
         revoked_at TEXT
+      );
+    `,
+  },
+  {
+    version: 4,
+    name: 'rounds, worklists, masks, outbox, audit, schedules',
+    up: `
+      ALTER TABLE projects ADD COLUMN last_scheduled_run TEXT;
+      ALTER TABLE jobs ADD COLUMN payload TEXT;
+      ALTER TABLE instances ADD COLUMN sop_class_uid TEXT;
+      ALTER TABLE instances ADD COLUMN rows INTEGER;
+      ALTER TABLE instances ADD COLUMN columns INTEGER;
+      ALTER TABLE instances ADD COLUMN frames INTEGER;
+      ALTER TABLE instances ADD COLUMN thumbnail BLOB;
+      -- One row per selection round; number 0 is the cold start. The 2-D map of the whole pool
+      -- (ids as JSON, x/y as float32 pairs) is kept for the viewer's embedding map.
+      CREATE TABLE rounds (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('coldstart', 'active')),
+        job_id INTEGER REFERENCES jobs(id) ON DELETE SET NULL,
+        alpha REAL,
+        report TEXT NOT NULL,
+        map_ids TEXT NOT NULL,
+        map BLOB NOT NULL,
+        model_dir TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (project_id, number)
+      );
+      -- A case is selected at most once per project: the primary key makes a double selection
+      -- (a bug or a replayed job) fail loudly instead of spending budget twice.
+      CREATE TABLE worklist (
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        sop_uid TEXT NOT NULL,
+        round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        rank INTEGER NOT NULL,
+        priority TEXT NOT NULL CHECK (priority IN ('high', 'medium', 'low')),
+        reason TEXT NOT NULL,
+        cluster INTEGER,
+        entropy REAL,
+        diversity REAL,
+        score REAL,
+        x REAL NOT NULL,
+        y REAL NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'claimed', 'labelled')),
+        claimed_by TEXT,
+        lease_expires_at TEXT,
+        labelled_at TEXT,
+        PRIMARY KEY (project_id, sop_uid),
+        FOREIGN KEY (project_id, sop_uid) REFERENCES instances(project_id, sop_uid)
+      );
+      CREATE INDEX worklist_round ON worklist (round_id, rank);
+      -- The latest accepted mask of a case (files under the data directory; a resubmission
+      -- replaces the row and is in the audit log).
+      CREATE TABLE masks (
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        sop_uid TEXT NOT NULL,
+        round_id INTEGER REFERENCES rounds(id) ON DELETE SET NULL,
+        format TEXT NOT NULL CHECK (format IN ('seg', 'png')),
+        label_file TEXT NOT NULL,
+        seg_file TEXT,
+        seg_sop_uid TEXT,
+        submitted_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (project_id, sop_uid)
+      );
+      -- What must reach the PACS (SEG and KO objects by STOW-RS, Orthanc metadata): retried
+      -- with back-off until it succeeds, so a PACS outage delays but never loses it.
+      CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER REFERENCES projects(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        target TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        next_attempt_at TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        done_at TEXT
+      );
+      CREATE INDEX outbox_pending ON outbox (state, next_attempt_at);
+      CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        project_id INTEGER,
+        details TEXT
       );
     `,
   },

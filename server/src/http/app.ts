@@ -1,22 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { ROLES, type Principal, type Role, type TokenStore } from '../auth/tokenStore';
-import type { JobStore } from '../jobs/jobStore';
+import { AppError } from '../appError';
+import { looksLikeJwt, OidcError, type OidcVerifier } from '../auth/oidcVerifier';
+import type { Principal, TokenStore } from '../auth/tokenStore';
+import type { ServerContext } from '../domain/context';
+import { openApiDocument } from './openApi';
+import { adminRoutes } from './routes/adminRoutes';
+import { jobRoutes } from './routes/jobRoutes';
+import { projectRoutes } from './routes/projectRoutes';
+import { worklistRoutes } from './routes/worklistRoutes';
 
 /** What `GET /api/info` reports. */
 export interface ServerInfo {
   readonly version: string;
-  readonly backend: string;
+  /** The tfjs backend the models train on, the device, and how it was chosen. */
+  readonly compute: { readonly backend: string; readonly device: string; readonly description: readonly string[] };
   readonly encoders: readonly string[];
   readonly strategies: readonly string[];
+  readonly projections: readonly string[];
   readonly models: readonly string[];
-}
-
-/** An error answered as `{ code, message, requestId }` with an HTTP status. */
-export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
-    super(message);
-  }
 }
 
 declare module 'express-serve-static-core' {
@@ -28,15 +30,20 @@ declare module 'express-serve-static-core' {
 
 /** Dependencies of the HTTP app. */
 export interface AppDeps {
+  readonly ctx: ServerContext;
   readonly info: ServerInfo;
   readonly tokens: TokenStore;
-  readonly jobs: JobStore;
+  /** Accepts the identity provider's JWTs when configured. */
+  readonly oidc?: OidcVerifier;
+  /** Request log (method, path, status, time, request id — never bodies or patient data). */
+  readonly log?: (line: string) => void;
 }
 
 /**
- * The Express app. `/api/health` and `/api/info` are open; every other `/api/` route needs a
- * bearer token (401 without a valid one) and a role allowed for the route (403 otherwise).
- * Errors are `{ code, message, requestId }`; the request id is also the `X-Request-Id` header.
+ * The Express app. `/api/health`, `/api/info` and `/openapi.json` are open; every other `/api/`
+ * route needs a bearer token — an API token, or an OIDC JWT when configured — (401 without a
+ * valid one) and a role allowed for the route (403 otherwise). Errors are `{ code, message,
+ * requestId }`; the request id is also the `X-Request-Id` header.
  */
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
@@ -44,6 +51,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((req, res, next) => {
     req.requestId = randomUUID();
     res.setHeader('X-Request-Id', req.requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => deps.log?.(`${req.method} ${req.baseUrl}${req.path} ${res.statusCode} ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)} ms [${req.requestId}]`));
     next();
   });
   app.get('/api/health', (_req, res) => {
@@ -52,64 +61,51 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/api/info', (_req, res) => {
     res.json(deps.info);
   });
-
-  app.use('/api', (req, _res, next) => {
-    const header = req.headers.authorization ?? '';
-    const m = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!m) return next(new ApiError(401, 'unauthorized', 'a bearer token is required (Authorization: Bearer …)'));
-    const principal = deps.tokens.verify(m[1]!);
-    if (!principal) return next(new ApiError(401, 'unauthorized', 'the token is unknown or revoked'));
-    req.principal = principal;
-    next();
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument(deps.info.version));
   });
+
+  app.use('/api', authenticate(deps));
   // Bodies are parsed only for authenticated requests: without a token everything is 401.
   app.use(express.json({ limit: '1mb' }));
+  app.use('/api', projectRoutes(deps.ctx), worklistRoutes(deps.ctx), jobRoutes(deps.ctx), adminRoutes(deps.ctx, deps.tokens));
 
-  app.get('/api/jobs', allow('admin', 'service', 'annotator'), (req, res) => {
-    const projectId = req.query.project === undefined ? undefined : Number(req.query.project);
-    if (projectId !== undefined && !Number.isInteger(projectId)) throw new ApiError(400, 'invalid-query', 'project must be an integer id');
-    res.json(deps.jobs.list(projectId === undefined ? {} : { projectId }));
-  });
-  app.get('/api/jobs/:id', allow('admin', 'service', 'annotator'), (req, res) => {
-    const job = deps.jobs.get(Number(req.params.id));
-    if (!job) throw new ApiError(404, 'not-found', `no job ${req.params.id}`);
-    res.json(job);
-  });
-
-  app.post('/api/tokens', allow('admin'), (req, res) => {
-    const body = (req.body ?? {}) as { name?: unknown; role?: unknown };
-    if (typeof body.name !== 'string' || body.name.trim() === '' || body.name.length > 200) throw new ApiError(400, 'invalid-body', 'name: a non-empty string of at most 200 characters');
-    if (typeof body.role !== 'string' || !ROLES.includes(body.role as Role)) throw new ApiError(400, 'invalid-body', `role: one of ${ROLES.join(', ')}`);
-    const created = deps.tokens.create(body.name, body.role as Role);
-    res.status(201).json({ id: created.id, name: body.name.trim(), role: body.role, token: created.token });
-  });
-  app.delete('/api/tokens/:id', allow('admin'), (req, res) => {
-    if (!deps.tokens.revoke(Number(req.params.id))) throw new ApiError(404, 'not-found', `no active token ${req.params.id}`);
-    res.status(204).end();
-  });
-
-  app.use('/api', (req, _res, next) => next(new ApiError(404, 'not-found', `no route ${req.method} ${req.path}`)));
+  app.use('/api', (req, _res, next) => next(new AppError(404, 'not-found', `no route ${req.method} ${req.path}`)));
   // Express recognises an error handler by its four parameters.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const known = error instanceof ApiError;
-    const parseError = (error as { type?: string }).type === 'entity.parse.failed';
-    const tooLarge = (error as { type?: string }).type === 'entity.too.large';
-    const status = known ? error.status : parseError ? 400 : tooLarge ? 413 : 500;
-    const code = known ? error.code : parseError ? 'invalid-json' : tooLarge ? 'too-large' : 'internal';
-    const message = known ? error.message : parseError ? 'the request body is not valid JSON' : tooLarge ? 'the request body is too large' : 'internal error (see the server log with this request id)';
+    const { status, code, message } = classify(error);
     if (status === 500) process.stderr.write(`[${req.requestId}] ${(error as Error).stack ?? String(error)}\n`);
     res.status(status).json({ code, message, requestId: req.requestId });
   });
   return app;
 }
 
-/** Route guard: only these roles (403 for the others). */
-export function allow(...roles: Role[]) {
-  return (req: Request, _res: Response, next: NextFunction): void => {
-    if (!req.principal || !roles.includes(req.principal.role)) {
-      next(new ApiError(403, 'forbidden', `this needs the role ${roles.join(' or ')}; the token has ${req.principal?.role ?? 'none'}`));
-      return;
+function authenticate(deps: AppDeps) {
+  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    if (!m) return next(new AppError(401, 'unauthorized', 'a bearer token is required (Authorization: Bearer …)'));
+    const token = m[1]!;
+    if (deps.oidc && looksLikeJwt(token)) {
+      try {
+        req.principal = await deps.oidc.verify(token);
+        return next();
+      } catch (error) {
+        if (error instanceof OidcError && error.code === 'jwks-unavailable') return next(new AppError(503, 'identity-provider-unavailable', `cannot check the identity token: ${error.message}`));
+        if (error instanceof OidcError) return next(new AppError(401, 'unauthorized', `the identity token was rejected: ${error.message}`));
+        return next(error);
+      }
     }
+    const principal = deps.tokens.verify(token);
+    if (!principal) return next(new AppError(401, 'unauthorized', 'the token is unknown or revoked'));
+    req.principal = principal;
     next();
   };
+}
+
+function classify(error: unknown): { status: number; code: string; message: string } {
+  if (error instanceof AppError) return error;
+  const type = (error as { type?: string }).type;
+  if (type === 'entity.parse.failed') return { status: 400, code: 'invalid-json', message: 'the request body is not valid JSON' };
+  if (type === 'entity.too.large') return { status: 413, code: 'too-large', message: 'the request body is too large' };
+  return { status: 500, code: 'internal', message: 'internal error (see the server log with this request id)' };
 }

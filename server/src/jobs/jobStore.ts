@@ -12,6 +12,8 @@ export interface Job {
   readonly stage: string | null;
   readonly error: string | null;
   readonly result: unknown;
+  /** What the job was asked to do beyond its kind and project (JSON), or null. */
+  readonly payload: unknown;
   readonly attempts: number;
   readonly createdAt: string;
   readonly startedAt: string | null;
@@ -20,12 +22,12 @@ export interface Job {
 
 interface Row {
   id: number; project_id: number | null; kind: string; state: JobState; progress: number; stage: string | null; error: string | null;
-  result: string | null; attempts: number; created_at: string; started_at: string | null; finished_at: string | null;
+  result: string | null; payload: string | null; attempts: number; created_at: string; started_at: string | null; finished_at: string | null;
 }
 
 const toJob = (r: Row): Job => ({
   id: r.id, projectId: r.project_id, kind: r.kind, state: r.state, progress: r.progress, stage: r.stage, error: r.error,
-  result: r.result === null ? null : (JSON.parse(r.result) as unknown), attempts: r.attempts,
+  result: r.result === null ? null : (JSON.parse(r.result) as unknown), payload: r.payload === null ? null : (JSON.parse(r.payload) as unknown), attempts: r.attempts,
   createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at,
 });
 
@@ -38,9 +40,16 @@ const toJob = (r: Row): Job => ({
 export class JobStore {
   constructor(private readonly db: Db, private readonly now: () => Date = () => new Date()) {}
 
-  enqueue(kind: string, projectId: number | null = null): Job {
-    const info = this.db.prepare("INSERT INTO jobs (project_id, kind, state, created_at) VALUES (?, ?, 'queued', ?)").run(projectId, kind, this.stamp());
+  enqueue(kind: string, projectId: number | null = null, payload: unknown = null): Job {
+    const info = this.db.prepare("INSERT INTO jobs (project_id, kind, state, payload, created_at) VALUES (?, ?, 'queued', ?, ?)")
+      .run(projectId, kind, payload === null ? null : JSON.stringify(payload), this.stamp());
     return this.get(Number(info.lastInsertRowid))!;
+  }
+
+  /** A queued or running job of this kind for the project, if any (to avoid queuing it twice). */
+  pending(kind: string, projectId: number | null): Job | null {
+    const row = this.db.prepare("SELECT * FROM jobs WHERE kind = ? AND project_id IS ? AND state IN ('queued', 'running') ORDER BY id LIMIT 1").get(kind, projectId) as Row | undefined;
+    return row ? toJob(row) : null;
   }
 
   get(id: number): Job | null {

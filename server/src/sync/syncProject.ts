@@ -1,4 +1,4 @@
-import { readDicom, resizeBilinear, toGrayscale, type Encoder } from '@scanselect/plugin';
+import { readDicom, readDicomHeader, resizeBilinear, toGrayscale, writeGrayPng, type Encoder, type Image2D } from '@scanselect/plugin';
 import type { Db } from '../db/database';
 import type { ImageSource, SkippedInstance, SourceFilters, SourceInstance } from '../pacs/source';
 
@@ -16,6 +16,8 @@ export interface SyncOptions {
   /** Stops between instances (what is stored stays stored). */
   readonly signal?: AbortSignal;
   readonly onSkip?: (skipped: SkippedInstance) => void;
+  /** Called after every listed instance with the counts so far (for progress). */
+  readonly onInstance?: (counts: Omit<SyncReport, 'aborted'>) => void;
 }
 
 /** What one sync did. */
@@ -43,12 +45,17 @@ export async function syncProject(options: SyncOptions): Promise<SyncReport> {
   const { db, projectId } = options;
   const seen = db.prepare('SELECT 1 FROM instances WHERE project_id = ? AND sop_uid = ?');
   const insert = db.prepare(`INSERT INTO instances
-    (project_id, sop_uid, study_uid, series_uid, modality, body_part, study_date, study_description, status, error, encoder, embedding, synced_at)
-    VALUES (@projectId, @sopUid, @studyUid, @seriesUid, @modality, @bodyPart, @studyDate, @studyDescription, @status, @error, @encoder, @embedding, @syncedAt)`);
+    (project_id, sop_uid, study_uid, series_uid, modality, body_part, study_date, study_description, status, error, encoder, embedding, synced_at,
+     sop_class_uid, rows, columns, frames, thumbnail)
+    VALUES (@projectId, @sopUid, @studyUid, @seriesUid, @modality, @bodyPart, @studyDate, @studyDescription, @status, @error, @encoder, @embedding, @syncedAt,
+     @sopClassUid, @rows, @columns, @frames, @thumbnail)`);
   let listed = 0, fresh = 0, embedded = 0, failed = 0, skipped = 0;
-  const store = (instance: SourceInstance, result: { embedding: Float32Array } | { error: string }): void => {
+  const store = (instance: SourceInstance, result: { embedding: Float32Array; header: Header; thumbnail: Buffer } | { error: string }): void => {
+    const header = 'header' in result ? result.header : null;
     insert.run({
       projectId, ...instance,
+      sopClassUid: header?.sopClassUid ?? null, rows: header?.rows ?? null, columns: header?.columns ?? null, frames: header?.frames ?? null,
+      thumbnail: 'thumbnail' in result ? result.thumbnail : null,
       status: 'embedding' in result ? 'embedded' : 'failed',
       error: 'error' in result ? result.error : null,
       encoder: 'embedding' in result ? options.encoderId : null,
@@ -62,12 +69,14 @@ export async function syncProject(options: SyncOptions): Promise<SyncReport> {
   };
   for await (const instance of options.source.list(options.filters, onSkip)) {
     listed++;
+    options.onInstance?.({ listed, fresh, embedded, failed, skipped });
     if (seen.get(projectId, instance.sopUid)) continue;
     if (options.signal?.aborted) return { listed, fresh, embedded, failed, skipped, aborted: true };
     fresh++;
     const bytes = await options.source.retrieve(instance);
-    let frames;
+    let frames, header;
     try {
+      header = readDicomHeader(bytes, { path: `instance ${instance.sopUid}` });
       frames = await readDicom(bytes, { path: `instance ${instance.sopUid}` });
     } catch (error) {
       store(instance, { error: (error as Error).message });
@@ -75,10 +84,28 @@ export async function syncProject(options: SyncOptions): Promise<SyncReport> {
       continue;
     }
     // One embedding per instance, from its first frame.
-    const grey = resizeBilinear(toGrayscale(frames[0]!), { width: options.inputSize, height: options.inputSize });
-    const embedding = await options.encoder.embed([{ width: grey.width, height: grey.height, data: grey.data }]);
-    store(instance, { embedding });
+    const grey = toGrayscale(frames[0]!);
+    const resized = resizeBilinear(grey, { width: options.inputSize, height: options.inputSize });
+    const embedding = await options.encoder.embed([{ width: resized.width, height: resized.height, data: resized.data }]);
+    store(instance, { embedding, header, thumbnail: thumbnailPng(grey) });
     embedded++;
   }
   return { listed, fresh, embedded, failed, skipped, aborted: false };
+}
+
+type Header = ReturnType<typeof readDicomHeader>;
+
+/** Side of the stored thumbnails (the viewer's worklist and embedding map show them). */
+export const THUMBNAIL_SIZE = 64;
+
+/** A small 8-bit grey PNG of an image, windowed between its 1st and 99th percentile. */
+export function thumbnailPng(grey: Image2D): Buffer {
+  const small = resizeBilinear(grey, { width: THUMBNAIL_SIZE, height: THUMBNAIL_SIZE }).data;
+  const sorted = Float32Array.from(small).sort();
+  const lo = sorted[Math.floor(0.01 * (sorted.length - 1))]!;
+  const hi = sorted[Math.ceil(0.99 * (sorted.length - 1))]!;
+  const span = hi - lo > 0 ? hi - lo : 1;
+  const out = new Uint8Array(small.length);
+  for (let i = 0; i < small.length; i++) out[i] = Math.round(255 * Math.min(1, Math.max(0, (small[i]! - lo) / span)));
+  return writeGrayPng(out, THUMBNAIL_SIZE, THUMBNAIL_SIZE);
 }

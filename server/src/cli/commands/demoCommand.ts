@@ -1,81 +1,146 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import {
-  clusteredEmbeddings,
-  createRng,
-  formatEmbeddingsCsv,
-  runAcquisition,
-  runColdStart,
-  selectionMapSvg,
-  type SelectionReport,
-} from '@scanselect/plugin';
+import { parseServerConfig } from '../../config/serverConfig';
+import { SimulatedAnnotator } from '../../demo/simulatedAnnotator';
+import { writePhantomDataset, type PhantomCase } from '../../demo/phantomDataset';
+import type { Job } from '../../jobs/jobStore';
+import type { WorklistItem } from '../../rounds/roundStore';
+import { createServer, type ScanSelectServer } from '../../server';
 import { integer } from '../options';
-import { ProgressBar } from '../progressBar';
+import { packageVersion } from '../version';
+import { resolvePort, untilSignal } from './serveCommand';
 
 interface DemoOptions {
-  out: string;
-  size: number;
-  budget: number;
-  round: number;
+  dir: string;
+  count: number;
+  imageSize: number;
+  modelSize: number;
+  epochs: number;
   seed: number;
-  progress: boolean;
+  port?: number;
+  simulateAnnotator: boolean;
+  exit: boolean;
 }
 
+const PROJECT = 'chest-phantoms';
+const CLASSES = ['right lung', 'left lung'];
+
 /**
- * `scanselect demo`: the engine end to end on an embedded synthetic pool, with no data and no
- * setup: cold start, then one acquisition round with a synthetic uncertainty. Writes the inputs
- * and outputs so that the same run can be repeated with the `coldstart` and `acquire` commands.
+ * `scanselect demo` (what `npm start` runs): the whole product on an embedded default with no
+ * setup. Writes synthetic chest radiographs as DICOM into a local folder source, starts the
+ * server (SQLite, REST API) on 127.0.0.1, syncs, runs the cold start and prints the worklist and
+ * the URLs. With `--simulate-annotator` a scripted annotator claims each case and submits its
+ * ground truth as DICOM SEG, so masks → retraining → active-learning round → new worklist runs
+ * by itself until the budget is spent.
  */
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('Run cold start and one active-learning round on a built-in synthetic pool (no data needed).')
-    .option('--out <dir>', 'folder for the inputs, JSON reports and SVG maps', 'out/demo')
-    .option('--size <n>', 'images in the synthetic pool', integer, 1200)
-    .option('--budget <B>', 'cold-start budget', integer, 12)
-    .option('--round <A>', 'images acquired in the active-learning round', integer, 6)
+    .description('Run the server on built-in phantom chest radiographs (no PACS needed): sync, cold start, worklist; optionally the full labelling loop.')
+    .option('--dir <dir>', 'folder for the phantom DICOM files and the server data', 'out/demo')
+    .option('--count <n>', 'phantom radiographs', integer, 60)
+    .option('--image-size <S>', 'phantom size in pixels', integer, 256)
+    .option('--model-size <S>', 'side of the Attention U-Net input', integer, 64)
+    .option('--epochs <n>', 'training epochs per round', integer, 30)
     .option('--seed <n>', 'seed', integer, 42)
-    .option('--no-progress', 'do not draw a progress bar')
+    .option('--port <n>', 'port (default: PORT, else 8080)', integer)
+    .option('--simulate-annotator', 'submit the phantoms\' ground truth as DICOM SEG, round after round', false)
+    .option('--exit', 'stop when the demo is done instead of serving on', false)
     .action(async (options: DemoOptions) => {
-      await fs.mkdir(options.out, { recursive: true });
-      const file = (name: string): string => path.join(options.out, name);
-      const pool = clusteredEmbeddings({ n: options.size, dimensions: 512, clusters: 8 }, createRng(options.seed));
-      await fs.writeFile(file('embeddings.csv'), formatEmbeddingsCsv(pool));
-      process.stdout.write(`Synthetic pool: ${pool.ids.length} images × ${pool.embeddings.cols}-d embeddings in 8 clusters of unequal size → ${file('embeddings.csv')}\n`);
-
-      const bar = new ProgressBar(process.stderr, options.progress);
-      const cold = await runColdStart(pool, { budget: options.budget, seed: options.seed, onProgress: bar.update });
-      bar.done();
-      await fs.writeFile(file('coldstart.json'), JSON.stringify(cold.report, null, 2) + '\n');
-      await fs.writeFile(file('coldstart.svg'), selectionMapSvg({ ids: pool.ids, map: cold.map, selected: cold.report.selected, title: `Cold start: ${options.budget} of ${pool.ids.length}, k̂ = ${cold.report.k}` }));
-      printWorklist('Cold-start worklist', cold.report);
-
-      // Stand-in for a trained model's mean entropy: images far from their cluster's centre are
-      // the atypical, uncertain ones. Real rounds take `scanselect predict`'s entropy (issue 3).
-      const labelled = cold.report.selected.map((s) => s.id);
-      const taken = new Set(labelled);
-      const entropy = new Map<string, number>();
-      pool.ids.forEach((id, i) => {
-        if (!taken.has(id)) entropy.set(id, Number((0.05 * pool.atypicality[i]!).toFixed(6)));
-      });
-      await fs.writeFile(file('entropy.csv'), 'id,entropy\n' + [...entropy].map(([id, h]) => `${id},${h}`).join('\n') + '\n');
-      await fs.writeFile(file('labeled.txt'), labelled.join('\n') + '\n');
-      const round = await runAcquisition(pool, { entropy, labelled, count: options.round, seed: options.seed, onProgress: bar.update });
-      bar.done();
-      await fs.writeFile(file('round1.json'), JSON.stringify(round.report, null, 2) + '\n');
-      await fs.writeFile(file('round1.svg'), selectionMapSvg({ ids: pool.ids, map: round.map, selected: round.report.selected, labelled, title: `Round 1: ${options.round} more (α = ${round.report.alpha})` }));
-      printWorklist('Active-learning round 1 worklist (synthetic entropy)', round.report);
-      process.stdout.write(`\nReports and maps: ${file('coldstart.json')}, ${file('coldstart.svg')}, ${file('round1.json')}, ${file('round1.svg')}\n`);
-      process.stdout.write(`Repeat with the CLI:\n  npx scanselect coldstart --embeddings ${file('embeddings.csv')} --budget ${options.budget} --seed ${options.seed}\n`);
-      process.stdout.write(`  npx scanselect acquire --embeddings ${file('embeddings.csv')} --entropy ${file('entropy.csv')} --labeled ${file('labeled.txt')} --count ${options.round} --seed ${options.seed}\n`);
+      const dir = path.resolve(options.dir);
+      const cases = await writePhantomDataset(path.join(dir, 'phantoms'), options.count, options.seed, options.imageSize);
+      say(`Wrote ${cases.length} phantom chest radiographs (DICOM, ${options.imageSize}²) to ${path.join(dir, 'phantoms', 'dicom')}`);
+      const config = parseServerConfig({
+        dataDir: path.join(dir, 'data'),
+        sources: { phantoms: { kind: 'folder', path: path.join(dir, 'phantoms', 'dicom') } },
+        projects: [{
+          name: PROJECT, source: 'phantoms', filters: { modality: 'DX' }, classes: CLASSES, seed: options.seed,
+          budget: { coldStart: 8, perRound: 4, total: 16 }, model: { inputSize: options.modelSize, epochs: options.epochs, baseChannels: 8, depth: 3 },
+          encoder: { id: 'intensity-texture', inputSize: 128 },
+        }],
+      }, dir);
+      const server = await createServer(config, { version: packageVersion(), adminToken: process.env.SCANSELECT_ADMIN_TOKEN });
+      const url = await server.listen(resolvePort(options.port, process.env.PORT, 8080), '127.0.0.1');
+      try {
+        await runDemo(server, url, options, new Map(cases.map((c) => [c.sopUid, c])));
+        if (!options.exit) {
+          say('\nServing until Ctrl-C.');
+          await untilSignal();
+        }
+      } finally {
+        await server.close();
+      }
     });
 }
 
-function printWorklist(title: string, report: SelectionReport): void {
-  process.stdout.write(`\n${title}${report.k === null ? '' : ` (k̂ = ${report.k} by silhouette)`}:\n`);
-  process.stdout.write('  rank  id          reason          cluster  entropy   diversity  score\n');
-  for (const s of report.selected) {
-    const num = (v: number | null | undefined): string => (v === undefined || v === null ? '—' : v.toFixed(3));
-    process.stdout.write(`  ${String(s.rank).padStart(4)}  ${s.id.padEnd(10)}  ${s.reason.padEnd(14)}  ${String(s.cluster ?? '—').padStart(7)}  ${num(s.entropy).padStart(7)}  ${num(s.diversity).padStart(9)}  ${num(s.score).padStart(5)}\n`);
+async function runDemo(server: ScanSelectServer, url: string, options: DemoOptions, cases: ReadonlyMap<string, PhantomCase>): Promise<void> {
+  const { ctx } = server;
+  const project = ctx.projects.find(PROJECT)!;
+  const admin = server.tokens.create('demo admin', 'admin').token;
+  const annotatorToken = server.tokens.create('Simulated annotator', 'annotator').token;
+  say(`Server: ${url}  (OpenAPI: ${url}/openapi.json)\nAdmin token for this run: ${admin}\n  e.g. curl -H "Authorization: Bearer ${admin}" ${url}/api/projects/${project.id}/worklist`);
+
+  if (ctx.rounds.latest(project.id) === null) {
+    await runJob(server, ctx.runner.enqueue('sync', project.id));
+    await runJob(server, ctx.runner.enqueue('round', project.id, { reason: 'demo' }));
   }
+  printWorklist(ctx.rounds.worklist(project.id, { round: ctx.rounds.latest(project.id)!.number }));
+  if (!options.simulateAnnotator) {
+    say(`\nRun again with --simulate-annotator to have a scripted annotator submit masks and watch the next rounds.`);
+    return;
+  }
+  const annotator = new SimulatedAnnotator(url, annotatorToken, cases, CLASSES);
+  for (;;) {
+    const labelled = await annotator.labelOpenCases(project.id);
+    say(`\nSimulated annotator submitted ${labelled.length} DICOM SEG mask(s).`);
+    const next = ctx.jobs.pending('round', project.id);
+    if (!next) break;
+    await runJob(server, next);
+    const latest = ctx.rounds.latest(project.id)!;
+    const training = latest.report.training;
+    if (training) say(`Round ${latest.number}: trained on ${training.images} masks, ${training.epochs} epochs, final loss ${training.finalLoss.toFixed(4)}, ${training.seconds.toFixed(0)} s on ${training.backend}`);
+    printWorklist(ctx.rounds.worklist(project.id, { round: latest.number }));
+  }
+  const used = ctx.rounds.selectedIds(project.id).length;
+  say(`\nBudget spent: ${used} of ${project.settings.budget.total} cases selected and labelled over ${ctx.rounds.list(project.id).length} rounds.`);
+}
+
+/** Waits for a job, printing its progress; throws if it fails. */
+async function runJob(server: ScanSelectServer, job: Job): Promise<Job> {
+  const { ctx } = server;
+  let lastStage = '';
+  const onJob = (j: Job): void => {
+    if (j.id === job.id && j.stage && j.stage !== lastStage && process.stderr.isTTY) {
+      lastStage = j.stage;
+      process.stderr.write(`\r\x1b[K  ${j.kind} ${Math.round(100 * j.progress)}% ${j.stage}`);
+    }
+  };
+  ctx.runner.on('job', onJob);
+  try {
+    for (;;) {
+      const current = ctx.jobs.get(job.id)!;
+      if (current.state === 'succeeded' || current.state === 'failed') {
+        if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+        if (current.state === 'failed') throw new Error(`${current.kind} job ${current.id} failed: ${current.error}`);
+        say(`${current.kind} job ${current.id} done: ${JSON.stringify(current.result)}`);
+        return current;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    ctx.runner.off('job', onJob);
+  }
+}
+
+function printWorklist(items: readonly WorklistItem[]): void {
+  if (items.length === 0) return;
+  say(`\nWorklist of round ${items[0]!.round} (${items.length} cases):`);
+  say('  rank  priority  reason           entropy  diversity  x        y        SOP Instance UID');
+  const num = (v: number | null): string => (v === null ? '—' : v.toFixed(3));
+  for (const i of items) {
+    say(`  ${String(i.rank).padStart(4)}  ${i.priority.padEnd(8)}  ${i.reason.padEnd(15)}  ${num(i.entropy).padStart(7)}  ${num(i.diversity).padStart(9)}  ${i.x.toFixed(2).padStart(7)}  ${i.y.toFixed(2).padStart(7)}  ${i.sopUid}`);
+  }
+}
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
 }

@@ -1,0 +1,69 @@
+import { Command } from 'commander';
+import { loadServerConfig } from '../../config/serverConfig';
+import { createServer, type ScanSelectServer } from '../../server';
+import { integer } from '../options';
+import { packageVersion } from '../version';
+
+interface ServeOptions {
+  config: string;
+  port?: number;
+  host?: string;
+  logRequests: boolean;
+}
+
+/** The port: `--port`, else `PORT`, else the configuration's (default 8080). */
+export function resolvePort(option: number | undefined, env: string | undefined, configured: number): number {
+  if (option !== undefined) return option;
+  if (env !== undefined && env.trim() !== '') {
+    const port = Number(env);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT="${env}" is not a port number`);
+    return port;
+  }
+  return configured;
+}
+
+/**
+ * `scanselect serve --config FILE`: the service against the sources of a configuration file
+ * (a PACS over DICOMweb, local folders). Prints a first admin token when the database has none
+ * (or uses `SCANSELECT_ADMIN_TOKEN`). Stops cleanly on SIGINT/SIGTERM: a running job is resumed
+ * at the next start.
+ */
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('Run the ScanSelect service (REST API, sync and round jobs, nightly schedule, PACS outbox).')
+    .requiredOption('--config <file>', 'JSON configuration: sources, data directory, projects, OIDC (see docs/server.md)')
+    .option('--port <n>', 'port (default: PORT, else the configuration, else 8080)', integer)
+    .option('--host <address>', 'address to listen on (default: the configuration, else 127.0.0.1)')
+    .option('--log-requests', 'log every request (method, path, status, time)', false)
+    .action(async (options: ServeOptions) => {
+      const config = loadServerConfig(options.config);
+      const server = await createServer(config, { version: packageVersion(), adminToken: process.env.SCANSELECT_ADMIN_TOKEN, logRequests: options.logRequests });
+      const url = await server.listen(resolvePort(options.port, process.env.PORT, config.port), options.host ?? config.host);
+      announce(server, url);
+      await untilSignal();
+      process.stderr.write('stopping …\n');
+      await server.close();
+    });
+}
+
+/** Prints where the service is and, at first start, the admin token (shown once). */
+export function announce(server: ScanSelectServer, url: string): void {
+  if (!server.tokens.any()) {
+    const { token } = server.tokens.create('first admin', 'admin');
+    process.stdout.write(`First start: an admin token was created. It is shown only now; keep it:\n  ${token}\n`);
+  }
+  process.stdout.write(`ScanSelect ${server.info.version} listening on ${url}\n  API: ${url}/api  (OpenAPI: ${url}/openapi.json)\n  compute: ${server.info.compute.description[0]}\n`);
+}
+
+/** Resolves at the first SIGINT or SIGTERM. */
+export function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}

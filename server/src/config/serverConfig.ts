@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { validator } from '../http/validate';
+import { PROJECT_SETTINGS_SCHEMA, type ProjectSettings } from '../projects/projectConfig';
+
+/** A local folder of DICOM files (searched recursively). */
+export interface FolderSourceConfig {
+  readonly kind: 'folder';
+  readonly path: string;
+}
+
+/** A PACS reached over DICOMweb. */
+export interface DicomWebSourceConfig {
+  readonly kind: 'dicomweb';
+  /** Base URL of its DICOMweb service, e.g. http://pacs:8042/dicom-web. */
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly timeoutMs?: number;
+  readonly concurrency?: number;
+  /** Store each round's worklist as a Key Object Selection document (STOW-RS). Default true. */
+  readonly publishKeyObjects: boolean;
+  /** Store accepted masks as DICOM SEG (STOW-RS). Default true. */
+  readonly publishSegmentations: boolean;
+  /** Orthanc's REST root (e.g. http://pacs:8042): per-study worklist metadata is set there too. */
+  readonly orthancUrl?: string;
+  /** Orthanc user-metadata name (declared in Orthanc's `UserMetadata`). Default `ScanSelect`. */
+  readonly orthancMetadataName: string;
+}
+
+export type SourceConfig = FolderSourceConfig | DicomWebSourceConfig;
+
+/** OpenID Connect: accept the identity provider's JWTs as bearer tokens too. */
+export interface OidcConfig {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly jwksUrl: string;
+  readonly roleClaim?: string;
+  readonly roleMap?: Readonly<Record<string, 'admin' | 'annotator' | 'service'>>;
+}
+
+/** The server's configuration file (`scanselect serve --config FILE`). */
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Database, masks, models, outbox and cache; relative paths are relative to the config file. */
+  readonly dataDir: string;
+  readonly sources: Readonly<Record<string, SourceConfig>>;
+  /** Projects created at start when no project of that name exists. */
+  readonly projects: ReadonlyArray<ProjectSettings & { readonly name: string }>;
+  readonly oidc?: OidcConfig;
+  /** Bound of the model-input cache. */
+  readonly cacheMaxMb: number;
+  /** Largest accepted mask upload. */
+  readonly uploadLimitMb: number;
+  /** tfjs backend: auto, wasm, cpu, tensorflow. */
+  readonly backend: string;
+}
+
+const SOURCE_SCHEMA = {
+  type: 'object',
+  discriminator: { propertyName: 'kind' },
+  oneOf: [
+    { type: 'object', additionalProperties: false, required: ['kind', 'path'], properties: { kind: { const: 'folder' }, path: { type: 'string', minLength: 1 } } },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kind', 'url'],
+      properties: {
+        kind: { const: 'dicomweb' },
+        url: { type: 'string', pattern: '^https?://' },
+        headers: { type: 'object', additionalProperties: { type: 'string' } },
+        timeoutMs: { type: 'integer', minimum: 100 },
+        concurrency: { type: 'integer', minimum: 1, maximum: 64 },
+        publishKeyObjects: { type: 'boolean', default: true },
+        publishSegmentations: { type: 'boolean', default: true },
+        orthancUrl: { type: 'string', pattern: '^https?://' },
+        orthancMetadataName: { type: 'string', default: 'ScanSelect', pattern: '^[A-Za-z0-9]+$' },
+      },
+    },
+  ],
+} as const;
+
+/** JSON Schema of the configuration file. */
+export const SERVER_CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['sources'],
+  properties: {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
+    dataDir: { type: 'string', default: 'scanselect-data' },
+    sources: { type: 'object', minProperties: 1, additionalProperties: SOURCE_SCHEMA },
+    projects: { type: 'array', default: [], items: { ...PROJECT_SETTINGS_SCHEMA, required: ['name', ...PROJECT_SETTINGS_SCHEMA.required], properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, ...PROJECT_SETTINGS_SCHEMA.properties } } },
+    oidc: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['issuer', 'audience', 'jwksUrl'],
+      properties: {
+        issuer: { type: 'string' },
+        audience: { type: 'string' },
+        jwksUrl: { type: 'string', pattern: '^https?://' },
+        roleClaim: { type: 'string' },
+        roleMap: { type: 'object', additionalProperties: { enum: ['admin', 'annotator', 'service'] } },
+      },
+    },
+    cacheMaxMb: { type: 'number', minimum: 0, default: 512 },
+    uploadLimitMb: { type: 'number', minimum: 1, maximum: 2048, default: 50 },
+    backend: { type: 'string', enum: ['auto', 'wasm', 'cpu', 'tensorflow'], default: 'auto' },
+  },
+} as const;
+
+const validateConfig = validator<ServerConfig>(SERVER_CONFIG_SCHEMA);
+
+/**
+ * Validates a configuration object (defaults filled in) and resolves relative paths against
+ * `baseDir`. Throws a message naming every problem.
+ */
+export function parseServerConfig(value: unknown, baseDir: string): ServerConfig {
+  const config = validateConfig(value, 'config');
+  const resolve = (p: string): string => path.resolve(baseDir, p);
+  const sources = Object.fromEntries(Object.entries(config.sources).map(([name, s]) => [name, s.kind === 'folder' ? { ...s, path: resolve(s.path) } : s]));
+  return { ...config, dataDir: resolve(config.dataDir), sources };
+}
+
+/** Reads and validates a JSON configuration file. */
+export function loadServerConfig(file: string): ServerConfig {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`cannot read the configuration ${file}: ${(error as Error).message}`);
+  }
+  return parseServerConfig(json, path.dirname(path.resolve(file)));
+}

@@ -1,0 +1,31 @@
+import type { AuditLog } from '../audit/auditLog';
+import type { ServerConfig } from '../config/serverConfig';
+import type { Db } from '../db/database';
+import type { JobRunner } from '../jobs/jobRunner';
+import type { JobStore } from '../jobs/jobStore';
+import type { MaskStore } from '../masks/maskStore';
+import type { Outbox } from '../outbox/outbox';
+import type { ImageSource } from '../pacs/source';
+import type { ProjectStore } from '../projects/projectStore';
+import type { RoundStore } from '../rounds/roundStore';
+import type { DataDir } from '../storage/dataDir';
+import type { PoolAccess } from './poolAccess';
+
+/** Everything the use cases work with: stores, the job runner, the sources. Built by `createServer`. */
+export interface ServerContext {
+  readonly config: ServerConfig;
+  readonly db: Db;
+  readonly dataDir: DataDir;
+  readonly projects: ProjectStore;
+  readonly rounds: RoundStore;
+  readonly masks: MaskStore;
+  readonly jobs: JobStore;
+  readonly runner: JobRunner;
+  readonly outbox: Outbox;
+  readonly audit: AuditLog;
+  readonly pool: PoolAccess;
+  readonly encoderIds: readonly string[];
+  /** The image source of a configured name (404 if none). */
+  source(name: string): ImageSource;
+  readonly now: () => Date;
+}

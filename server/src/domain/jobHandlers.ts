@@ -1,0 +1,51 @@
+import { createEncoderRegistry } from '@scanselect/plugin';
+import type { JobHandler } from '../jobs/jobRunner';
+import { syncProject } from '../sync/syncProject';
+import type { ServerContext } from './context';
+import { queueRound, roundDue } from './queueRound';
+import { runRound, type RoundDeps } from './runRound';
+
+/** Payload of a sync job queued by the schedule: queue a round afterwards when one is due. */
+interface SyncPayload {
+  readonly then?: 'round-if-due';
+}
+
+/**
+ * The job kinds the server runs: `sync` (list the source → embed what is new) and `round`
+ * (cold start or active-learning round → worklist). Both are resumable after a crash: a sync
+ * skips what it stored, a round is computed again from the same seed (or returned if stored).
+ */
+export function jobHandlers(ctx: ServerContext, roundDeps: Omit<RoundDeps, 'rounds' | 'masks' | 'pool' | 'dataDir'>): Record<string, JobHandler> {
+  const registry = createEncoderRegistry();
+  return {
+    sync: async (job, { signal, progress }) => {
+      const project = ctx.projects.get(job.projectId!);
+      const { encoder: settings } = project.settings;
+      const encoder = await registry.get(settings.id).create({ model: settings.model, featureLayer: settings.featureLayer, normalization: settings.normalization, inputSize: settings.inputSize });
+      try {
+        let seen = 0;
+        const report = await syncProject({
+          db: ctx.db, projectId: project.id, source: ctx.source(project.settings.source), filters: project.settings.filters, encoder, encoderId: settings.id,
+          inputSize: settings.inputSize, signal,
+          onInstance: (r) => {
+            seen++;
+            progress(1 - 1 / (1 + seen / 50), `synced ${r.embedded} new, ${r.failed} failed, ${r.listed} listed`);
+          },
+        });
+        const payload = (job.payload ?? {}) as SyncPayload;
+        const round = payload.then === 'round-if-due' && roundDue(ctx, project.id) ? queueRound(ctx, 'schedule', project.id, 'nightly schedule').job.id : null;
+        return { ...report, queuedRoundJob: round };
+      } finally {
+        encoder.dispose();
+      }
+    },
+    round: async (job, { signal, progress }) => {
+      const project = ctx.projects.get(job.projectId!);
+      const round = await runRound(
+        { rounds: ctx.rounds, masks: ctx.masks, pool: ctx.pool, dataDir: ctx.dataDir, ...roundDeps },
+        { project, source: ctx.source(project.settings.source), jobId: job.id, signal, onProgress: progress },
+      );
+      return { round: round.number, kind: round.kind, size: round.size };
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { preprocessImage, readDicom, readPng, resizeNearest, type EmbeddedPool } from '@scanselect/plugin';
+import type { Db } from '../db/database';
+import type { ImageSource } from '../pacs/source';
+import type { DataDir } from '../storage/dataDir';
+import type { PixelCache } from '../storage/pixelCache';
+
+/** One synced instance's identifiers (what a worklist needs to point at it). */
+export interface InstanceRow {
+  readonly sopUid: string;
+  readonly studyUid: string;
+  readonly seriesUid: string;
+  readonly sopClassUid: string | null;
+  readonly rows: number | null;
+  readonly columns: number | null;
+  readonly frames: number | null;
+}
+
+/**
+ * Reads what a project's rounds work on: the embedded pool from the database, model inputs from
+ * the bounded cache (or the source, on a miss) and label maps from the data directory.
+ */
+export class PoolAccess {
+  constructor(private readonly db: Db, private readonly dataDir: DataDir, private readonly cache: PixelCache) {}
+
+  /** Embedded instances of the project with the given encoder, in a stable order (by SOP UID). */
+  pool(projectId: number, encoderId: string): EmbeddedPool {
+    const rows = this.db.prepare("SELECT sop_uid, embedding FROM instances WHERE project_id = ? AND status = 'embedded' AND encoder = ? ORDER BY sop_uid")
+      .all(projectId, encoderId) as Array<{ sop_uid: string; embedding: Buffer }>;
+    const cols = rows.length === 0 ? 0 : rows[0]!.embedding.byteLength / 4;
+    const data = new Float32Array(rows.length * cols);
+    rows.forEach((r, i) => {
+      const bytes = new Uint8Array(r.embedding);
+      const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+      if (values.length !== cols) throw new Error(`embedding of ${r.sop_uid} has ${values.length} values, expected ${cols}`);
+      data.set(values, i * cols);
+    });
+    return { ids: rows.map((r) => r.sop_uid), embeddings: { rows: rows.length, cols, data } };
+  }
+
+  instance(projectId: number, sopUid: string): InstanceRow | null {
+    const row = this.db.prepare("SELECT sop_uid, study_uid, series_uid, sop_class_uid, rows, columns, frames FROM instances WHERE project_id = ? AND sop_uid = ? AND status = 'embedded'")
+      .get(projectId, sopUid) as { sop_uid: string; study_uid: string; series_uid: string; sop_class_uid: string | null; rows: number | null; columns: number | null; frames: number | null } | undefined;
+    return row ? { sopUid: row.sop_uid, studyUid: row.study_uid, seriesUid: row.series_uid, sopClassUid: row.sop_class_uid, rows: row.rows, columns: row.columns, frames: row.frames } : null;
+  }
+
+  /** The S × S z-scored model input of an instance (eq. 11), from the cache or the source. */
+  async modelInput(projectId: number, source: ImageSource, sopUid: string, size: number): Promise<Float32Array> {
+    const key = { projectId, sopUid, size };
+    const cached = await this.cache.get(key);
+    if (cached) return cached;
+    const instance = this.instance(projectId, sopUid);
+    if (!instance) throw new Error(`instance ${sopUid} is not in the synced pool of project ${projectId}`);
+    const bytes = await source.retrieve(instance);
+    const frames = await readDicom(bytes, { path: `instance ${sopUid}` });
+    const input = preprocessImage(frames[0]!, size).data;
+    await this.cache.put(key, input);
+    return input;
+  }
+
+  /** A stored label map (PNG, value = class index) resized to S × S by nearest neighbour. */
+  async labelMap(labelFile: string, size: number): Promise<Uint8Array> {
+    const image = readPng(await this.dataDir.read(labelFile), { path: labelFile });
+    const labels = Uint8Array.from(image.data);
+    return resizeNearest(labels, image.width, image.height, size);
+  }
+}

@@ -1,0 +1,146 @@
+import path from 'node:path';
+import {
+  predictBatch,
+  runAcquisition,
+  runColdStart,
+  saveModel,
+  trainSegmentation,
+  type SelectionRun,
+  type TrainedModel,
+} from '@scanselect/plugin';
+import { conflict } from '../appError';
+import type { Project } from '../projects/projectStore';
+import type { ImageSource } from '../pacs/source';
+import type { MaskStore } from '../masks/maskStore';
+import { priorityOfRank, type NewItem, type Round, type RoundReport, type RoundStore } from '../rounds/roundStore';
+import type { DataDir } from '../storage/dataDir';
+import type { PoolAccess } from './poolAccess';
+
+/** What a round needs around the engine. */
+export interface RoundDeps {
+  readonly rounds: RoundStore;
+  readonly masks: MaskStore;
+  readonly pool: PoolAccess;
+  readonly dataDir: DataDir;
+  /** Called with the new round once it is stored (e.g. to push the worklist to the PACS). */
+  readonly onRound?: (project: Project, round: Round) => void;
+}
+
+/** One run of a round job. */
+export interface RoundRequest {
+  readonly project: Project;
+  readonly source: ImageSource;
+  readonly jobId: number | null;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (fraction: number, stage: string) => void;
+}
+
+/** Images predicted per chunk (their inputs are loaded per chunk, bounding memory). */
+const PREDICT_CHUNK = 32;
+
+/**
+ * A selection round (method paper, section 3): the cold start (eqs. 1–4) while nothing is
+ * labelled, otherwise train an Attention U-Net from scratch on the labelled set → predict every
+ * case not yet selected → entropy (eqs. 5–7) → acquisition by S = α·D̃ + (1−α)·H̃ (eqs. 8–10).
+ * Never selects beyond the remaining budget nor a case selected before. Idempotent per job: a
+ * job replayed after a crash that had already stored its round returns that round.
+ */
+export async function runRound(deps: RoundDeps, request: RoundRequest): Promise<Round> {
+  const { project, jobId } = request;
+  const existing = deps.rounds.list(project.id).find((r) => jobId !== null && r.jobId === jobId);
+  if (existing) return existing;
+  const settings = project.settings;
+  const pool = deps.pool.pool(project.id, settings.encoder.id);
+  const selected = deps.rounds.selectedIds(project.id);
+  const remaining = settings.budget.total - selected.length;
+  if (remaining <= 0) throw conflict('budget-exhausted', `project "${project.name}" has used its whole budget of ${settings.budget.total} cases`);
+  if (pool.ids.length === 0) throw conflict('empty-pool', `project "${project.name}" has no embedded images yet: run a sync first`);
+  const poolIds = new Set(pool.ids);
+  const labelled = deps.masks.list(project.id).filter((m) => poolIds.has(m.sopUid));
+  const report = (fraction: number, stage: string): void => request.onProgress?.(fraction, stage);
+
+  if (selected.length === 0) {
+    const count = Math.min(settings.budget.coldStart, remaining, pool.ids.length);
+    report(0.05, 'cold start: projection and clustering');
+    const run = await runColdStart(pool, { budget: count, seed: settings.seed, projection: settings.projection, onProgress: (e) => report(0.05 + 0.9 * e.fraction, `cold start: ${e.stage}`) });
+    return store(deps, request, 'coldstart', run, pool.ids, { strategy: run.report.strategy, poolSize: pool.ids.length, k: run.report.k, notes: run.report.notes }, null);
+  }
+  if (labelled.length === 0) throw conflict('no-masks', `no masks yet for project "${project.name}": label cases of the worklist first`);
+  const taken = new Set(selected);
+  const candidates = pool.ids.filter((id) => !taken.has(id));
+  const count = Math.min(settings.budget.perRound, remaining, candidates.length);
+  if (count === 0) throw conflict('pool-exhausted', `every case of project "${project.name}" has been selected`);
+
+  const trained = await train(deps, request, labelled.map((m) => ({ sopUid: m.sopUid, labelFile: m.labelFile })), report);
+  try {
+    const entropy = await predictEntropy(deps, request, trained, candidates, report);
+    report(0.9, 'acquisition');
+    const run = await runAcquisition(pool, { entropy: entropy.means, labelled: selected, count, alpha: settings.alpha, seed: settings.seed, projection: settings.projection });
+    const number = (deps.rounds.latest(project.id)?.number ?? -1) + 1;
+    const dir = deps.dataDir.roundDir(project.id, number);
+    await saveModel(trained, deps.dataDir.resolve(path.join(dir, 'model')));
+    for (const entry of run.report.selected) {
+      await deps.dataDir.writeDurably(deps.dataDir.entropyFile(project.id, number, entry.id), bytesOf(entropy.maps.get(entry.id)!));
+    }
+    const training = { images: labelled.length, epochs: trained.epochs, finalLoss: trained.finalLoss, seconds: trained.seconds, backend: trained.backend };
+    return store(deps, request, 'active', run, pool.ids, { strategy: run.report.strategy, poolSize: pool.ids.length, k: null, notes: run.report.notes, training }, path.join(dir, 'model'));
+  } finally {
+    trained.dispose();
+  }
+}
+
+async function train(deps: RoundDeps, request: RoundRequest, labelled: Array<{ sopUid: string; labelFile: string }>, report: (f: number, s: string) => void): Promise<TrainedModel> {
+  const { project, source } = request;
+  const { model, classes } = { model: project.settings.model, classes: project.settings.classes.length + 1 };
+  report(0.02, `loading ${labelled.length} labelled images`);
+  const images: Float32Array[] = [];
+  const masks: Uint8Array[] = [];
+  for (const item of labelled) {
+    images.push(await deps.pool.modelInput(project.id, source, item.sopUid, model.inputSize));
+    masks.push(await deps.pool.labelMap(item.labelFile, model.inputSize));
+  }
+  return trainSegmentation({ images, masks, size: model.inputSize }, {
+    classes, epochs: model.epochs, batchSize: model.batchSize, learningRate: model.learningRate, seed: project.settings.seed, depth: model.depth,
+    baseChannels: model.baseChannels, dropout: model.dropout, signal: request.signal, ids: labelled.map((l) => l.sopUid),
+    onProgress: (p) => report(0.05 + 0.6 * (p.epoch / p.epochs), `training: epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toFixed(4)}`),
+  });
+}
+
+async function predictEntropy(deps: RoundDeps, request: RoundRequest, trained: TrainedModel, candidates: readonly string[], report: (f: number, s: string) => void) {
+  const { project, source } = request;
+  const size = project.settings.model.inputSize;
+  const means = new Map<string, number>();
+  const maps = new Map<string, Float32Array>();
+  for (let start = 0; start < candidates.length; start += PREDICT_CHUNK) {
+    if (request.signal?.aborted) throw request.signal.reason instanceof Error ? request.signal.reason : new Error('aborted');
+    const ids = candidates.slice(start, start + PREDICT_CHUNK);
+    const inputs: Float32Array[] = [];
+    for (const id of ids) inputs.push(await deps.pool.modelInput(project.id, source, id, size));
+    predictBatch(trained.model, inputs, size).forEach((p, i) => {
+      means.set(ids[i]!, p.meanEntropy); // eq. (6)
+      maps.set(ids[i]!, p.entropyMap); // eq. (5)
+    });
+    report(0.65 + 0.25 * Math.min(1, (start + ids.length) / candidates.length), `predicting the pool: ${Math.min(candidates.length, start + ids.length)}/${candidates.length}`);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return { means, maps };
+}
+
+/** Stores the round; `poolIds` are the map's rows in order. */
+function store(deps: RoundDeps, request: RoundRequest, kind: Round['kind'], run: SelectionRun, poolIds: readonly string[], report: RoundReport, modelDir: string | null): Round {
+  const selected = run.report.selected;
+  const items: NewItem[] = selected.map((s) => ({
+    sopUid: s.id, rank: s.rank, priority: priorityOfRank(s.rank, selected.length), reason: s.reason, cluster: s.cluster,
+    entropy: s.entropy ?? null, diversity: s.diversity ?? null, score: s.score ?? null, x: s.x, y: s.y,
+  }));
+  const round = deps.rounds.insert({
+    projectId: request.project.id, kind, jobId: request.jobId, alpha: kind === 'active' ? (run.report.alpha ?? null) : null, report,
+    mapIds: poolIds, map: Float32Array.from(run.map.data), modelDir, items,
+  });
+  deps.onRound?.(request.project, round);
+  return round;
+}
+
+function bytesOf(values: Float32Array): Uint8Array {
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+}

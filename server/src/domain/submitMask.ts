@@ -1,0 +1,118 @@
+import { readPng, writeGrayPng } from '@scanselect/plugin';
+import { AppError } from '../appError';
+import { DicomObjectError, newUid, readSegmentation, segmentationToLabelMap, type Segmentation } from '../dicom';
+import type { Project } from '../projects/projectStore';
+import type { SegPayload, StowFilePayload } from '../publish/deliveries';
+import type { ServerContext } from './context';
+import type { InstanceRow } from './poolAccess';
+import { autoRetrain } from './queueRound';
+
+/** A mask as uploaded: a DICOM SEG, or a label-map PNG (value = class index) from a script. */
+export type MaskUpload = { readonly format: 'seg'; readonly bytes: Uint8Array } | { readonly format: 'png'; readonly bytes: Uint8Array };
+
+/** What the client is told once its mask is safely stored. */
+export interface MaskReceipt {
+  readonly sopUid: string;
+  readonly status: 'labelled';
+  readonly format: 'seg' | 'png';
+  readonly classesPresent: number[];
+  /** Outbox entry that sends the SEG to the PACS (null when the source is not a PACS). */
+  readonly outboxId: number | null;
+  /** The round queued because this mask completed the worklist's quota, if any. */
+  readonly queuedRoundJob: number | null;
+}
+
+/**
+ * Accepts a mask for a case on a worklist: validates it against the case (the SEG references
+ * this instance, its size matches, its segments name the project's classes; a PNG has the
+ * instance's size and only class values), writes it durably, marks the case labelled and
+ * queues the SEG for the PACS — all before answering — then queues the next round if the
+ * worklist's quota is reached. A rejected upload changes nothing.
+ */
+export async function submitMask(ctx: ServerContext, actor: string, projectId: number, sopUid: string, upload: MaskUpload): Promise<MaskReceipt> {
+  const project = ctx.projects.get(projectId);
+  const item = ctx.rounds.item(projectId, sopUid);
+  const instance = ctx.pool.instance(projectId, sopUid);
+  if (!instance || instance.rows === null || instance.columns === null) throw new AppError(409, 'instance-unavailable', `case ${sopUid} is not an embedded instance of the project`);
+  const labels = upload.format === 'seg' ? labelsFromSeg(project, instance, upload.bytes) : labelsFromPng(project, instance, upload.bytes);
+
+  const sourceConfig = ctx.config.sources[project.settings.source];
+  const publish = sourceConfig?.kind === 'dicomweb' && sourceConfig.publishSegmentations;
+  const labelFile = ctx.dataDir.maskFile(projectId, sopUid, 'png');
+  const segFile = upload.format === 'seg' ? ctx.dataDir.maskFile(projectId, sopUid, 'seg.dcm') : null;
+  await ctx.dataDir.writeDurably(labelFile, writeGrayPng(labels, instance.columns, instance.rows));
+  if (segFile) await ctx.dataDir.writeDurably(segFile, upload.bytes);
+  // A PNG becomes a SEG in the PACS too, built at delivery (with the patient module of the source).
+  const segPayload = publish && !segFile ? segPayloadOf(project, instance, labelFile, actor) : null;
+  const segSopUid = segFile ? readSegmentation(upload.bytes).sopUid : (segPayload?.sopUid ?? null);
+
+  const round = ctx.rounds.round(projectId, item.round);
+  const outboxId = ctx.db.transaction(() => {
+    ctx.masks.put({ projectId, sopUid, roundId: round?.id ?? null, format: upload.format, labelFile, segFile, segSopUid, submittedBy: actor, createdAt: ctx.now().toISOString() });
+    ctx.rounds.markLabelled(projectId, sopUid);
+    ctx.audit.record(actor, 'mask.submit', projectId, { sopUid, format: upload.format, round: item.round });
+    if (!publish) return null;
+    if (segFile) return ctx.outbox.add('stow-file', project.settings.source, { file: segFile, what: `the SEG of ${sopUid}` } satisfies StowFilePayload, projectId).id;
+    return ctx.outbox.add('stow-seg', project.settings.source, segPayload, projectId).id;
+  })();
+  const queued = autoRetrain(ctx, projectId);
+  const present = [...new Set(labels)].filter((v) => v > 0).sort((a, b) => a - b);
+  return { sopUid, status: 'labelled', format: upload.format, classesPresent: present, outboxId, queuedRoundJob: queued?.id ?? null };
+}
+
+function labelsFromSeg(project: Project, instance: InstanceRow, bytes: Uint8Array): Uint8Array {
+  let seg: Segmentation;
+  try {
+    seg = readSegmentation(bytes);
+  } catch (error) {
+    if (error instanceof DicomObjectError) throw new AppError(400, 'invalid-seg', `the upload is not a usable DICOM SEG: ${error.message}`);
+    throw error;
+  }
+  const foreign = seg.frames.filter((f) => f.referencedSopUid !== instance.sopUid);
+  if (foreign.length > 0) throw new AppError(400, 'wrong-reference', `the SEG references instance ${foreign[0]!.referencedSopUid}, not the case ${instance.sopUid}`);
+  if (seg.rows !== instance.rows || seg.columns !== instance.columns) {
+    throw new AppError(400, 'wrong-size', `the SEG is ${seg.columns} × ${seg.rows} pixels; the case is ${instance.columns} × ${instance.rows}`);
+  }
+  const classes = project.settings.classes.map((c) => c.toLowerCase());
+  const segmentToClass = new Map<number, number>();
+  for (const segment of seg.segments) {
+    const byName = classes.indexOf(segment.label.trim().toLowerCase());
+    if (byName < 0) throw new AppError(400, 'unknown-segment', `segment ${segment.number} "${segment.label}" is not a class of the project (${project.settings.classes.join(', ')})`);
+    segmentToClass.set(segment.number, byName + 1);
+  }
+  return segmentationToLabelMap(seg, instance.sopUid, segmentToClass);
+}
+
+function labelsFromPng(project: Project, instance: InstanceRow, bytes: Uint8Array): Uint8Array {
+  let image;
+  try {
+    image = readPng(bytes, { path: 'the uploaded mask' });
+  } catch (error) {
+    throw new AppError(400, 'invalid-png', (error as Error).message);
+  }
+  if (image.width !== instance.columns || image.height !== instance.rows) {
+    throw new AppError(400, 'wrong-size', `the mask is ${image.width} × ${image.height} pixels; the case is ${instance.columns} × ${instance.rows}`);
+  }
+  if (image.channels !== 1) throw new AppError(400, 'invalid-png', 'the mask must be a grey PNG whose values are class indices');
+  const max = project.settings.classes.length;
+  const labels = new Uint8Array(image.data.length);
+  for (let i = 0; i < labels.length; i++) {
+    const v = image.data[i]!;
+    if (!Number.isInteger(v) || v < 0 || v > max) {
+      throw new AppError(400, 'unknown-label-value', `pixel (row ${Math.floor(i / image.width)}, column ${i % image.width}) has value ${v}; classes are 0 (background) … ${max}`);
+    }
+    labels[i] = v;
+  }
+  return labels;
+}
+
+function segPayloadOf(project: Project, instance: InstanceRow, labelFile: string, actor: string): SegPayload {
+  return {
+    labelFile,
+    source: { studyUid: instance.studyUid, seriesUid: instance.seriesUid, sopUid: instance.sopUid, sopClassUid: instance.sopClassUid ?? '1.2.840.10008.5.1.4.1.1.7', rows: instance.rows!, columns: instance.columns! },
+    segments: project.settings.classes.map((label, i) => ({ number: i + 1, label, value: i + 1 })),
+    seriesUid: newUid(),
+    sopUid: newUid(),
+    contentCreator: actor,
+  };
+}

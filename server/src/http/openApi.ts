@@ -1,0 +1,73 @@
+import type { Role } from '../auth/tokenStore';
+import { PROJECT_PATCH_SCHEMA, PROJECT_SETTINGS_SCHEMA } from '../projects/projectConfig';
+
+/** One route of the API: who may call it and what it does (the OpenAPI document and the role tests use this table). */
+export interface RouteSpec {
+  readonly method: 'get' | 'post' | 'patch' | 'delete';
+  /** OpenAPI path with `{id}`, `{sop}`, `{round}` parameters. */
+  readonly path: string;
+  readonly roles: readonly Role[];
+  readonly summary: string;
+  readonly body?: { readonly type: string; readonly schema?: object };
+}
+
+const ALL: readonly Role[] = ['admin', 'annotator', 'service'];
+
+/** Every authenticated route. */
+export const ROUTES: readonly RouteSpec[] = [
+  { method: 'get', path: '/api/projects', roles: ALL, summary: 'Projects with budget used and remaining, pool size and latest round' },
+  { method: 'post', path: '/api/projects', roles: ['admin'], summary: 'Create a project', body: { type: 'application/json', schema: { ...PROJECT_SETTINGS_SCHEMA, required: ['name', ...PROJECT_SETTINGS_SCHEMA.required], properties: { name: { type: 'string' }, ...PROJECT_SETTINGS_SCHEMA.properties } } } },
+  { method: 'get', path: '/api/projects/{id}', roles: ALL, summary: 'One project' },
+  { method: 'patch', path: '/api/projects/{id}', roles: ['admin'], summary: 'Change budgets, α, schedule, quota, lease, filters or training settings', body: { type: 'application/json', schema: PROJECT_PATCH_SCHEMA } },
+  { method: 'post', path: '/api/projects/{id}/sync', roles: ['admin', 'service'], summary: 'Queue a sync (list the source, embed what is new)' },
+  { method: 'post', path: '/api/projects/{id}/rounds', roles: ['admin', 'service'], summary: 'Queue a round (cold start when nothing is selected, else train → predict → acquire)' },
+  { method: 'get', path: '/api/projects/{id}/rounds', roles: ALL, summary: 'Rounds with size, labelled count and training summary' },
+  { method: 'get', path: '/api/projects/{id}/rounds/{round}/map', roles: ALL, summary: 'The 2-D embedding map of a round: every pool case with x, y and selection status' },
+  { method: 'get', path: '/api/projects/{id}/worklist', roles: ALL, summary: 'Prioritised worklist (latest round; ?round=N, ?all=true, ?status=open|claimed|labelled)' },
+  { method: 'get', path: '/api/projects/{id}/cases/{sop}', roles: ALL, summary: 'One worklist case' },
+  { method: 'post', path: '/api/projects/{id}/cases/{sop}/claim', roles: ['annotator', 'admin'], summary: 'Claim a case (a lease; 409 when another annotator holds it)' },
+  { method: 'delete', path: '/api/projects/{id}/cases/{sop}/claim', roles: ['annotator', 'admin'], summary: 'Release a claim (its holder; an admin may release any)' },
+  { method: 'post', path: '/api/projects/{id}/cases/{sop}/mask', roles: ['annotator', 'admin'], summary: 'Submit a mask: DICOM SEG (application/dicom) or label-map PNG (image/png, value = class index)', body: { type: 'application/dicom' } },
+  { method: 'get', path: '/api/projects/{id}/cases/{sop}/mask', roles: ALL, summary: 'The accepted mask as a label-map PNG' },
+  { method: 'get', path: '/api/projects/{id}/cases/{sop}/thumbnail', roles: ALL, summary: '64 × 64 grey PNG thumbnail' },
+  { method: 'get', path: '/api/projects/{id}/cases/{sop}/uncertainty', roles: ALL, summary: 'Per-pixel entropy (eq. 5) of the round model: PNG heat map, or ?format=raw for float32 (X-Width, X-Height)' },
+  { method: 'get', path: '/api/jobs', roles: ALL, summary: 'Jobs (?project=)' },
+  { method: 'get', path: '/api/jobs/{id}', roles: ALL, summary: 'One job: state, progress, stage, error, result' },
+  { method: 'get', path: '/api/events', roles: ALL, summary: 'Job progress as Server-Sent Events (?project=)' },
+  { method: 'get', path: '/api/tokens', roles: ['admin'], summary: 'API tokens (never the secrets)' },
+  { method: 'post', path: '/api/tokens', roles: ['admin'], summary: 'Issue a token (shown once)', body: { type: 'application/json', schema: { type: 'object', required: ['name', 'role'], properties: { name: { type: 'string' }, role: { enum: ALL } } } } },
+  { method: 'delete', path: '/api/tokens/{id}', roles: ['admin'], summary: 'Revoke a token' },
+  { method: 'get', path: '/api/audit', roles: ['admin'], summary: 'Audit log, newest first (?project=, ?limit=)' },
+  { method: 'get', path: '/api/outbox', roles: ['admin', 'service'], summary: 'What is queued for or was delivered to the PACS (?project=, ?state=)' },
+];
+
+const ERROR_SCHEMA = { type: 'object', required: ['code', 'message', 'requestId'], properties: { code: { type: 'string' }, message: { type: 'string' }, requestId: { type: 'string' } } };
+
+/** The OpenAPI 3.1 document served at `/openapi.json`. */
+export function openApiDocument(version: string): object {
+  const paths: Record<string, Record<string, object>> = {
+    '/api/health': { get: { summary: 'Liveness (no token)', security: [], responses: { 200: { description: 'ok' } } } },
+    '/api/info': { get: { summary: 'Version, compute backend, encoders, strategies, projections, models (no token)', security: [], responses: { 200: { description: 'ok' } } } },
+  };
+  for (const route of ROUTES) {
+    const parameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    (paths[route.path] ??= {})[route.method] = {
+      summary: route.summary,
+      description: `Roles: ${route.roles.join(', ')}.`,
+      'x-roles': route.roles,
+      parameters,
+      ...(route.body && { requestBody: { required: true, content: { [route.body.type]: { schema: route.body.schema ?? { type: 'string', format: 'binary' } } } } }),
+      responses: {
+        default: { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        200: { description: 'ok' },
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'ScanSelect', version, description: 'Which scans to label next: cold start and active-learning rounds over a PACS.' },
+    security: [{ bearer: [] }],
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token (ss_…) or, when configured, an OIDC JWT' } }, schemas: { Error: ERROR_SCHEMA } },
+    paths,
+  };
+}

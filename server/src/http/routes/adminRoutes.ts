@@ -1,0 +1,37 @@
+import { Router } from 'express';
+import { AppError } from '../../appError';
+import { ROLES, type Role, type TokenStore } from '../../auth/tokenStore';
+import type { ServerContext } from '../../domain/context';
+import { actorOf, allow, intQuery } from '../guards';
+
+/** Tokens, the audit log and the PACS outbox. */
+export function adminRoutes(ctx: ServerContext, tokens: TokenStore): Router {
+  const router = Router();
+  router.get('/tokens', allow('admin'), (_req, res) => {
+    res.json(tokens.list());
+  });
+  router.post('/tokens', allow('admin'), (req, res) => {
+    const body = (req.body ?? {}) as { name?: unknown; role?: unknown };
+    if (typeof body.name !== 'string' || body.name.trim() === '' || body.name.length > 200) throw new AppError(400, 'invalid-body', 'name: a non-empty string of at most 200 characters');
+    if (typeof body.role !== 'string' || !ROLES.includes(body.role as Role)) throw new AppError(400, 'invalid-body', `role: one of ${ROLES.join(', ')}`);
+    const created = tokens.create(body.name, body.role as Role);
+    ctx.audit.record(actorOf(req), 'token.create', null, { id: created.id, name: body.name.trim(), role: body.role });
+    res.status(201).json({ id: created.id, name: body.name.trim(), role: body.role, token: created.token });
+  });
+  router.delete('/tokens/:id', allow('admin'), (req, res) => {
+    if (!tokens.revoke(Number(req.params.id))) throw new AppError(404, 'not-found', `no active token ${req.params.id}`);
+    ctx.audit.record(actorOf(req), 'token.revoke', null, { id: Number(req.params.id) });
+    res.status(204).end();
+  });
+  router.get('/audit', allow('admin'), (req, res) => {
+    const projectId = intQuery(req, 'project');
+    res.json(ctx.audit.list({ projectId, limit: intQuery(req, 'limit') ?? 200 }));
+  });
+  router.get('/outbox', allow('admin', 'service'), (req, res) => {
+    const projectId = intQuery(req, 'project');
+    const state = req.query.state;
+    if (state !== undefined && state !== 'pending' && state !== 'done') throw new AppError(400, 'invalid-query', 'state must be pending or done');
+    res.json(ctx.outbox.list({ projectId, state: state as 'pending' | 'done' | undefined }));
+  });
+  return router;
+}

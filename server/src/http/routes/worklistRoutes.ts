@@ -1,0 +1,86 @@
+import express, { Router } from 'express';
+import { heatmapPng } from '@scanselect/plugin';
+import { AppError } from '../../appError';
+import type { ServerContext } from '../../domain/context';
+import { submitMask } from '../../domain/submitMask';
+import type { CaseStatus } from '../../rounds/roundStore';
+import { actorOf, allow, anyRole, intQuery, projectIdOf, sopUidOf } from '../guards';
+
+const STATUSES: readonly CaseStatus[] = ['open', 'claimed', 'labelled'];
+
+/** Worklists, claims, masks, thumbnails and uncertainty maps of the cases. */
+export function worklistRoutes(ctx: ServerContext): Router {
+  const router = Router();
+  router.get('/projects/:id/worklist', anyRole, (req, res) => {
+    const id = projectIdOf(req);
+    ctx.projects.get(id);
+    const status = req.query.status;
+    if (status !== undefined && !STATUSES.includes(status as CaseStatus)) throw new AppError(400, 'invalid-query', `status must be one of ${STATUSES.join(', ')}`);
+    // ?round=N: that round; ?all=true: every round; default: the latest round.
+    const all = req.query.all === 'true';
+    const round = intQuery(req, 'round') ?? (all ? undefined : ctx.rounds.latest(id)?.number);
+    if (round === undefined && !all) {
+      res.json([]);
+      return;
+    }
+    res.json(ctx.rounds.worklist(id, { round, status: status as CaseStatus | undefined }));
+  });
+  router.get('/projects/:id/cases/:sop', anyRole, (req, res) => {
+    res.json(ctx.rounds.item(projectIdOf(req), sopUidOf(req)));
+  });
+  router.post('/projects/:id/cases/:sop/claim', allow('annotator', 'admin'), (req, res) => {
+    const id = projectIdOf(req);
+    const project = ctx.projects.get(id);
+    const item = ctx.rounds.claim(id, sopUidOf(req), actorOf(req), project.settings.leaseMinutes);
+    ctx.audit.record(actorOf(req), 'case.claim', id, { sopUid: item.sopUid, until: item.leaseExpiresAt });
+    res.json(item);
+  });
+  router.delete('/projects/:id/cases/:sop/claim', allow('annotator', 'admin'), (req, res) => {
+    const id = projectIdOf(req);
+    const item = ctx.rounds.release(id, sopUidOf(req), actorOf(req), req.principal!.role === 'admin');
+    ctx.audit.record(actorOf(req), 'case.release', id, { sopUid: item.sopUid });
+    res.json(item);
+  });
+  const raw = express.raw({ type: ['application/dicom', 'image/png'], limit: `${ctx.config.uploadLimitMb}mb` });
+  router.post('/projects/:id/cases/:sop/mask', allow('annotator', 'admin'), raw, async (req, res) => {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+    if (type !== 'application/dicom' && type !== 'image/png') throw new AppError(415, 'unsupported-media-type', 'send a DICOM SEG as application/dicom or a label-map PNG as image/png');
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new AppError(400, 'empty-body', 'the request has no mask');
+    const id = projectIdOf(req);
+    const sopUid = sopUidOf(req);
+    const item = ctx.rounds.item(id, sopUid);
+    if (item.status === 'claimed' && item.claimedBy !== actorOf(req) && req.principal!.role !== 'admin') {
+      throw new AppError(409, 'claimed-by-another', `case ${sopUid} is claimed by ${item.claimedBy}`);
+    }
+    const receipt = await submitMask(ctx, actorOf(req), id, sopUid, { format: type === 'application/dicom' ? 'seg' : 'png', bytes: new Uint8Array(req.body) });
+    res.status(201).json(receipt);
+  });
+  router.get('/projects/:id/cases/:sop/mask', anyRole, async (req, res) => {
+    const mask = ctx.masks.get(projectIdOf(req), sopUidOf(req));
+    if (!mask) throw new AppError(404, 'not-found', 'no mask for this case');
+    res.type('image/png').send(await ctx.dataDir.read(mask.labelFile));
+  });
+  router.get('/projects/:id/cases/:sop/thumbnail', anyRole, (req, res) => {
+    const row = ctx.db.prepare('SELECT thumbnail FROM instances WHERE project_id = ? AND sop_uid = ?').get(projectIdOf(req), sopUidOf(req)) as { thumbnail: Buffer | null } | undefined;
+    if (!row?.thumbnail) throw new AppError(404, 'not-found', 'no thumbnail for this case');
+    res.type('image/png').send(row.thumbnail);
+  });
+  router.get('/projects/:id/cases/:sop/uncertainty', anyRole, async (req, res) => {
+    const id = projectIdOf(req);
+    const item = ctx.rounds.item(id, sopUidOf(req));
+    const project = ctx.projects.get(id);
+    if (item.entropy === null) throw new AppError(404, 'not-found', `case ${item.sopUid} was chosen by the cold start: no model had predicted it, so it has no uncertainty map`);
+    const size = project.settings.model.inputSize;
+    const bytes = await ctx.dataDir.read(ctx.dataDir.entropyFile(id, item.round, item.sopUid));
+    const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    res.setHeader('X-Width', String(size));
+    res.setHeader('X-Height', String(size));
+    if (req.query.format === 'raw') {
+      res.type('application/octet-stream').send(bytes);
+      return;
+    }
+    // Fixed scale 0 … log C (the largest possible entropy of C classes), comparable across cases.
+    res.type('image/png').send(heatmapPng(values, size, size, { min: 0, max: Math.log(project.settings.classes.length + 1) }));
+  });
+  return router;
+}

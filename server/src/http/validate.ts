@@ -1,0 +1,31 @@
+import Ajv, { type ErrorObject } from 'ajv';
+import { AppError } from '../appError';
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, discriminator: true });
+
+/** A compiled JSON Schema check: returns the value (defaults filled in) or throws a 400 naming every problem. */
+export type Validator<T> = (value: unknown, what?: string) => T;
+
+/**
+ * Compiles a JSON Schema (the same object the OpenAPI document serves) into a validator. The
+ * input is deep-copied first, so defaults never leak into the caller's object.
+ */
+export function validator<T>(schema: object): Validator<T> {
+  let check: ReturnType<typeof ajv.compile> | null = null;
+  return (value, what = 'body') => {
+    check ??= ajv.compile(schema);
+    const copy = value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as unknown);
+    if (!check(copy)) throw new AppError(400, `invalid-${what}`, describe(check.errors ?? [], what));
+    return copy as T;
+  };
+}
+
+function describe(errors: readonly ErrorObject[], what: string): string {
+  const parts = errors.slice(0, 5).map((e) => {
+    const at = e.instancePath ? `${what}${e.instancePath.replace(/\//g, '.')}` : what;
+    if (e.keyword === 'additionalProperties') return `${at}: unknown property "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+    if (e.keyword === 'enum') return `${at}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+    return `${at}: ${e.message ?? e.keyword}`;
+  });
+  return parts.join('; ') + (errors.length > 5 ? ` (and ${errors.length - 5} more)` : '');
+}

@@ -1,0 +1,51 @@
+import { missedRun, parseCron } from './cronSchedule';
+import type { ServerContext } from '../domain/context';
+
+/**
+ * The nightly runs. Every tick (and once at start) each project whose cron schedule has a run
+ * in (its last scheduled run, now] gets a sync job that queues a round when one is due. The last
+ * scheduled run is stored, so schedules survive restarts, and a run missed while the server was
+ * down is run once at start (not once per missed night). A project counts from its creation.
+ */
+export class Scheduler {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly ctx: ServerContext, private readonly intervalMs = 30_000, private readonly log: (line: string) => void = () => {}) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.tick();
+    this.timer = setInterval(() => this.tick(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Queues what is due now; returns the ids of the projects it queued a run for. */
+  tick(): number[] {
+    const now = this.ctx.now();
+    const started: number[] = [];
+    for (const project of this.ctx.projects.list()) {
+      const { schedule, timeZone } = project.settings;
+      if (!schedule) continue;
+      let due: Date | null;
+      try {
+        due = missedRun(parseCron(schedule), new Date(project.lastScheduledRun ?? project.createdAt), now, timeZone);
+      } catch (error) {
+        this.log(`project ${project.id}: schedule "${schedule}" cannot be evaluated: ${(error as Error).message}`);
+        continue;
+      }
+      if (!due) continue;
+      this.ctx.projects.markScheduledRun(project.id, due);
+      if (!this.ctx.jobs.pending('sync', project.id)) {
+        const job = this.ctx.runner.enqueue('sync', project.id, { then: 'round-if-due', scheduledFor: due.toISOString() });
+        this.ctx.audit.record('schedule', 'sync.queue', project.id, { job: job.id, scheduledFor: due.toISOString() });
+      }
+      started.push(project.id);
+    }
+    return started;
+  }
+}

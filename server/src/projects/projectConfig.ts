@@ -1,0 +1,169 @@
+import type { SourceFilters } from '../pacs/source';
+
+/** The encoder of a project: a registered id and the options its factory reads. */
+export interface EncoderSettings {
+  readonly id: string;
+  /** Path or URL of a TensorFlow.js model (encoder `tfjs-model`, e.g. a converted RadImageNet ResNet-50). */
+  readonly model?: string;
+  readonly featureLayer?: string;
+  readonly normalization?: string;
+  /** Side of the square every image is resized to before embedding. */
+  readonly inputSize: number;
+}
+
+/** The segmentation network of a project (method paper, section 4.2). */
+export interface ModelSettings {
+  /** Side S of the square the network sees. */
+  readonly inputSize: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly depth: number;
+  readonly baseChannels: number;
+  readonly dropout: number;
+}
+
+/** Budget in images: cold start B₀, each active-learning round A, and the total B. */
+export interface BudgetSettings {
+  readonly coldStart: number;
+  readonly perRound: number;
+  readonly total: number;
+}
+
+/** Everything an admin sets about a project. */
+export interface ProjectSettings {
+  /** Name of a source of the server configuration (a PACS or a folder). */
+  readonly source: string;
+  readonly filters: SourceFilters;
+  /** Foreground classes in label-value order: class i has value i + 1 in masks (0 = background). */
+  readonly classes: readonly string[];
+  readonly encoder: EncoderSettings;
+  readonly model: ModelSettings;
+  readonly budget: BudgetSettings;
+  /** α of eq. (10): weight of diversity against uncertainty. */
+  readonly alpha: number;
+  /** `tsne` (the paper), `pca` or `none`. */
+  readonly projection: string;
+  readonly seed: number;
+  /** Five-field cron expression of the nightly sync and round, or null for none. */
+  readonly schedule: string | null;
+  /** IANA time zone of the schedule. */
+  readonly timeZone: string;
+  /** Fraction of a round's worklist that must have masks before the next round is queued (0 = never automatically). */
+  readonly autoRetrainQuota: number;
+  /** How long a claim holds a case for one annotator. */
+  readonly leaseMinutes: number;
+}
+
+const uint = (minimum: number, maximum: number, def?: number): Record<string, unknown> => ({ type: 'integer', minimum, maximum, ...(def === undefined ? {} : { default: def }) });
+const date = { type: 'string', pattern: '^[0-9]{8}$', description: 'YYYYMMDD' };
+
+/** JSON Schema of {@link ProjectSettings} (defaults filled in on validation; served in the OpenAPI document). */
+export const PROJECT_SETTINGS_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['source', 'classes', 'budget'],
+  properties: {
+    source: { type: 'string', minLength: 1, maxLength: 100 },
+    filters: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        modality: { type: 'string', pattern: '^[A-Z0-9]{1,16}$' },
+        bodyPart: { type: 'string', minLength: 1, maxLength: 16 },
+        dateFrom: date,
+        dateTo: date,
+        studyDescription: { type: 'string', minLength: 1, maxLength: 64, description: 'DICOM wildcards * and ? allowed' },
+      },
+    },
+    classes: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 64 } },
+    encoder: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        id: { type: 'string', default: 'intensity-texture' },
+        model: { type: 'string', minLength: 1 },
+        featureLayer: { type: 'string', minLength: 1 },
+        normalization: { type: 'string', minLength: 1 },
+        inputSize: uint(16, 1024, 256),
+      },
+    },
+    model: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        inputSize: uint(32, 512, 128),
+        epochs: uint(1, 1000, 40),
+        batchSize: uint(1, 64, 2),
+        learningRate: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 1e-3 },
+        depth: uint(2, 5, 4),
+        baseChannels: uint(2, 64, 8),
+        dropout: { type: 'number', minimum: 0, maximum: 0.9, default: 0.15 },
+      },
+    },
+    budget: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['coldStart', 'perRound', 'total'],
+      properties: { coldStart: uint(1, 100000), perRound: uint(1, 100000), total: uint(1, 1000000) },
+    },
+    alpha: { type: 'number', minimum: 0, maximum: 1, default: 0.3 },
+    projection: { type: 'string', enum: ['tsne', 'pca', 'none'], default: 'tsne' },
+    seed: uint(0, 2 ** 31 - 1, 42),
+    schedule: { type: ['string', 'null'], default: null, maxLength: 100 },
+    timeZone: { type: 'string', default: 'UTC', maxLength: 64 },
+    autoRetrainQuota: { type: 'number', minimum: 0, maximum: 1, default: 1 },
+    leaseMinutes: uint(1, 7 * 24 * 60, 60),
+  },
+} as const;
+
+/** JSON Schema of a change to a project (`PATCH`): any subset of the settings an admin may change. */
+export const PROJECT_PATCH_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    budget: PROJECT_SETTINGS_SCHEMA.properties.budget,
+    alpha: { type: 'number', minimum: 0, maximum: 1 },
+    schedule: { type: ['string', 'null'], maxLength: 100 },
+    timeZone: { type: 'string', maxLength: 64 },
+    autoRetrainQuota: { type: 'number', minimum: 0, maximum: 1 },
+    leaseMinutes: uint(1, 7 * 24 * 60),
+    filters: PROJECT_SETTINGS_SCHEMA.properties.filters,
+    model: { ...PROJECT_SETTINGS_SCHEMA.properties.model, default: undefined },
+  },
+} as const;
+
+/** A change an admin may make to a running project (the rest is fixed at creation). */
+export type ProjectPatch = Partial<Pick<ProjectSettings, 'budget' | 'alpha' | 'schedule' | 'timeZone' | 'autoRetrainQuota' | 'leaseMinutes' | 'filters'>> & {
+  readonly model?: Partial<ModelSettings>;
+};
+
+/** Checks a settings object beyond its JSON Schema; returns the problems (empty when valid). */
+export function settingsProblems(settings: ProjectSettings, known: { sources: readonly string[]; encoders: readonly string[]; cron: (expr: string) => void }): string[] {
+  const problems: string[] = [];
+  if (!known.sources.includes(settings.source)) problems.push(`source: "${settings.source}" is not a configured source (configured: ${known.sources.join(', ') || 'none'})`);
+  if (!known.encoders.includes(settings.encoder.id)) problems.push(`encoder.id: "${settings.encoder.id}" is not registered (registered: ${known.encoders.join(', ')})`);
+  if (settings.encoder.id === 'tfjs-model' && !settings.encoder.model) problems.push('encoder.model: the tfjs-model encoder needs the path or URL of a model');
+  const { coldStart, perRound, total } = settings.budget;
+  if (coldStart > total) problems.push(`budget: the cold start (${coldStart}) exceeds the total (${total})`);
+  if (perRound > total) problems.push(`budget: a round (${perRound}) exceeds the total (${total})`);
+  if (settings.filters.dateFrom && settings.filters.dateTo && settings.filters.dateFrom > settings.filters.dateTo) problems.push('filters: dateFrom is after dateTo');
+  if (settings.schedule !== null) {
+    try {
+      known.cron(settings.schedule);
+    } catch (error) {
+      problems.push(`schedule: ${(error as Error).message}`);
+    }
+  }
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: settings.timeZone });
+  } catch {
+    problems.push(`timeZone: "${settings.timeZone}" is not an IANA time zone`);
+  }
+  if (new Set(settings.classes).size !== settings.classes.length) problems.push('classes: names must be unique');
+  return problems;
+}
