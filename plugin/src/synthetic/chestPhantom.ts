@@ -58,7 +58,7 @@ export interface ChestPhantomMeta {
   /** Global exposure parameters of the rendering. */
   readonly contrast: number;
   readonly brightness: number;
-  /** Standard deviation of the fine (quantum-like) noise, as a fraction of the full range. */
+  /** Level of the fine (quantum-like) noise relative to the full range, before the final 3 × 3 smoothing (≈ its std in mid-grey). */
   readonly noise: number;
   /** Fraction of the image in each lung. */
   readonly rightLungFraction: number;
