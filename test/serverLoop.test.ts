@@ -16,6 +16,7 @@ const CLASSES = ['right lung', 'left lung'];
 let t: TestServer;
 let cases: Map<string, PhantomCase>;
 const config = (dir: string) => ({
+  uploadLimitMb: 1,
   sources: { phantoms: { kind: 'folder', path: path.join(dir, 'phantoms', 'dicom') } },
   projects: [{
     name: 'loop', source: 'phantoms', classes: CLASSES, projection: 'pca', budget: { coldStart: 6, perRound: 3, total: 12 },
@@ -100,6 +101,7 @@ describe('the labelling loop on a folder source', () => {
     expect((await post(writeGrayPng(new Uint8Array(32 * 32), 32, 32), 'image/png')).json).toMatchObject({ code: 'wrong-size', message: expect.stringMatching(/32 × 32.*64 × 64/) });
     expect((await post(writeGrayPng(new Uint8Array(64 * 64).fill(7), 64, 64), 'image/png')).json.code).toBe('unknown-label-value');
     expect((await post('hello', 'text/plain')).status).toBe(415);
+    expect((await post(new Uint8Array(1_500_000), 'application/dicom')).json.code).toBe('too-large'); // uploadLimitMb: 1
     expect((await t.call('GET', `/api/projects/1/cases/${a.sopUid}`, { role: 'annotator' })).json.status).toBe('open');
     expect(t.server.ctx.masks.list(1)).toHaveLength(0);
   });

@@ -16,6 +16,8 @@ export interface TestServer {
   readonly url: string;
   readonly dir: string;
   readonly token: Record<RoleName, string>;
+  /** What the server logged (operator log lines). */
+  readonly logs: readonly string[];
   call(method: string, route: string, options?: CallOptions): Promise<CallResult>;
   /** Stops the server (the data directory stays, for a restart). */
   stop(): Promise<void>;
@@ -55,7 +57,7 @@ export async function startTestServer(config: Record<string, unknown>, options: 
     await server.close();
   };
   return {
-    server, url, dir, token,
+    server, url, dir, token, logs: lines,
     call: async (method, route, o = {}) => {
       const headers: Record<string, string> = {};
       const bearer = o.token ?? (o.role ? token[o.role] : undefined);
