@@ -114,4 +114,16 @@ describe('scanselect CLI', () => {
     const cold = JSON.parse(readFileSync(path.join(dir, 'demo', 'coldstart.json'), 'utf8'));
     expect(cold.selected).toHaveLength(12);
   });
+
+  it('runs the newcomer\'s demo: phantom DICOM folder → server → cold start → simulated masks → AL rounds until the budget is spent', () => {
+    const r = runCli(dir, ['demo', '--dir', 'server-demo', '--count', '16', '--image-size', '64', '--model-size', '32', '--epochs', '2', '--simulate-annotator', '--exit', '--port', '0'], 300_000);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Wrote 16 phantom chest radiographs/);
+    expect(r.stdout).toMatch(/Server: http:\/\/127\.0\.0\.1:\d+/);
+    expect(r.stdout).toMatch(/Worklist of round 0 \(8 cases\)/);
+    expect(r.stdout).toMatch(/Worklist of round 2 \(4 cases\)/);
+    expect(r.stdout).toMatch(/mean lung Dice [01]\.\d{3}/);
+    expect(r.stdout).toContain('Budget spent: 16 of 16 cases selected and labelled over 3 rounds.');
+    expect(existsSync(path.join(dir, 'server-demo', 'data', 'scanselect.db'))).toBe(true);
+  });
 });

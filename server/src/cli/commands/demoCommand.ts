@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { parseServerConfig } from '../../config/serverConfig';
+import { evaluateRoundModel } from '../../demo/evaluateRound';
 import { SimulatedAnnotator } from '../../demo/simulatedAnnotator';
 import { writePhantomDataset, type PhantomCase } from '../../demo/phantomDataset';
 import type { Job } from '../../jobs/jobStore';
@@ -40,7 +41,7 @@ export function demoCommand(): Command {
     .option('--count <n>', 'phantom radiographs', integer, 60)
     .option('--image-size <S>', 'phantom size in pixels', integer, 256)
     .option('--model-size <S>', 'side of the Attention U-Net input', integer, 64)
-    .option('--epochs <n>', 'training epochs per round', integer, 30)
+    .option('--epochs <n>', 'training epochs per round', integer, 60)
     .option('--seed <n>', 'seed', integer, 42)
     .option('--port <n>', 'port (default: PORT, else 8080)', integer)
     .option('--simulate-annotator', 'submit the phantoms\' ground truth as DICOM SEG, round after round', false)
@@ -98,6 +99,11 @@ async function runDemo(server: ScanSelectServer, url: string, options: DemoOptio
     const latest = ctx.rounds.latest(project.id)!;
     const training = latest.report.training;
     if (training) say(`Round ${latest.number}: trained on ${training.images} masks, ${training.epochs} epochs, final loss ${training.finalLoss.toFixed(4)}, ${training.seconds.toFixed(0)} s on ${training.backend}`);
+    const unseen = [...cases.values()].filter((c) => !ctx.rounds.selectedIds(project.id).includes(c.sopUid));
+    if (latest.modelDir && unseen.length > 0) {
+      const quality = await evaluateRoundModel(ctx.dataDir.resolve(latest.modelDir), unseen, project.settings.model.inputSize, CLASSES.length + 1);
+      say(`  that model on the ${quality.images} phantoms never selected: mean lung Dice ${quality.meanDice.toFixed(3)} (the demo knows their ground truth)`);
+    }
     printWorklist(ctx.rounds.worklist(project.id, { round: latest.number }));
   }
   const used = ctx.rounds.selectedIds(project.id).length;
