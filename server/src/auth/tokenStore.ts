@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db } from '../db/database';
+import { statement, type Db } from '../db/database';
 
 export type Role = 'admin' | 'annotator' | 'service';
 export const ROLES: readonly Role[] = ['admin', 'annotator', 'service'];
@@ -24,19 +24,19 @@ export class TokenStore {
     if (!ROLES.includes(role)) throw new Error(`unknown role "${role}"; valid: ${ROLES.join(', ')}`);
     if (!name.trim()) throw new Error('a token needs a name (who or what uses it)');
     const token = `ss_${randomBytes(32).toString('base64url')}`;
-    const info = this.db.prepare('INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?)').run(name.trim(), role, hash(token), new Date().toISOString());
+    const info = statement(this.db, 'INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?)').run(name.trim(), role, hash(token), new Date().toISOString());
     return { id: Number(info.lastInsertRowid), token };
   }
 
   /** The principal of a token, or null when unknown or revoked. */
   verify(token: string): Principal | null {
-    const row = this.db.prepare('SELECT id, name, role FROM tokens WHERE hash = ? AND revoked_at IS NULL').get(hash(token)) as { id: number; name: string; role: Role } | undefined;
+    const row = statement(this.db, 'SELECT id, name, role FROM tokens WHERE hash = ? AND revoked_at IS NULL').get(hash(token)) as { id: number; name: string; role: Role } | undefined;
     return row ? { tokenId: row.id, name: row.name, role: row.role } : null;
   }
 
   /** Every token's id, name, role and dates (never the token or its hash). */
   list(): Array<{ id: number; name: string; role: Role; createdAt: string; revokedAt: string | null }> {
-    return (this.db.prepare('SELECT id, name, role, created_at, revoked_at FROM tokens ORDER BY id').all() as Array<{ id: number; name: string; role: Role; created_at: string; revoked_at: string | null }>)
+    return (statement(this.db, 'SELECT id, name, role, created_at, revoked_at FROM tokens ORDER BY id').all() as Array<{ id: number; name: string; role: Role; created_at: string; revoked_at: string | null }>)
       .map((r) => ({ id: r.id, name: r.name, role: r.role, createdAt: r.created_at, revokedAt: r.revoked_at }));
   }
 
@@ -46,17 +46,17 @@ export class TokenStore {
    */
   ensure(name: string, role: Role, token: string): number {
     if (token.length < 24) throw new Error('a configured token must be at least 24 characters long');
-    const existing = this.db.prepare('SELECT id FROM tokens WHERE hash = ?').get(hash(token)) as { id: number } | undefined;
+    const existing = statement(this.db, 'SELECT id FROM tokens WHERE hash = ?').get(hash(token)) as { id: number } | undefined;
     if (existing) return existing.id;
-    return Number(this.db.prepare('INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?)').run(name, role, hash(token), new Date().toISOString()).lastInsertRowid);
+    return Number(statement(this.db, 'INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?)').run(name, role, hash(token), new Date().toISOString()).lastInsertRowid);
   }
 
   /** Whether any token is active (at first start there is none and one is made for the admin). */
   any(): boolean {
-    return this.db.prepare('SELECT 1 FROM tokens WHERE revoked_at IS NULL LIMIT 1').get() !== undefined;
+    return statement(this.db, 'SELECT 1 FROM tokens WHERE revoked_at IS NULL LIMIT 1').get() !== undefined;
   }
 
   revoke(id: number): boolean {
-    return this.db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(new Date().toISOString(), id).changes === 1;
+    return statement(this.db, 'UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(new Date().toISOString(), id).changes === 1;
   }
 }

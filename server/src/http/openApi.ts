@@ -1,5 +1,6 @@
 import type { Role } from '../auth/tokenStore';
 import { PROJECT_PATCH_SCHEMA, PROJECT_SETTINGS_SCHEMA } from '../projects/projectConfig';
+import { TOKEN_REQUEST_SCHEMA } from './routes/adminRoutes';
 
 /** One route of the API: who may call it and what it does (the OpenAPI document and the role tests use this table). */
 export interface RouteSpec {
@@ -35,7 +36,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'get', path: '/api/jobs/{id}', roles: ALL, summary: 'One job: state, progress, stage, error, result' },
   { method: 'get', path: '/api/events', roles: ALL, summary: 'Job progress as Server-Sent Events (?project=)' },
   { method: 'get', path: '/api/tokens', roles: ['admin'], summary: 'API tokens (never the secrets)' },
-  { method: 'post', path: '/api/tokens', roles: ['admin'], summary: 'Issue a token (shown once)', body: { type: 'application/json', schema: { type: 'object', required: ['name', 'role'], properties: { name: { type: 'string' }, role: { enum: ALL } } } } },
+  { method: 'post', path: '/api/tokens', roles: ['admin'], summary: 'Issue a token (shown once)', body: { type: 'application/json', schema: TOKEN_REQUEST_SCHEMA } },
   { method: 'delete', path: '/api/tokens/{id}', roles: ['admin'], summary: 'Revoke a token' },
   { method: 'get', path: '/api/audit', roles: ['admin'], summary: 'Audit log, newest first (?project=, ?limit=)' },
   { method: 'get', path: '/api/outbox', roles: ['admin', 'service'], summary: 'What is queued for or was delivered to the PACS (?project=, ?state=)' },

@@ -1,4 +1,4 @@
-import type { Db } from '../db/database';
+import { statement, type Db } from '../db/database';
 
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed';
 
@@ -41,24 +41,24 @@ export class JobStore {
   constructor(private readonly db: Db, private readonly now: () => Date = () => new Date()) {}
 
   enqueue(kind: string, projectId: number | null = null, payload: unknown = null): Job {
-    const info = this.db.prepare("INSERT INTO jobs (project_id, kind, state, payload, created_at) VALUES (?, ?, 'queued', ?, ?)")
+    const info = statement(this.db, "INSERT INTO jobs (project_id, kind, state, payload, created_at) VALUES (?, ?, 'queued', ?, ?)")
       .run(projectId, kind, payload === null ? null : JSON.stringify(payload), this.stamp());
     return this.get(Number(info.lastInsertRowid))!;
   }
 
   /** A queued or running job of this kind for the project, if any (to avoid queuing it twice). */
   pending(kind: string, projectId: number | null): Job | null {
-    const row = this.db.prepare("SELECT * FROM jobs WHERE kind = ? AND project_id IS ? AND state IN ('queued', 'running') ORDER BY id LIMIT 1").get(kind, projectId) as Row | undefined;
+    const row = statement(this.db, "SELECT * FROM jobs WHERE kind = ? AND project_id IS ? AND state IN ('queued', 'running') ORDER BY id LIMIT 1").get(kind, projectId) as Row | undefined;
     return row ? toJob(row) : null;
   }
 
   get(id: number): Job | null {
-    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
+    const row = statement(this.db, 'SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
     return row ? toJob(row) : null;
   }
 
   list(filter: { projectId?: number; state?: JobState } = {}): Job[] {
-    const rows = this.db.prepare(`SELECT * FROM jobs WHERE (@projectId IS NULL OR project_id = @projectId) AND (@state IS NULL OR state = @state) ORDER BY id`)
+    const rows = statement(this.db, `SELECT * FROM jobs WHERE (@projectId IS NULL OR project_id = @projectId) AND (@state IS NULL OR state = @state) ORDER BY id`)
       .all({ projectId: filter.projectId ?? null, state: filter.state ?? null }) as Row[];
     return rows.map(toJob);
   }
@@ -66,16 +66,16 @@ export class JobStore {
   /** Takes the oldest queued job (of these kinds, if given) and marks it running; null if none. */
   claimNext(kinds?: readonly string[]): Job | null {
     return this.db.transaction(() => {
-      const row = this.db.prepare("SELECT * FROM jobs WHERE state = 'queued' AND (@kinds IS NULL OR kind IN (SELECT value FROM json_each(@kinds))) ORDER BY id LIMIT 1")
+      const row = statement(this.db, "SELECT * FROM jobs WHERE state = 'queued' AND (@kinds IS NULL OR kind IN (SELECT value FROM json_each(@kinds))) ORDER BY id LIMIT 1")
         .get({ kinds: kinds ? JSON.stringify(kinds) : null }) as Row | undefined;
       if (!row) return null;
-      this.db.prepare("UPDATE jobs SET state = 'running', started_at = ?, attempts = attempts + 1, progress = 0, stage = NULL, error = NULL WHERE id = ?").run(this.stamp(), row.id);
+      statement(this.db, "UPDATE jobs SET state = 'running', started_at = ?, attempts = attempts + 1, progress = 0, stage = NULL, error = NULL WHERE id = ?").run(this.stamp(), row.id);
       return this.get(row.id);
     })();
   }
 
   progress(id: number, fraction: number, stage: string | null = null): void {
-    this.db.prepare("UPDATE jobs SET progress = ?, stage = ? WHERE id = ? AND state = 'running'").run(Math.max(0, Math.min(1, fraction)), stage, id);
+    statement(this.db, "UPDATE jobs SET progress = ?, stage = ? WHERE id = ? AND state = 'running'").run(Math.max(0, Math.min(1, fraction)), stage, id);
   }
 
   succeed(id: number, result: unknown = null): void {
@@ -92,15 +92,15 @@ export class JobStore {
    */
   recoverInterrupted(resumable: readonly string[]): { requeued: number[]; failed: number[] } {
     return this.db.transaction(() => {
-      const running = this.db.prepare("SELECT id, kind FROM jobs WHERE state = 'running'").all() as Array<{ id: number; kind: string }>;
+      const running = statement(this.db, "SELECT id, kind FROM jobs WHERE state = 'running'").all() as Array<{ id: number; kind: string }>;
       const requeued: number[] = [];
       const failed: number[] = [];
       for (const job of running) {
         if (resumable.includes(job.kind)) {
-          this.db.prepare("UPDATE jobs SET state = 'queued', stage = 'resumed after a server restart' WHERE id = ?").run(job.id);
+          statement(this.db, "UPDATE jobs SET state = 'queued', stage = 'resumed after a server restart' WHERE id = ?").run(job.id);
           requeued.push(job.id);
         } else {
-          this.db.prepare("UPDATE jobs SET state = 'failed', error = 'interrupted by a server restart', finished_at = ? WHERE id = ?").run(this.stamp(), job.id);
+          statement(this.db, "UPDATE jobs SET state = 'failed', error = 'interrupted by a server restart', finished_at = ? WHERE id = ?").run(this.stamp(), job.id);
           failed.push(job.id);
         }
       }
@@ -109,7 +109,7 @@ export class JobStore {
   }
 
   private finish(id: number, state: 'succeeded' | 'failed', error: string | null, result: unknown): void {
-    const info = this.db.prepare("UPDATE jobs SET state = ?, error = ?, result = ?, progress = CASE WHEN ? = 'succeeded' THEN 1 ELSE progress END, finished_at = ? WHERE id = ? AND state = 'running'")
+    const info = statement(this.db, "UPDATE jobs SET state = ?, error = ?, result = ?, progress = CASE WHEN ? = 'succeeded' THEN 1 ELSE progress END, finished_at = ? WHERE id = ? AND state = 'running'")
       .run(state, error, result === null ? null : JSON.stringify(result), state, this.stamp(), id);
     if (info.changes !== 1) throw new Error(`job ${id} is not running`);
   }

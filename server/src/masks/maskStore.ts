@@ -1,4 +1,4 @@
-import type { Db } from '../db/database';
+import { statement, type Db } from '../db/database';
 
 /** An accepted mask: where its label map (and DICOM SEG, if one came) is stored. */
 export interface MaskRecord {
@@ -27,19 +27,19 @@ export class MaskStore {
 
   /** Records (or replaces) the mask of a case. The files must already be on disk. */
   put(record: MaskRecord): void {
-    this.db.prepare(`INSERT INTO masks (project_id, sop_uid, round_id, format, label_file, seg_file, seg_sop_uid, submitted_by, created_at)
+    statement(this.db, `INSERT INTO masks (project_id, sop_uid, round_id, format, label_file, seg_file, seg_sop_uid, submitted_by, created_at)
       VALUES (@projectId, @sopUid, @roundId, @format, @labelFile, @segFile, @segSopUid, @submittedBy, @createdAt)
       ON CONFLICT (project_id, sop_uid) DO UPDATE SET round_id = excluded.round_id, format = excluded.format, label_file = excluded.label_file,
         seg_file = excluded.seg_file, seg_sop_uid = excluded.seg_sop_uid, submitted_by = excluded.submitted_by, created_at = excluded.created_at`).run(record);
   }
 
   get(projectId: number, sopUid: string): MaskRecord | null {
-    const row = this.db.prepare('SELECT * FROM masks WHERE project_id = ? AND sop_uid = ?').get(projectId, sopUid) as Row | undefined;
+    const row = statement(this.db, 'SELECT * FROM masks WHERE project_id = ? AND sop_uid = ?').get(projectId, sopUid) as Row | undefined;
     return row ? toRecord(row) : null;
   }
 
   /** In a stable order (by case id), so that training sees the same data order every time. */
   list(projectId: number): MaskRecord[] {
-    return (this.db.prepare('SELECT * FROM masks WHERE project_id = ? ORDER BY sop_uid').all(projectId) as Row[]).map(toRecord);
+    return (statement(this.db, 'SELECT * FROM masks WHERE project_id = ? ORDER BY sop_uid').all(projectId) as Row[]).map(toRecord);
   }
 }

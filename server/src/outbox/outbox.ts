@@ -1,4 +1,4 @@
-import type { Db } from '../db/database';
+import { statement, type Db } from '../db/database';
 
 /** One thing that must reach a PACS. */
 export interface OutboxEntry {
@@ -40,41 +40,41 @@ export class Outbox {
 
   add(kind: string, target: string, payload: unknown, projectId: number | null): OutboxEntry {
     const stamp = this.now().toISOString();
-    const info = this.db.prepare('INSERT INTO outbox (project_id, kind, target, payload, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+    const info = statement(this.db, 'INSERT INTO outbox (project_id, kind, target, payload, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(projectId, kind, target, JSON.stringify(payload), stamp, stamp);
     return this.get(Number(info.lastInsertRowid))!;
   }
 
   get(id: number): OutboxEntry | null {
-    const row = this.db.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as Row | undefined;
+    const row = statement(this.db, 'SELECT * FROM outbox WHERE id = ?').get(id) as Row | undefined;
     return row ? toEntry(row) : null;
   }
 
   /** Pending entries whose next attempt is due, oldest first. */
   due(limit = 20): OutboxEntry[] {
-    return (this.db.prepare("SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?").all(this.now().toISOString(), limit) as Row[]).map(toEntry);
+    return (statement(this.db, "SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?").all(this.now().toISOString(), limit) as Row[]).map(toEntry);
   }
 
   list(filter: { projectId?: number; state?: 'pending' | 'done' } = {}): OutboxEntry[] {
-    return (this.db.prepare('SELECT * FROM outbox WHERE (@projectId IS NULL OR project_id = @projectId) AND (@state IS NULL OR state = @state) ORDER BY id')
+    return (statement(this.db, 'SELECT * FROM outbox WHERE (@projectId IS NULL OR project_id = @projectId) AND (@state IS NULL OR state = @state) ORDER BY id')
       .all({ projectId: filter.projectId ?? null, state: filter.state ?? null }) as Row[]).map(toEntry);
   }
 
   done(id: number): void {
-    this.db.prepare("UPDATE outbox SET state = 'done', attempts = attempts + 1, last_error = NULL, done_at = ? WHERE id = ?").run(this.now().toISOString(), id);
+    statement(this.db, "UPDATE outbox SET state = 'done', attempts = attempts + 1, last_error = NULL, done_at = ? WHERE id = ?").run(this.now().toISOString(), id);
   }
 
   /** Records a failed attempt and when to try again: 5 s, 10 s, 20 s … up to {@link MAX_BACKOFF_MS}. */
   retryLater(id: number, error: string): OutboxEntry {
     const entry = this.get(id)!;
     const wait = Math.min(MAX_BACKOFF_MS, 5000 * 2 ** entry.attempts);
-    this.db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?')
+    statement(this.db, 'UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?')
       .run(error, new Date(this.now().getTime() + wait).toISOString(), id);
     return this.get(id)!;
   }
 
   /** Makes every pending entry due now (after the PACS is known to be back, or in tests). */
   retryNow(): number {
-    return this.db.prepare("UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending'").run(this.now().toISOString()).changes;
+    return statement(this.db, "UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending'").run(this.now().toISOString()).changes;
   }
 }

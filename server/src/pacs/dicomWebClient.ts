@@ -91,6 +91,9 @@ export class DicomWebClient {
     const path = `/studies/${encodeURIComponent(ref.studyUid)}/series/${encodeURIComponent(ref.seriesUid)}/instances/${encodeURIComponent(ref.sopUid)}`;
     const response = await this.request('GET', path, {
       accept: `multipart/related; type="application/dicom"; transfer-syntax=${EXPLICIT_VR_LITTLE_ENDIAN}`,
+      // Pixel data hardly compresses, and gzip on both ends made a 512² instance from Orthanc take
+      // ~4× longer (npm run bench:server, docs/server.md): ask for the bytes as they are.
+      encoding: 'identity',
     });
     const boundary = boundaryOf(response.contentType);
     if (!boundary) throw new PacsError('bad-response', `WADO-RS ${path} answered ${response.contentType || 'no content type'}, not multipart/related`);
@@ -132,7 +135,7 @@ export class DicomWebClient {
   }
 
   /** One request with the concurrency limit, timeout and retries. */
-  private async request(method: 'GET' | 'POST', path: string, init: { accept: string; body?: Buffer; contentType?: string }): Promise<{ body: Uint8Array; contentType: string }> {
+  private async request(method: 'GET' | 'POST', path: string, init: RequestParts): Promise<{ body: Uint8Array; contentType: string }> {
     const retries = this.options.retries ?? 3;
     const backoff = this.options.backoffMs ?? 500;
     const url = `${this.baseUrl}${path}`;
@@ -153,13 +156,18 @@ export class DicomWebClient {
   }
 
   /** One attempt: the response, or the failure (network, timeout, HTTP status) to retry or report. */
-  private async attempt(method: 'GET' | 'POST', url: string, init: { accept: string; body?: Buffer; contentType?: string }, where: string): Promise<{ body: Uint8Array; contentType: string } | PacsError> {
+  private async attempt(method: 'GET' | 'POST', url: string, init: RequestParts, where: string): Promise<{ body: Uint8Array; contentType: string } | PacsError> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.options.timeoutMs ?? 30_000);
     try {
       const response = await fetch(url, {
         method,
-        headers: { ...this.options.headers, Accept: init.accept, ...(init.contentType && { 'Content-Type': init.contentType }) },
+        headers: {
+          ...this.options.headers,
+          Accept: init.accept,
+          ...(init.contentType && { 'Content-Type': init.contentType }),
+          ...(init.encoding && { 'Accept-Encoding': init.encoding }),
+        },
         ...(init.body && { body: init.body }),
         signal: controller.signal,
       });
@@ -186,6 +194,15 @@ export class DicomWebClient {
     if (next) next();
     else this.active--;
   }
+}
+
+/** What one request sends besides its method and path. */
+interface RequestParts {
+  readonly accept: string;
+  readonly body?: Buffer;
+  readonly contentType?: string;
+  /** Accept-Encoding; default fetch's (gzip, deflate, br). */
+  readonly encoding?: string;
 }
 
 function describe(error: unknown): string {

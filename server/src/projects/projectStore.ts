@@ -1,4 +1,4 @@
-import type { Db } from '../db/database';
+import { statement, type Db } from '../db/database';
 import { conflict, notFound } from '../appError';
 import type { ProjectSettings } from './projectConfig';
 
@@ -23,34 +23,34 @@ export class ProjectStore {
   constructor(private readonly db: Db, private readonly now: () => Date = () => new Date()) {}
 
   create(name: string, settings: ProjectSettings): Project {
-    if (this.db.prepare('SELECT 1 FROM projects WHERE name = ?').get(name)) throw conflict('name-taken', `a project named "${name}" exists`);
-    const info = this.db.prepare('INSERT INTO projects (name, config, created_at) VALUES (?, ?, ?)').run(name, JSON.stringify(settings), this.now().toISOString());
+    if (statement(this.db, 'SELECT 1 FROM projects WHERE name = ?').get(name)) throw conflict('name-taken', `a project named "${name}" exists`);
+    const info = statement(this.db, 'INSERT INTO projects (name, config, created_at) VALUES (?, ?, ?)').run(name, JSON.stringify(settings), this.now().toISOString());
     return this.get(Number(info.lastInsertRowid));
   }
 
   /** The project, or a 404 error. */
   get(id: number): Project {
-    const row = this.db.prepare('SELECT * FROM projects WHERE id = ?').get(id) as Row | undefined;
+    const row = statement(this.db, 'SELECT * FROM projects WHERE id = ?').get(id) as Row | undefined;
     if (!row) throw notFound(`project ${id}`);
     return toProject(row);
   }
 
   find(name: string): Project | null {
-    const row = this.db.prepare('SELECT * FROM projects WHERE name = ?').get(name) as Row | undefined;
+    const row = statement(this.db, 'SELECT * FROM projects WHERE name = ?').get(name) as Row | undefined;
     return row ? toProject(row) : null;
   }
 
   list(): Project[] {
-    return (this.db.prepare('SELECT * FROM projects ORDER BY id').all() as Row[]).map(toProject);
+    return (statement(this.db, 'SELECT * FROM projects ORDER BY id').all() as Row[]).map(toProject);
   }
 
   update(id: number, settings: ProjectSettings): Project {
     this.get(id);
-    this.db.prepare('UPDATE projects SET config = ? WHERE id = ?').run(JSON.stringify(settings), id);
+    statement(this.db, 'UPDATE projects SET config = ? WHERE id = ?').run(JSON.stringify(settings), id);
     return this.get(id);
   }
 
   markScheduledRun(id: number, at: Date): void {
-    this.db.prepare('UPDATE projects SET last_scheduled_run = ? WHERE id = ?').run(at.toISOString(), id);
+    statement(this.db, 'UPDATE projects SET last_scheduled_run = ? WHERE id = ?').run(at.toISOString(), id);
   }
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../db/database';
+import { statement, type Db } from '../db/database';
 import { conflict, notFound } from '../appError';
 
 export type CaseStatus = 'open' | 'claimed' | 'labelled';
@@ -89,12 +89,12 @@ export class RoundStore {
   /** Stores a round and its worklist in one transaction; numbers the round 0, 1, 2, … */
   insert(round: NewRound): Round {
     return this.db.transaction(() => {
-      const next = (this.db.prepare('SELECT COALESCE(MAX(number) + 1, 0) AS n FROM rounds WHERE project_id = ?').get(round.projectId) as { n: number }).n;
-      const info = this.db.prepare(`INSERT INTO rounds (project_id, number, kind, job_id, alpha, report, map_ids, map, model_dir, created_at)
+      const next = (statement(this.db, 'SELECT COALESCE(MAX(number) + 1, 0) AS n FROM rounds WHERE project_id = ?').get(round.projectId) as { n: number }).n;
+      const info = statement(this.db, `INSERT INTO rounds (project_id, number, kind, job_id, alpha, report, map_ids, map, model_dir, created_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(round.projectId, next, round.kind, round.jobId, round.alpha, JSON.stringify(round.report),
         JSON.stringify(round.mapIds), Buffer.from(round.map.buffer, round.map.byteOffset, round.map.byteLength), round.modelDir, this.now().toISOString());
       const roundId = Number(info.lastInsertRowid);
-      const insert = this.db.prepare(`INSERT INTO worklist (project_id, sop_uid, round_id, rank, priority, reason, cluster, entropy, diversity, score, x, y)
+      const insert = statement(this.db, `INSERT INTO worklist (project_id, sop_uid, round_id, rank, priority, reason, cluster, entropy, diversity, score, x, y)
         VALUES (@projectId, @sopUid, @roundId, @rank, @priority, @reason, @cluster, @entropy, @diversity, @score, @x, @y)`);
       for (const item of round.items) insert.run({ ...item, projectId: round.projectId, roundId });
       return this.round(round.projectId, next)!;
@@ -102,22 +102,22 @@ export class RoundStore {
   }
 
   round(projectId: number, number: number): Round | null {
-    const row = this.db.prepare(`${ROUND_SELECT} WHERE r.project_id = ? AND r.number = ?`).get(projectId, number) as RoundRow | undefined;
+    const row = statement(this.db, `${ROUND_SELECT} WHERE r.project_id = ? AND r.number = ?`).get(projectId, number) as RoundRow | undefined;
     return row ? toRound(row) : null;
   }
 
   latest(projectId: number): Round | null {
-    const row = this.db.prepare(`${ROUND_SELECT} WHERE r.project_id = ? ORDER BY r.number DESC LIMIT 1`).get(projectId) as RoundRow | undefined;
+    const row = statement(this.db, `${ROUND_SELECT} WHERE r.project_id = ? ORDER BY r.number DESC LIMIT 1`).get(projectId) as RoundRow | undefined;
     return row ? toRound(row) : null;
   }
 
   list(projectId: number): Round[] {
-    return (this.db.prepare(`${ROUND_SELECT} WHERE r.project_id = ? ORDER BY r.number`).all(projectId) as RoundRow[]).map(toRound);
+    return (statement(this.db, `${ROUND_SELECT} WHERE r.project_id = ? ORDER BY r.number`).all(projectId) as RoundRow[]).map(toRound);
   }
 
   /** The 2-D map a round was chosen on: ids and x, y per id. */
   map(projectId: number, number: number): { ids: string[]; xy: Float32Array } {
-    const row = this.db.prepare('SELECT map_ids, map FROM rounds WHERE project_id = ? AND number = ?').get(projectId, number) as { map_ids: string; map: Buffer } | undefined;
+    const row = statement(this.db, 'SELECT map_ids, map FROM rounds WHERE project_id = ? AND number = ?').get(projectId, number) as { map_ids: string; map: Buffer } | undefined;
     if (!row) throw notFound(`round ${number} in project ${projectId}`);
     const bytes = new Uint8Array(row.map);
     return { ids: JSON.parse(row.map_ids) as string[], xy: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) };
@@ -125,7 +125,7 @@ export class RoundStore {
 
   /** Worklist cases in round then rank order. */
   worklist(projectId: number, filter: { round?: number; status?: CaseStatus } = {}): WorklistItem[] {
-    const rows = this.db.prepare(`${ITEM_SELECT} WHERE w.project_id = @projectId AND (@round IS NULL OR r.number = @round) ORDER BY r.number, w.rank`)
+    const rows = statement(this.db, `${ITEM_SELECT} WHERE w.project_id = @projectId AND (@round IS NULL OR r.number = @round) ORDER BY r.number, w.rank`)
       .all({ projectId, round: filter.round ?? null }) as ItemRow[];
     const items = rows.map((r) => this.toItem(r));
     return filter.status ? items.filter((i) => i.status === filter.status) : items;
@@ -133,14 +133,14 @@ export class RoundStore {
 
   /** One case of the project's worklists, or a 404. */
   item(projectId: number, sopUid: string): WorklistItem {
-    const row = this.db.prepare(`${ITEM_SELECT} WHERE w.project_id = ? AND w.sop_uid = ?`).get(projectId, sopUid) as ItemRow | undefined;
+    const row = statement(this.db, `${ITEM_SELECT} WHERE w.project_id = ? AND w.sop_uid = ?`).get(projectId, sopUid) as ItemRow | undefined;
     if (!row) throw notFound(`case ${sopUid} on the worklists of project ${projectId}`);
     return this.toItem(row);
   }
 
   /** Every case ever selected in the project (they count against the budget and are never selected again). */
   selectedIds(projectId: number): string[] {
-    return (this.db.prepare('SELECT sop_uid FROM worklist WHERE project_id = ?').all(projectId) as Array<{ sop_uid: string }>).map((r) => r.sop_uid);
+    return (statement(this.db, 'SELECT sop_uid FROM worklist WHERE project_id = ?').all(projectId) as Array<{ sop_uid: string }>).map((r) => r.sop_uid);
   }
 
   /**
@@ -152,7 +152,7 @@ export class RoundStore {
     if (current.status === 'labelled') throw conflict('already-labelled', `case ${sopUid} is already labelled`);
     const now = this.now();
     const expires = new Date(now.getTime() + minutes * 60_000).toISOString();
-    const info = this.db.prepare(`UPDATE worklist SET status = 'claimed', claimed_by = @who, lease_expires_at = @expires
+    const info = statement(this.db, `UPDATE worklist SET status = 'claimed', claimed_by = @who, lease_expires_at = @expires
       WHERE project_id = @projectId AND sop_uid = @sopUid AND (status = 'open' OR (status = 'claimed' AND (claimed_by = @who OR lease_expires_at <= @now)))`)
       .run({ who, expires, projectId, sopUid, now: now.toISOString() });
     if (info.changes !== 1) {
@@ -167,12 +167,12 @@ export class RoundStore {
     const current = this.item(projectId, sopUid);
     if (current.status !== 'claimed') throw conflict('not-claimed', `case ${sopUid} is not claimed`);
     if (current.claimedBy !== who && !force) throw conflict('claimed-by-another', `case ${sopUid} is claimed by ${current.claimedBy}, not by ${who}`);
-    this.db.prepare("UPDATE worklist SET status = 'open', claimed_by = NULL, lease_expires_at = NULL WHERE project_id = ? AND sop_uid = ?").run(projectId, sopUid);
+    statement(this.db, "UPDATE worklist SET status = 'open', claimed_by = NULL, lease_expires_at = NULL WHERE project_id = ? AND sop_uid = ?").run(projectId, sopUid);
     return this.item(projectId, sopUid);
   }
 
   markLabelled(projectId: number, sopUid: string): void {
-    this.db.prepare("UPDATE worklist SET status = 'labelled', lease_expires_at = NULL, labelled_at = ? WHERE project_id = ? AND sop_uid = ?")
+    statement(this.db, "UPDATE worklist SET status = 'labelled', lease_expires_at = NULL, labelled_at = ? WHERE project_id = ? AND sop_uid = ?")
       .run(this.now().toISOString(), projectId, sopUid);
   }
 

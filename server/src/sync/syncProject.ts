@@ -16,6 +16,8 @@ export interface SyncOptions {
   /** Stops between instances (what is stored stays stored). */
   readonly signal?: AbortSignal;
   readonly onSkip?: (skipped: SkippedInstance) => void;
+  /** Instances retrieved ahead of the one being embedded (default 4). */
+  readonly prefetch?: number;
   /** Called after every listed instance with the counts so far (for progress). */
   readonly onInstance?: (counts: Omit<SyncReport, 'aborted'>) => void;
 }
@@ -50,7 +52,7 @@ export async function syncProject(options: SyncOptions): Promise<SyncReport> {
     VALUES (@projectId, @sopUid, @studyUid, @seriesUid, @modality, @bodyPart, @studyDate, @studyDescription, @status, @error, @encoder, @embedding, @syncedAt,
      @sopClassUid, @rows, @columns, @frames, @thumbnail)`);
   let listed = 0, fresh = 0, embedded = 0, failed = 0, skipped = 0;
-  const store = (instance: SourceInstance, result: { embedding: Float32Array; header: Header; thumbnail: Buffer } | { error: string }): void => {
+  const store = (instance: SourceInstance, result: Outcome): void => {
     const header = 'header' in result ? result.header : null;
     insert.run({
       projectId, ...instance,
@@ -67,33 +69,56 @@ export async function syncProject(options: SyncOptions): Promise<SyncReport> {
     skipped++;
     options.onSkip?.(s);
   };
+  // Retrievals run up to `prefetch` instances ahead of the decoding and embedding, so that the
+  // PACS's latency overlaps the CPU work; results are still stored one by one, in list order.
+  const window: Array<{ instance: SourceInstance; bytes: Promise<Uint8Array> }> = [];
+  const prefetch = options.prefetch ?? 4;
+  const embedNext = async (): Promise<void> => {
+    const item = window.shift()!;
+    const bytes = await item.bytes;
+    const outcome = await decodeAndEmbed(bytes, item.instance, options);
+    store(item.instance, outcome);
+    if ('error' in outcome) failed++;
+    else embedded++;
+  };
+  // What was retrieved but not stored when a stop comes is left for the next sync.
+  const stopped = (): SyncReport => ({ listed, fresh: fresh - window.length, embedded, failed, skipped, aborted: true });
   for await (const instance of options.source.list(options.filters, onSkip)) {
     listed++;
     options.onInstance?.({ listed, fresh, embedded, failed, skipped });
-    if (seen.get(projectId, instance.sopUid)) continue;
-    if (options.signal?.aborted) return { listed, fresh, embedded, failed, skipped, aborted: true };
+    if (seen.get(projectId, instance.sopUid) || window.some((w) => w.instance.sopUid === instance.sopUid)) continue;
+    if (options.signal?.aborted) return stopped();
     fresh++;
-    const bytes = await options.source.retrieve(instance);
-    let frames, header;
-    try {
-      header = readDicomHeader(bytes, { path: `instance ${instance.sopUid}` });
-      frames = await readDicom(bytes, { path: `instance ${instance.sopUid}` });
-    } catch (error) {
-      store(instance, { error: (error as Error).message });
-      failed++;
-      continue;
-    }
-    // One embedding per instance, from its first frame.
-    const grey = toGrayscale(frames[0]!);
-    const resized = resizeBilinear(grey, { width: options.inputSize, height: options.inputSize });
-    const embedding = await options.encoder.embed([{ width: resized.width, height: resized.height, data: resized.data }]);
-    store(instance, { embedding, header, thumbnail: thumbnailPng(grey) });
-    embedded++;
+    const bytes = options.source.retrieve(instance);
+    bytes.catch(() => undefined); // awaited in order by embedNext; never an unhandled rejection meanwhile
+    window.push({ instance, bytes });
+    if (window.length > prefetch) await embedNext();
+  }
+  while (window.length > 0) {
+    if (options.signal?.aborted) return stopped();
+    await embedNext();
   }
   return { listed, fresh, embedded, failed, skipped, aborted: false };
 }
 
 type Header = ReturnType<typeof readDicomHeader>;
+type Outcome = { embedding: Float32Array; header: Header; thumbnail: Buffer } | { error: string };
+
+/** Decode → grey → resize → embed one instance; a decoding failure is an outcome, not a throw. */
+async function decodeAndEmbed(bytes: Uint8Array, instance: SourceInstance, options: SyncOptions): Promise<Outcome> {
+  let frames, header;
+  try {
+    header = readDicomHeader(bytes, { path: `instance ${instance.sopUid}` });
+    frames = await readDicom(bytes, { path: `instance ${instance.sopUid}` });
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+  // One embedding per instance, from its first frame.
+  const grey = toGrayscale(frames[0]!);
+  const resized = resizeBilinear(grey, { width: options.inputSize, height: options.inputSize });
+  const embedding = await options.encoder.embed([{ width: resized.width, height: resized.height, data: resized.data }]);
+  return { embedding, header, thumbnail: thumbnailPng(grey) };
+}
 
 /** Side of the stored thumbnails (the viewer's worklist and embedding map show them). */
 export const THUMBNAIL_SIZE = 64;

@@ -1,8 +1,18 @@
 import { Router } from 'express';
 import { AppError } from '../../appError';
 import { ROLES, type Role, type TokenStore } from '../../auth/tokenStore';
+import { validator } from '../validate';
 import type { ServerContext } from '../../domain/context';
 import { actorOf, allow, intQuery } from '../guards';
+
+/** JSON Schema of `POST /api/tokens`. */
+export const TOKEN_REQUEST_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'role'],
+  properties: { name: { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' }, role: { enum: ROLES } },
+} as const;
+const validateTokenRequest = validator<{ name: string; role: Role }>(TOKEN_REQUEST_SCHEMA);
 
 /** Tokens, the audit log and the PACS outbox. */
 export function adminRoutes(ctx: ServerContext, tokens: TokenStore): Router {
@@ -11,10 +21,8 @@ export function adminRoutes(ctx: ServerContext, tokens: TokenStore): Router {
     res.json(tokens.list());
   });
   router.post('/tokens', allow('admin'), (req, res) => {
-    const body = (req.body ?? {}) as { name?: unknown; role?: unknown };
-    if (typeof body.name !== 'string' || body.name.trim() === '' || body.name.length > 200) throw new AppError(400, 'invalid-body', 'name: a non-empty string of at most 200 characters');
-    if (typeof body.role !== 'string' || !ROLES.includes(body.role as Role)) throw new AppError(400, 'invalid-body', `role: one of ${ROLES.join(', ')}`);
-    const created = tokens.create(body.name, body.role as Role);
+    const body = validateTokenRequest(req.body);
+    const created = tokens.create(body.name, body.role);
     ctx.audit.record(actorOf(req), 'token.create', null, { id: created.id, name: body.name.trim(), role: body.role });
     res.status(201).json({ id: created.id, name: body.name.trim(), role: body.role, token: created.token });
   });
