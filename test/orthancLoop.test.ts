@@ -151,6 +151,10 @@ withOrthanc('the server against Orthanc', () => {
 
   it('keeps a SEG submitted while the PACS is down and stores it once the PACS is back', async () => {
     const [first] = (await t.call('GET', '/api/projects/1/worklist', { role: 'annotator' })).json as Array<{ sopUid: string; studyUid: string }>;
+    const other = (await t.call('POST', '/api/tokens', { role: 'admin', json: { name: 'other radiologist', role: 'annotator' } })).json.token as string;
+    expect((await t.call('POST', `/api/projects/1/cases/${first!.sopUid}/claim`, { token: other })).status).toBe(200);
+    expect((await t.call('POST', `/api/projects/1/cases/${first!.sopUid}/claim`, { role: 'annotator' })).json.code).toBe('claimed-by-another');
+    expect((await t.call('DELETE', `/api/projects/1/cases/${first!.sopUid}/claim`, { token: other })).status).toBe(200);
     await orthanc.stop();
     const receipt = await submit(first!.sopUid);
     expect(receipt.status).toBe(201); // stored durably here; the PACS is not needed to accept it

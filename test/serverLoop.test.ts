@@ -62,6 +62,7 @@ describe('the labelling loop on a folder source', () => {
     await t.server.ctx.runner.idle();
     const project = (await t.call('GET', '/api/projects/1', { role: 'annotator' })).json;
     expect(project.pool).toEqual({ embedded: 24, failed: 0 });
+    expect(project.activeJobs).toEqual([]);
     expect((await t.call('POST', '/api/projects/1/rounds', { role: 'service' })).status).toBe(202);
     await t.server.ctx.runner.idle();
     const worklist = (await t.call('GET', '/api/projects/1/worklist', { role: 'annotator' })).json;

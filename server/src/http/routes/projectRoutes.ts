@@ -19,6 +19,8 @@ function describe(ctx: ServerContext, project: Project) {
     pool: { embedded: counts.embedded, failed: counts.failed },
     budget: { ...project.settings.budget, used: counts.selected, remaining: project.settings.budget.total - counts.selected },
     labelled: counts.labelled,
+    /** Queued or running sync and round jobs: what the project is doing now. */
+    activeJobs: ['sync', 'round'].map((kind) => ctx.jobs.pending(kind, project.id)).filter((j) => j !== null).map((j) => ({ id: j.id, kind: j.kind, state: j.state, progress: j.progress, stage: j.stage })),
     latestRound: latest ? { number: latest.number, kind: latest.kind, size: latest.size, labelled: latest.labelled, createdAt: latest.createdAt } : null,
   };
 }
