@@ -22,7 +22,7 @@ afterAll(async () => {
 
 /** A concrete URL for a route of the table (ids that exist where it matters, harmless otherwise). */
 const concrete = (route: string): string =>
-  route.replace('{id}', route.startsWith('/api/projects') ? '1' : '9999').replace('{sop}', '1.2.3.4').replace('{round}', '0');
+  route.replace('{id}', route.startsWith('/api/projects') ? '1' : '9999').replace('{sop}', '1.2.3.4').replace('{round}', '0').replace('{source}', 'folder');
 
 describe('HTTP API', () => {
   it('answers health, info and the OpenAPI document without a token', async () => {

@@ -6,6 +6,7 @@ import type { Principal, TokenStore } from '../auth/tokenStore';
 import type { ServerContext } from '../domain/context';
 import { openApiDocument } from './openApi';
 import { adminRoutes } from './routes/adminRoutes';
+import { dicomWebProxy } from './routes/dicomWebProxy';
 import { jobRoutes } from './routes/jobRoutes';
 import { projectRoutes } from './routes/projectRoutes';
 import { worklistRoutes } from './routes/worklistRoutes';
@@ -65,12 +66,13 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(openApiDocument(deps.info.version));
   });
 
-  app.use('/api', authenticate(deps));
+  app.use(['/api', '/dicom-web'], authenticate(deps));
+  app.use(dicomWebProxy(deps.ctx.config.sources));
   // Bodies are parsed only for authenticated requests: without a token everything is 401.
   app.use(express.json({ limit: '1mb' }));
   app.use('/api', projectRoutes(deps.ctx), worklistRoutes(deps.ctx), jobRoutes(deps.ctx), adminRoutes(deps.ctx, deps.tokens));
 
-  app.use('/api', (req, _res, next) => next(new AppError(404, 'not-found', `no route ${req.method} ${req.path}`)));
+  app.use(['/api', '/dicom-web'], (req, _res, next) => next(new AppError(404, 'not-found', `no route ${req.method} ${req.baseUrl}${req.path}`)));
   // Express recognises an error handler by its four parameters.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const { status, code, message } = classify(error);

@@ -39,6 +39,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'post', path: '/api/tokens', roles: ['admin'], summary: 'Issue a token (shown once)', body: { type: 'application/json', schema: TOKEN_REQUEST_SCHEMA } },
   { method: 'delete', path: '/api/tokens/{id}', roles: ['admin'], summary: 'Revoke a token' },
   { method: 'get', path: '/api/audit', roles: ['admin'], summary: 'Audit log, newest first (?project=, ?limit=)' },
+  { method: 'get', path: '/dicom-web/{source}/studies', roles: ALL, summary: 'Read-only DICOMweb proxy (QIDO-RS, WADO-RS: any path under /dicom-web/{source}/) to a configured PACS, for the viewer' },
   { method: 'get', path: '/api/outbox', roles: ['admin', 'service'], summary: 'What is queued for or was delivered to the PACS (?project=, ?state=)' },
 ];
 

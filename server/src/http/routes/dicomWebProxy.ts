@@ -1,0 +1,57 @@
+import { Readable } from 'node:stream';
+import { Router, type Request, type Response } from 'express';
+import { AppError } from '../../appError';
+import type { DicomWebSourceConfig, SourceConfig } from '../../config/serverConfig';
+import { anyRole } from '../guards';
+
+/** Request headers passed on to the PACS (the browser's Authorization is ScanSelect's, not the PACS's). */
+const FORWARDED_REQUEST = ['accept', 'content-type'];
+/** Response headers passed back. */
+const FORWARDED_RESPONSE = ['content-type', 'content-length', 'etag', 'last-modified'];
+
+/**
+ * `GET /dicom-web/{source}/…`: a read-only DICOMweb proxy to a configured PACS, so that the viewer
+ * (another origin would need CORS, which Orthanc 1.10 lacks) reaches QIDO-RS and WADO-RS through
+ * ScanSelect with a ScanSelect token; the PACS's own credentials (the source's `headers`) never
+ * reach the browser. Streams the answer; a PACS that cannot be reached is 502.
+ */
+export function dicomWebProxy(sources: Readonly<Record<string, SourceConfig>>, timeoutMs = 60_000): Router {
+  const router = Router();
+  router.get('/dicom-web/:source/*path', anyRole, async (req: Request, res: Response) => {
+    const source = sources[String(req.params.source)];
+    if (!source || source.kind !== 'dicomweb') throw new AppError(404, 'not-found', `no DICOMweb source "${String(req.params.source)}"`);
+    const segments = ([] as string[]).concat(req.params.path as string | string[]);
+    if (segments.some((s) => s === '..' || s === '.' || s === '')) throw new AppError(400, 'invalid-path', 'the path may not contain empty, "." or ".." segments');
+    const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
+    const upstream = `${(source as DicomWebSourceConfig).url.replace(/\/+$/, '')}/${segments.map(encodeURIComponent).join('/')}${query}`;
+    const headers: Record<string, string> = { ...(source as DicomWebSourceConfig).headers, 'Accept-Encoding': 'identity' };
+    for (const name of FORWARDED_REQUEST) {
+      const value = req.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    let answer: globalThis.Response;
+    try {
+      answer = await fetch(upstream, { headers, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (error) {
+      throw new AppError(502, 'pacs-unreachable', `the PACS "${String(req.params.source)}" cannot be reached (${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message})`);
+    }
+    res.status(answer.status);
+    for (const name of FORWARDED_RESPONSE) {
+      const value = answer.headers.get(name);
+      if (value !== null) res.setHeader(name, value);
+    }
+    if (!answer.body) {
+      res.end();
+      return;
+    }
+    const body = Readable.fromWeb(answer.body as import('node:stream/web').ReadableStream);
+    req.on('close', () => body.destroy());
+    await new Promise<void>((resolve, reject) => {
+      body.on('error', reject);
+      res.on('finish', resolve);
+      res.on('close', resolve);
+      body.pipe(res);
+    });
+  });
+  return router;
+}

@@ -1,0 +1,79 @@
+/**
+ * The server's read-only DICOMweb proxy (what the viewer uses: Orthanc has no CORS) against the
+ * real Orthanc: QIDO-RS and WADO-RS answers identical to Orthanc's own, ScanSelect tokens
+ * required, unknown sources and path tricks refused, a PACS that is down answered 502.
+ */
+import http from 'node:http';
+import { DicomWebClient } from '../server/src/pacs/dicomWebClient';
+import { boundaryOf, parseMultipart } from '../server/src/pacs/multipart';
+import { makeInstance } from './harness/dicomFixtures';
+import { OrthancProcess, orthancAvailable } from './harness/orthanc';
+import { startTestServer, type TestServer } from './harness/serverHarness';
+
+const available = orthancAvailable();
+if (!available) process.stderr.write('dicomWebProxy.test.ts skipped: Orthanc is not installed (apt-get install -y orthanc orthanc-dicomweb)\n');
+const withOrthanc = available ? describe : describe.skip;
+
+const STUDY = '1.2.826.0.1.3680043.10.1341.60.1';
+const SERIES = `${STUDY}.1`;
+const SOP = `${SERIES}.1`;
+
+withOrthanc('DICOMweb proxy', () => {
+  let orthanc: OrthancProcess;
+  let t: TestServer;
+  beforeAll(async () => {
+    orthanc = await OrthancProcess.start();
+    await new DicomWebClient({ baseUrl: orthanc.dicomWebUrl }).store([makeInstance({ studyUid: STUDY, seriesUid: SERIES, sopUid: SOP, modality: 'CR', pixel: (x, y) => 100 * x + y })]);
+    t = await startTestServer({ sources: { pacs: { kind: 'dicomweb', url: orthanc.dicomWebUrl }, folder: { kind: 'folder', path: 'x' } } });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.dispose();
+    await orthanc?.dispose();
+  });
+
+  it('answers QIDO-RS and WADO-RS exactly as the PACS does', async () => {
+    const direct = await (await fetch(`${orthanc.dicomWebUrl}/studies?ModalitiesInStudy=CR`, { headers: { Accept: 'application/dicom+json' } })).json();
+    const proxied = await t.call('GET', '/dicom-web/pacs/studies?ModalitiesInStudy=CR', { role: 'annotator' });
+    expect(proxied.status).toBe(200);
+    expect(JSON.parse(proxied.bytes.toString('utf8'))).toEqual(direct);
+    const accept = 'multipart/related; type="application/octet-stream"; transfer-syntax=*';
+    const route = `/studies/${STUDY}/series/${SERIES}/instances/${SOP}/frames/1`;
+    const frameDirect = await fetch(`${orthanc.dicomWebUrl}${route}`, { headers: { Accept: accept } });
+    const response = await fetch(`${t.url}/dicom-web/pacs${route}`, { headers: { Accept: accept, Authorization: `Bearer ${t.token.annotator}` } });
+    expect(response.status).toBe(200);
+    const withoutBoundary = (type: string | null): string => (type ?? '').replace(/;\s*boundary=[^;]+/, '');
+    expect(withoutBoundary(response.headers.get('content-type'))).toBe(withoutBoundary(frameDirect.headers.get('content-type')));
+    const frame = (type: string | null, body: ArrayBuffer) => parseMultipart(new Uint8Array(body), boundaryOf(type!)!)[0]!.body;
+    const viaProxy = frame(response.headers.get('content-type'), await response.arrayBuffer());
+    expect(viaProxy.length).toBe(32 * 32 * 2);
+    expect(Buffer.from(viaProxy).equals(Buffer.from(frame(frameDirect.headers.get('content-type'), await frameDirect.arrayBuffer())))).toBe(true);
+    const metadata = await t.call('GET', `/dicom-web/pacs/studies/${STUDY}/series/${SERIES}/metadata`, { role: 'annotator' });
+    expect(JSON.parse(metadata.bytes.toString('utf8'))[0]['00080018'].Value).toEqual([SOP]);
+  });
+
+  it('needs a ScanSelect token and refuses unknown sources and path tricks', async () => {
+    expect((await t.call('GET', '/dicom-web/pacs/studies')).status).toBe(401);
+    expect((await t.call('GET', '/dicom-web/nowhere/studies', { role: 'annotator' })).json.code).toBe('not-found');
+    expect((await t.call('GET', '/dicom-web/folder/studies', { role: 'annotator' })).json.code).toBe('not-found');
+    // fetch would normalise the dots away; a raw request keeps them, as an attacker's would.
+    const raw = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const { hostname, port } = new URL(t.url);
+      http.get({ hostname, port, path: '/dicom-web/pacs/studies/%2e%2e/%2e%2e/system', headers: { Authorization: `Bearer ${t.token.annotator}` } }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      }).on('error', reject);
+    });
+    expect([raw.status, JSON.parse(raw.body).code]).toEqual([400, 'invalid-path']);
+  });
+
+  it('answers 502 with a JSON error while the PACS is down', async () => {
+    await orthanc.stop();
+    try {
+      const r = await t.call('GET', '/dicom-web/pacs/studies', { role: 'annotator' });
+      expect([r.status, r.json.code]).toEqual([502, 'pacs-unreachable']);
+    } finally {
+      await orthanc.resume();
+    }
+  });
+});
