@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { InvalidInputError } from '../core/errors';
 import { kmeans } from '../clustering/kmeans';
 import { intensityTextureFeatures } from '../encoders/intensityTextureEncoder';
@@ -10,6 +11,7 @@ import {
   chestPhantomSet,
   type ChestPhantom,
   type ChestPhantomGroup,
+  type ChestPhantomSetItem,
 } from './chestPhantom';
 
 /** Number of 4-connected components of the pixels equal to `label`. */
@@ -293,5 +295,48 @@ describe('chestPhantomSet', () => {
       majority += Math.max(0, ...counts.values());
     }
     expect(majority / n).toBeGreaterThanOrEqual(0.8);
+  });
+});
+
+/** SHA-256 over each phantom's id (set items only), pixel bytes, mask bytes and JSON meta, in order. */
+function phantomHash(phantoms: ReadonlyArray<ChestPhantom | ChestPhantomSetItem>): string {
+  const hash = createHash('sha256');
+  for (const ph of phantoms) {
+    if ('id' in ph) hash.update(ph.id);
+    hash.update(Buffer.from(ph.pixels.buffer, ph.pixels.byteOffset, ph.pixels.byteLength));
+    hash.update(Buffer.from(ph.mask.buffer, ph.mask.byteOffset, ph.mask.byteLength));
+    hash.update(JSON.stringify(ph.meta));
+  }
+  return hash.digest('hex');
+}
+
+describe('chestPhantom golden hashes', () => {
+  // These pin the exact output (pixels, mask and meta, bit for bit) of the phantom generator for a
+  // few (variant, size, seed) cases, one drawn group and one set, so that refactorings cannot
+  // silently change the images the demo, the benches and the end-to-end tests are built on.
+  // They may change only when the phantom is deliberately changed. To regenerate, run
+  //   npx jest plugin/src/synthetic/chestPhantom.test.ts -t 'golden hashes'
+  // and copy the "Received" values from the failure diff into GOLDEN below.
+  const GOLDEN: Record<string, string> = {
+    'adult/128/1': '2c7881ce09028ac3c8e7fdaaf5716269b30d2c387758afaaaa86d72671af0d26',
+    'child/64/5': '0a3941cc88cc9cb60b5a7b3e47ab5c96c4f409651972d82829e9d142fc07bc92',
+    'rotated/256/9': 'b34d144e511afa0566f40dfce20511999ff3bf2c1d8746b92c806bd21a71697f',
+    'low-exposure/128/12': '5fe6e181a53159e2d9fea37e47614549eb5971d8d0ea1af51dd7f4dba057a4e0',
+    'drawn/64/2': 'a68b2c3c052f3085cce5b32f778c6bd43019271da2ec9e686258b0c097ac6946',
+    'set/12/7/64': 'f68a85a35fb0341e38376083ba7bc27f42af6d72c021ee7ba360da21dbb3250c',
+  };
+
+  it('reproduces the pinned pixels, masks and meta bit for bit', () => {
+    const phantom = (variant: ChestPhantomGroup | undefined, size: number, seed: number): ChestPhantom =>
+      chestPhantom(variant === undefined ? { seed, size } : { seed, size, variant });
+    const actual: Record<string, string> = {
+      'adult/128/1': phantomHash([phantom('adult', 128, 1)]),
+      'child/64/5': phantomHash([phantom('child', 64, 5)]),
+      'rotated/256/9': phantomHash([phantom('rotated', 256, 9)]),
+      'low-exposure/128/12': phantomHash([phantom('low-exposure', 128, 12)]),
+      'drawn/64/2': phantomHash([phantom(undefined, 64, 2)]),
+      'set/12/7/64': phantomHash(chestPhantomSet(12, 7, 64)),
+    };
+    expect(actual).toEqual(GOLDEN);
   });
 });
