@@ -54,7 +54,6 @@ withOrthanc('DICOMweb proxy', () => {
   it('needs a ScanSelect token and refuses unknown sources and path tricks', async () => {
     expect((await t.call('GET', '/dicom-web/pacs/studies')).status).toBe(401);
     expect((await t.call('GET', '/dicom-web/nowhere/studies', { role: 'annotator' })).json.code).toBe('not-found');
-    expect((await t.call('GET', '/dicom-web/folder/studies', { role: 'annotator' })).json.code).toBe('not-found');
     // fetch would normalise the dots away; a raw request keeps them, as an attacker's would.
     const raw = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const { hostname, port } = new URL(t.url);

@@ -1,2 +1,4 @@
-/** @scanselect/server — for now the command-line program; the HTTP service follows (issue 5). */
+/** @scanselect/server — the service, its command-line program, and the types of its REST API. */
 export { main, buildProgram } from './cli/main';
+export type * from './apiTypes';
+export { createServer, type ScanSelectServer, type ServerOptions } from './server';

@@ -14,6 +14,7 @@ import { jobHandlers } from './domain/jobHandlers';
 import { PoolAccess } from './domain/poolAccess';
 import { createProject } from './domain/projectSettings';
 import { createApp, type ServerInfo } from './http/app';
+import type { ViewerFiles } from './http/routes/viewerRoutes';
 import { JobRunner } from './jobs/jobRunner';
 import { JobStore } from './jobs/jobStore';
 import { Scheduler } from './jobs/scheduler';
@@ -42,6 +43,8 @@ export interface ServerOptions {
   readonly outboxIntervalMs?: number;
   readonly schedulerIntervalMs?: number;
   readonly now?: () => Date;
+  /** Where the viewer's files are (default: the repository's viewer-extension/). */
+  readonly viewerFiles?: ViewerFiles;
 }
 
 /** A running ScanSelect service. */
@@ -108,7 +111,7 @@ export async function createServer(config: ServerConfig, options: ServerOptions)
     models: ['attention-unet'],
   };
   const oidc = config.oidc ? createOidcVerifier(config.oidc) : undefined;
-  const app = createApp({ ctx, info, tokens, oidc, log: options.logRequests ? log : undefined });
+  const app = createApp({ ctx, info, tokens, oidc, log: options.logRequests ? log : undefined, viewerFiles: options.viewerFiles });
   let server: Server | null = null;
   return {
     ctx, tokens, outboxWorker, scheduler, info,

@@ -291,3 +291,38 @@ export interface Code {
 export function codeItem(code: Code): Dataset[] {
   return [{ CodeValue: code.value, CodingSchemeDesignator: code.scheme, CodeMeaning: code.meaning }];
 }
+
+/** One DICOM JSON attribute (PS3.18 F.2): values, or base64 bytes, or a bulk-data URI. */
+export interface DicomJsonAttribute {
+  vr: string;
+  Value?: unknown[];
+  InlineBinary?: string;
+  BulkDataURI?: string;
+}
+
+const BINARY_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'UN']);
+/** VRs whose DICOM JSON values are numbers (IS and DS included, PS3.18 F.2.3). */
+const NUMBER_VRS = new Set(['US', 'SS', 'UL', 'SL', 'UV', 'SV', 'FL', 'FD', 'IS', 'DS']);
+const asNumber = (v: unknown): unknown => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v);
+
+/**
+ * A naturalized data set as DICOM JSON (tag → { vr, Value }): dcmjs's own denaturalized form,
+ * with binary values as base64 `InlineBinary` and sequences converted item by item.
+ */
+export function toDicomJson(dataset: Dataset): Record<string, DicomJsonAttribute> {
+  const convert = (dict: Record<string, DcmjsElement>): Record<string, DicomJsonAttribute> => {
+    const out: Record<string, DicomJsonAttribute> = {};
+    for (const [tag, element] of Object.entries(dict)) {
+      if (tag.startsWith('0002')) continue; // the file meta group is not part of the data set
+      const values = element.Value ?? [];
+      if (element.vr === 'SQ') out[tag] = { vr: 'SQ', Value: values.map((item) => convert(item as Record<string, DcmjsElement>)) };
+      else if (BINARY_VRS.has(element.vr)) {
+        const bytes = values[0] instanceof ArrayBuffer ? Buffer.from(values[0]) : ArrayBuffer.isView(values[0]) ? Buffer.from(values[0].buffer, values[0].byteOffset, values[0].byteLength) : null;
+        out[tag] = bytes ? { vr: element.vr, InlineBinary: bytes.toString('base64') } : { vr: element.vr };
+      } else if (values.length === 0) out[tag] = { vr: element.vr };
+      else out[tag] = { vr: element.vr, Value: NUMBER_VRS.has(element.vr) ? values.map(asNumber) : values };
+    }
+    return out;
+  };
+  return convert(dcmjs.data.DicomMetaDictionary.denaturalizeDataset(dataset));
+}

@@ -9,6 +9,7 @@ import { adminRoutes } from './routes/adminRoutes';
 import { dicomWebProxy } from './routes/dicomWebProxy';
 import { jobRoutes } from './routes/jobRoutes';
 import { projectRoutes } from './routes/projectRoutes';
+import { viewerRoutes, type ViewerFiles } from './routes/viewerRoutes';
 import { worklistRoutes } from './routes/worklistRoutes';
 
 /** What `GET /api/info` reports. */
@@ -36,6 +37,8 @@ export interface AppDeps {
   readonly tokens: TokenStore;
   /** Accepts the identity provider's JWTs when configured. */
   readonly oidc?: OidcVerifier;
+  /** Where the viewer's files are (default: the repository's viewer-extension/). */
+  readonly viewerFiles?: ViewerFiles;
   /** Request log (method, path, status, time, request id — never bodies or patient data). */
   readonly log?: (line: string) => void;
 }
@@ -65,6 +68,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument(deps.info.version));
   });
+  app.use(viewerRoutes(deps.ctx.config.sources, deps.viewerFiles));
 
   app.use(['/api', '/dicom-web'], authenticate(deps));
   app.use(dicomWebProxy(deps.ctx.config.sources));
@@ -109,5 +113,8 @@ function classify(error: unknown): { status: number; code: string; message: stri
   const type = (error as { type?: string }).type;
   if (type === 'entity.parse.failed') return { status: 400, code: 'invalid-json', message: 'the request body is not valid JSON' };
   if (type === 'entity.too.large') return { status: 413, code: 'too-large', message: 'the request body is too large' };
+  // Errors of Express's own middleware (static files …) carry their 4xx status.
+  const status = (error as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) return { status, code: status === 404 ? 'not-found' : 'bad-request', message: (error as Error).message };
   return { status: 500, code: 'internal', message: 'internal error (see the server log with this request id)' };
 }

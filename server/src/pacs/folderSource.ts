@@ -48,7 +48,7 @@ export class FolderSource implements ImageSource {
 }
 
 /** Every regular file under `dir`, depth first, in name order (stable across runs). */
-async function* walk(dir: string): AsyncIterable<string> {
+export async function* walk(dir: string): AsyncIterable<string> {
   const entries = (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {
     const full = path.join(dir, entry.name);

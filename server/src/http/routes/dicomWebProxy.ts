@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { Router, type Request, type Response } from 'express';
 import { AppError } from '../../appError';
 import type { DicomWebSourceConfig, SourceConfig } from '../../config/serverConfig';
+import { FolderDicomWeb } from '../../pacs/folderDicomWeb';
 import { anyRole } from '../guards';
 
 /** Request headers passed on to the PACS (the browser's Authorization is ScanSelect's, not the PACS's). */
@@ -13,10 +14,15 @@ const FORWARDED_RESPONSE = ['content-type', 'content-length', 'etag', 'last-modi
  * `GET /dicom-web/{source}/…`: a read-only DICOMweb proxy to a configured PACS, so that the viewer
  * (another origin would need CORS, which Orthanc 1.10 lacks) reaches QIDO-RS and WADO-RS through
  * ScanSelect with a ScanSelect token; the PACS's own credentials (the source's `headers`) never
- * reach the browser. Streams the answer; a PACS that cannot be reached is 502.
+ * reach the browser. Streams the answer; a PACS that cannot be reached is 502. A folder source is
+ * answered by {@link FolderDicomWeb}.
  */
 export function dicomWebProxy(sources: Readonly<Record<string, SourceConfig>>, timeoutMs = 60_000): Router {
   const router = Router();
+  // A folder source is served by a small DICOMweb service of its own (the demo's viewer uses it).
+  for (const [name, source] of Object.entries(sources)) {
+    if (source.kind === 'folder') router.use(`/dicom-web/${encodeURIComponent(name)}`, anyRole, new FolderDicomWeb(source.path).router());
+  }
   router.get('/dicom-web/:source/*path', anyRole, async (req: Request, res: Response) => {
     const source = sources[String(req.params.source)];
     if (!source || source.kind !== 'dicomweb') throw new AppError(404, 'not-found', `no DICOMweb source "${String(req.params.source)}"`);

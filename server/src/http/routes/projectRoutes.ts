@@ -4,10 +4,11 @@ import type { ServerContext } from '../../domain/context';
 import { createProject, updateProject } from '../../domain/projectSettings';
 import { queueRound } from '../../domain/queueRound';
 import type { Project } from '../../projects/projectStore';
+import type { MapView, ProjectView } from '../../apiTypes';
 import { actorOf, allow, anyRole, projectIdOf } from '../guards';
 
 /** A project with its progress: budget used, rounds, pool size. */
-function describe(ctx: ServerContext, project: Project) {
+function describe(ctx: ServerContext, project: Project): ProjectView {
   const counts = ctx.db.prepare(`SELECT
       (SELECT COUNT(*) FROM instances WHERE project_id = @id AND status = 'embedded') AS embedded,
       (SELECT COUNT(*) FROM instances WHERE project_id = @id AND status = 'failed') AS failed,
@@ -62,10 +63,11 @@ export function projectRoutes(ctx: ServerContext): Router {
     if (!Number.isSafeInteger(number) || number < 0) throw new AppError(404, 'not-found', `no round ${String(req.params.round)}`);
     const { ids, xy } = ctx.rounds.map(id, number);
     const status = new Map(ctx.rounds.worklist(id).map((i) => [i.sopUid, { round: i.round, status: i.status }]));
-    res.json({
+    const view: MapView = {
       round: number,
       points: ids.map((sopUid, i) => ({ sopUid, x: xy[2 * i]!, y: xy[2 * i + 1]!, selectedInRound: status.get(sopUid)?.round ?? null, status: status.get(sopUid)?.status ?? null })),
-    });
+    };
+    res.json(view);
   });
   return router;
 }

@@ -1,0 +1,122 @@
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import express, { Router, type Response } from 'express';
+import type { SourceConfig } from '../../config/serverConfig';
+
+/** Where the viewer's files are: the prebuilt OHIF app and the built extension. */
+export interface ViewerFiles {
+  /** `dist/` of `@ohif/app` (scripts/fetchOhif.js puts it in viewer-extension/vendor/ohif). */
+  readonly ohifDir: string;
+  /** viewer-extension/dist (scanselect-extension.js, scanselect-mode.js). */
+  readonly extensionDir: string;
+}
+
+/** The repository's locations (this file is four levels below the root, in src/ and in dist/). */
+export const DEFAULT_VIEWER_FILES: ViewerFiles = {
+  ohifDir: path.resolve(__dirname, '..', '..', '..', '..', 'viewer-extension', 'vendor', 'ohif'),
+  extensionDir: path.resolve(__dirname, '..', '..', '..', '..', 'viewer-extension', 'dist'),
+};
+
+const BASE = '/viewer';
+
+/**
+ * The viewer at `/viewer`: the prebuilt OHIF app (built for `/`, so its absolute paths are
+ * rewritten to `/viewer/` as files are served), a generated `app-config.js` that loads the
+ * ScanSelect extension and mode from `/viewer-extension/` and reads images through the server's
+ * DICOMweb proxy (one data source per configured PACS), and the SPA fallback to index.html. Static
+ * files need no token; everything they call does.
+ */
+export function viewerRoutes(sources: Readonly<Record<string, SourceConfig>>, files: ViewerFiles = DEFAULT_VIEWER_FILES): Router {
+  const router = Router();
+  const rewritten = new Map<string, Promise<string>>();
+  router.use('/viewer-extension', express.static(files.extensionDir, { fallthrough: false, index: false }));
+  router.get(`${BASE}/app-config.js`, (_req, res) => {
+    res.type('application/javascript').setHeader('Cache-Control', 'no-cache');
+    res.send(appConfig(sources));
+  });
+  router.get([BASE, `${BASE}/*path`], async (req, res, next) => {
+    if (!existsSync(path.join(files.ohifDir, 'index.html'))) {
+      res.status(503).type('text/plain').send('The OHIF viewer is not installed on this server: run `node scripts/fetchOhif.js` (it downloads @ohif/app from the npm registry), then reload.\n');
+      return;
+    }
+    const relative = ([] as string[]).concat((req.params as { path?: string | string[] }).path ?? []).join('/');
+    if (relative.split('/').some((s) => s === '..')) return next();
+    const file = path.join(files.ohifDir, relative);
+    const isFile = relative !== '' && (await fs.stat(file).then((s) => s.isFile(), () => false));
+    if (!isFile) {
+      // A route of the single-page app gets index.html; a missing script or asset is a 404.
+      if (/\.(js|css|wasm|map|json|png|svg|woff2?|ico)$/.test(relative)) return void res.status(404).type('text/plain').send('not found\n');
+      return void send(res, 'text/html', await rewrite(path.join(files.ohifDir, 'index.html'), rewritten));
+    }
+    if (/\.(js|css|html)$/.test(relative) || relative === 'manifest.json') {
+      const type = relative.endsWith('.js') ? 'application/javascript' : relative.endsWith('.css') ? 'text/css' : relative.endsWith('.html') ? 'text/html' : 'application/json';
+      return void send(res, type, await rewrite(file, rewritten));
+    }
+    res.sendFile(file, { maxAge: '1h' });
+  });
+  return router;
+}
+
+function send(res: Response, type: string, body: string): void {
+  res.type(type).setHeader('Cache-Control', 'no-cache');
+  res.send(body);
+}
+
+/** The app's absolute paths (`/`) become `/viewer/`; cached per file. */
+function rewrite(file: string, cache: Map<string, Promise<string>>): Promise<string> {
+  let text = cache.get(file);
+  if (!text) {
+    text = fs.readFile(file, 'utf8').then((source) => {
+      if (file.endsWith('.js')) return source.replace(/__webpack_require__\.p = "\/";/g, `__webpack_require__.p = "${BASE}/";`);
+      if (file.endsWith('.css')) return source.replace(/url\(\//g, `url(${BASE}/`);
+      if (file.endsWith('.json')) return source.replace(/"\//g, `"${BASE}/`);
+      return source.replace(/window\.PUBLIC_URL\s*=\s*"\/"/g, `window.PUBLIC_URL="${BASE}/"`).replace(/(href|src)="\/(?!\/)/g, `$1="${BASE}/`);
+    });
+    cache.set(file, text);
+  }
+  return text;
+}
+
+/** `window.config` of the OHIF app: ScanSelect's extension and mode, and the PACS through the proxy. */
+export function appConfig(sources: Readonly<Record<string, SourceConfig>>): string {
+  const pacs = Object.keys(sources); // PACS through the proxy, folders through FolderDicomWeb
+  const dataSources = pacs.map((name) => ({
+    namespace: '@ohif/extension-default.dataSourcesModule.dicomweb',
+    sourceName: name,
+    configuration: {
+      friendlyName: `${name} (${sources[name]!.kind === 'folder' ? 'folder' : 'PACS'}, through ScanSelect)`,
+      name,
+      qidoRoot: `@ORIGIN@/dicom-web/${name}`,
+      wadoRoot: `@ORIGIN@/dicom-web/${name}`,
+      wadoUriRoot: `@ORIGIN@/dicom-web/${name}`,
+      qidoSupportsIncludeField: false,
+      supportsReject: false,
+      supportsStow: false,
+      imageRendering: 'wadors',
+      thumbnailRendering: 'wadors',
+      enableStudyLazyLoad: true,
+      supportsFuzzyMatching: false,
+      supportsWildcard: true,
+      staticWado: false,
+      singlepart: 'bulkdata,video',
+      bulkDataURI: { enabled: true, relativeResolution: 'studies' },
+      omitQuotationForMultipartRequest: true,
+    },
+  }));
+  const config = {
+    routerBasename: BASE,
+    extensions: ['/viewer-extension/scanselect-extension.js'],
+    modes: ['/viewer-extension/scanselect-mode.js'],
+    customizationService: {},
+    showStudyList: true,
+    investigationalUseDialog: { option: 'never' },
+    maxNumberOfWebWorkers: 2,
+    showWarningMessageForCrossOrigin: false,
+    showCPUFallbackMessage: false,
+    showLoadingIndicator: true,
+    defaultDataSourceName: pacs[0] ?? null,
+    dataSources,
+    scanselect: { apiBase: '' },
+  };
+  return `// Generated by the ScanSelect server.\nwindow.config = ${JSON.stringify(config, null, 2).replace(/"@ORIGIN@/g, 'window.location.origin + "')};\n`;
+}

@@ -1,0 +1,76 @@
+/**
+ * How the server serves the viewer: the prebuilt OHIF app under /viewer with its absolute paths
+ * rewritten, the SPA fallback, a generated app-config.js that loads the ScanSelect extension and
+ * mode and reads every source through the server, the extension's files, and a clear 503 when
+ * the OHIF files are not installed. Uses a miniature OHIF-like dist written by the test.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startTestServer, type TestServer } from './harness/serverHarness';
+
+let t: TestServer;
+let missing: TestServer;
+
+beforeAll(async () => {
+  const files = mkdtempSync(path.join(os.tmpdir(), 'scanselect-viewer-'));
+  const ohifDir = path.join(files, 'ohif');
+  const extensionDir = path.join(files, 'ext');
+  mkdirSync(ohifDir);
+  mkdirSync(extensionDir);
+  writeFileSync(path.join(ohifDir, 'index.html'), '<html><head><script>window.PUBLIC_URL="/"</script><script src="/app-config.js"></script><link href="/app.css" rel="stylesheet"><script src="/app.bundle.js"></script><a href="//cdn.example/x">x</a></head></html>');
+  writeFileSync(path.join(ohifDir, 'app.bundle.js'), '__webpack_require__.p = "/";\nconsole.log("app");');
+  writeFileSync(path.join(ohifDir, 'app.css'), '@font-face{src:url(/font.woff2)}');
+  writeFileSync(path.join(ohifDir, 'logo.wasm'), Buffer.from([0, 97, 115, 109]));
+  writeFileSync(path.join(extensionDir, 'scanselect-extension.js'), 'export default { id: "scanselect-extension" };');
+  const config = { sources: { pacs: { kind: 'dicomweb', url: 'http://127.0.0.1:9/dicom-web' }, phantoms: { kind: 'folder', path: 'x' } } };
+  t = await startTestServer(config, { viewerFiles: { ohifDir, extensionDir } });
+  missing = await startTestServer(config, { viewerFiles: { ohifDir: path.join(files, 'none'), extensionDir } });
+});
+afterAll(async () => {
+  await t.dispose();
+  await missing.dispose();
+});
+
+describe('the viewer routes', () => {
+  it('serves the OHIF app under /viewer with its absolute paths rewritten, without a token', async () => {
+    const index = (await t.call('GET', '/viewer/')).bytes.toString('utf8');
+    expect(index).toContain('window.PUBLIC_URL="/viewer/"');
+    expect(index).toContain('src="/viewer/app-config.js"');
+    expect(index).toContain('href="/viewer/app.css"');
+    expect(index).toContain('href="//cdn.example/x"'); // protocol-relative URLs are left alone
+    expect((await t.call('GET', '/viewer/app.bundle.js')).bytes.toString('utf8')).toContain('__webpack_require__.p = "/viewer/";');
+    expect((await t.call('GET', '/viewer/app.css')).bytes.toString('utf8')).toBe('@font-face{src:url(/viewer/font.woff2)}');
+    expect([...(await t.call('GET', '/viewer/logo.wasm')).bytes]).toEqual([0, 97, 115, 109]);
+  });
+
+  it('answers routes of the app with index.html, and missing assets with 404', async () => {
+    const route = await t.call('GET', '/viewer/scanselect?StudyInstanceUIDs=1.2.3');
+    expect([route.status, route.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+    expect((await t.call('GET', '/viewer/missing.bundle.js')).status).toBe(404);
+    expect((await t.call('GET', '/viewer-extension/missing.js')).status).toBe(404);
+    expect((await t.call('GET', '/viewer-extension/scanselect-extension.js')).bytes.toString('utf8')).toContain('scanselect-extension');
+  });
+
+  it('generates app-config.js: the extension, the mode and one data source per source, all through the server', async () => {
+    const script = (await t.call('GET', '/viewer/app-config.js')).bytes.toString('utf8');
+    const window = { location: { origin: 'http://127.0.0.1:1234' } } as { location: { origin: string }; config?: Record<string, unknown> };
+    new Function('window', script)(window);
+    const config = window.config as { routerBasename: string; extensions: string[]; modes: string[]; defaultDataSourceName: string; dataSources: Array<{ sourceName: string; configuration: { wadoRoot: string; qidoRoot: string } }> };
+    expect(config.routerBasename).toBe('/viewer');
+    expect(config.extensions).toEqual(['/viewer-extension/scanselect-extension.js']);
+    expect(config.modes).toEqual(['/viewer-extension/scanselect-mode.js']);
+    expect(config.defaultDataSourceName).toBe('pacs');
+    expect(config.dataSources.map((d) => [d.sourceName, d.configuration.wadoRoot, d.configuration.qidoRoot])).toEqual([
+      ['pacs', 'http://127.0.0.1:1234/dicom-web/pacs', 'http://127.0.0.1:1234/dicom-web/pacs'],
+      ['phantoms', 'http://127.0.0.1:1234/dicom-web/phantoms', 'http://127.0.0.1:1234/dicom-web/phantoms'],
+    ]);
+    expect(script).not.toContain('127.0.0.1:9'); // the PACS's own address never reaches the browser
+  });
+
+  it('says how to install the viewer when the OHIF files are missing', async () => {
+    const r = await missing.call('GET', '/viewer/');
+    expect(r.status).toBe(503);
+    expect(r.bytes.toString('utf8')).toMatch(/node scripts\/fetchOhif\.js/);
+  });
+});
