@@ -84,7 +84,10 @@ async function runDemo(server: ScanSelectServer, url: string, options: DemoOptio
     await runJob(server, ctx.runner.enqueue('sync', project.id));
     await runJob(server, ctx.runner.enqueue('round', project.id, { reason: 'demo' }));
   }
-  printWorklist(ctx.rounds.worklist(project.id, { round: ctx.rounds.latest(project.id)!.number }));
+  const worklist = ctx.rounds.worklist(project.id, { round: ctx.rounds.latest(project.id)!.number });
+  printWorklist(worklist);
+  const top = worklist.find((i) => i.status === 'open');
+  if (top) say(`\nIn the viewer: ${url}/viewer/scanselect?StudyInstanceUIDs=${top.studyUid}&project=${project.id}\n  sign in with the annotator token ${annotatorToken}`);
   if (!options.simulateAnnotator) {
     say(`\nRun again with --simulate-annotator to have a scripted annotator submit masks and watch the next rounds.`);
     return;
