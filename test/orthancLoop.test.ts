@@ -194,5 +194,8 @@ withOrthanc('the server against Orthanc', () => {
     expect(t.logs.length).toBeGreaterThan(10); // requests, jobs and the outage's failed deliveries
     expect(t.logs.some((l) => l.includes('outbox'))).toBe(true);
     for (const line of t.logs) expect(line).not.toMatch(/PHANTOM-\d|Test\^Phantom/);
+    const uids = all.flatMap((c) => [c.spec.studyUid, c.spec.seriesUid, c.spec.sopUid]);
+    for (const line of t.logs) expect(uids.filter((uid) => line.includes(uid))).toEqual([]);
+    expect(t.logs.some((l) => l.includes('<uid>'))).toBe(true); // request paths do carry them, redacted
   });
 });

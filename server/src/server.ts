@@ -30,6 +30,14 @@ import { RoundStore } from './rounds/roundStore';
 import { DataDir } from './storage/dataDir';
 import { PixelCache } from './storage/pixelCache';
 
+/**
+ * Replaces DICOM UIDs by `<uid>`: runs of three or more dot-separated numbers at least 16
+ * characters long (IP addresses and version numbers are shorter).
+ */
+export function redactUids(line: string): string {
+  return line.replace(/\b\d+(?:\.\d+){2,}\b/g, (m) => (m.length >= 16 ? '<uid>' : m));
+}
+
 /** Options of {@link createServer} beyond the configuration file. */
 export interface ServerOptions {
   readonly version: string;
@@ -66,7 +74,10 @@ export interface ScanSelectServer {
  * requeued before anything else runs.
  */
 export async function createServer(config: ServerConfig, options: ServerOptions): Promise<ScanSelectServer> {
-  const log = options.log ?? ((line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));
+  const write = options.log ?? ((line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));
+  // UIDs can be traced back to a patient inside the hospital: the log shows none (the audit log,
+  // inside the database, keeps what it needs).
+  const log = (line: string): void => write(redactUids(line));
   const now = options.now ?? (() => new Date());
   mkdirSync(config.dataDir, { recursive: true });
   const dataDir = new DataDir(config.dataDir);
