@@ -27,16 +27,9 @@ import { ProjectStore } from './projects/projectStore';
 import { deliveries } from './publish/deliveries';
 import { publishRound } from './publish/publishRound';
 import { RoundStore } from './rounds/roundStore';
+import { redactUids } from './logging/redactUids';
 import { DataDir } from './storage/dataDir';
 import { PixelCache } from './storage/pixelCache';
-
-/**
- * Replaces DICOM UIDs by `<uid>`: runs of three or more dot-separated numbers at least 16
- * characters long (IP addresses and version numbers are shorter).
- */
-export function redactUids(line: string): string {
-  return line.replace(/\b\d+(?:\.\d+){2,}\b/g, (m) => (m.length >= 16 ? '<uid>' : m));
-}
 
 /** Options of {@link createServer} beyond the configuration file. */
 export interface ServerOptions {

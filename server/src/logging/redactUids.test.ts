@@ -1,4 +1,4 @@
-import { redactUids } from './server';
+import { redactUids } from './redactUids';
 
 describe('redactUids', () => {
   it('hides DICOM UIDs of both usual forms, keeps addresses, ports and versions', () => {
