@@ -13,7 +13,7 @@ const serverAndViewerModules = [
 ];
 
 module.exports = tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'bench-out/**', 'out/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'bench-out/**', 'out/**', 'viewer-extension/vendor/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -53,6 +53,21 @@ module.exports = tseslint.config(
         patterns: [
           { group: ['@scanselect/viewer-extension', '@scanselect/viewer-extension/*', '**/viewer-extension/**'], message: 'server/ must not depend on the viewer.' },
           { group: ['@scanselect/plugin/*', '**/plugin/src/**'], message: 'Import the engine through its public surface, @scanselect/plugin.' },
+        ],
+      }],
+    },
+  },
+  {
+    // The viewer runs inside the prebuilt OHIF app: it reaches the server over HTTP only (the API's
+    // types are the one thing it imports from server/), and OHIF, React and Cornerstone only
+    // through what OHIF passes in at run time.
+    files: ['viewer-extension/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: [{ name: '@scanselect/server', allowTypeImports: true, message: 'The viewer imports only the API types from the server (import type).' }],
+        patterns: [
+          { group: ['@scanselect/server/*', '@scanselect/plugin', '@scanselect/plugin/*', '**/server/**', '**/plugin/**'], message: 'viewer-extension/ talks to the server over HTTP; import the API types from @scanselect/server.' },
+          { group: ['react', 'react-dom', 'react/*', '@ohif/*', '@cornerstonejs/*'], message: 'The OHIF app shares no packages with run-time extensions: use what OHIF passes in (src/ohif/ohifTypes.ts).' },
         ],
       }],
     },

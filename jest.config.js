@@ -2,9 +2,9 @@
 module.exports = {
   testEnvironment: 'node',
   reporters: ['default', '<rootDir>/test/summaryReporter.js'],
-  roots: ['<rootDir>/plugin/src', '<rootDir>/server/src', '<rootDir>/test'],
+  roots: ['<rootDir>/plugin/src', '<rootDir>/server/src', '<rootDir>/viewer-extension/src', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/vendor/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
   },

@@ -32,7 +32,8 @@ withOrthanc('DICOMweb proxy', () => {
   });
 
   it('answers QIDO-RS and WADO-RS exactly as the PACS does', async () => {
-    const direct = await (await fetch(`${orthanc.dicomWebUrl}/studies?ModalitiesInStudy=CR`, { headers: { Accept: 'application/dicom+json' } })).json();
+    const directText = await (await fetch(`${orthanc.dicomWebUrl}/studies?ModalitiesInStudy=CR`, { headers: { Accept: 'application/dicom+json' } })).text();
+    const direct = JSON.parse(directText.split(orthanc.dicomWebUrl).join(`${t.url}/dicom-web/pacs`)); // its URLs name the proxy
     const proxied = await t.call('GET', '/dicom-web/pacs/studies?ModalitiesInStudy=CR', { role: 'annotator' });
     expect(proxied.status).toBe(200);
     expect(JSON.parse(proxied.bytes.toString('utf8'))).toEqual(direct);
@@ -48,7 +49,11 @@ withOrthanc('DICOMweb proxy', () => {
     expect(viaProxy.length).toBe(32 * 32 * 2);
     expect(Buffer.from(viaProxy).equals(Buffer.from(frame(frameDirect.headers.get('content-type'), await frameDirect.arrayBuffer())))).toBe(true);
     const metadata = await t.call('GET', `/dicom-web/pacs/studies/${STUDY}/series/${SERIES}/metadata`, { role: 'annotator' });
-    expect(JSON.parse(metadata.bytes.toString('utf8'))[0]['00080018'].Value).toEqual([SOP]);
+    const [instance] = JSON.parse(metadata.bytes.toString('utf8'));
+    expect(instance['00080018'].Value).toEqual([SOP]);
+    // Bulk data is reached through the proxy too, never at the PACS's own address.
+    expect(instance['7FE00010'].BulkDataURI).toMatch(new RegExp(`^${t.url}/dicom-web/pacs/studies/${STUDY.replace(/\./g, '\\.')}/`));
+    expect(metadata.bytes.toString('utf8')).not.toContain(orthanc.dicomWebUrl);
   });
 
   it('needs a ScanSelect token and refuses unknown sources and path tricks', async () => {

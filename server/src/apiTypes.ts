@@ -35,3 +35,9 @@ export interface ApiErrorBody {
   readonly message: string;
   readonly requestId: string;
 }
+
+/** `GET /api/me`. */
+export interface MeView {
+  readonly name: string;
+  readonly role: 'admin' | 'annotator' | 'service';
+}

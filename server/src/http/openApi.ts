@@ -35,6 +35,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'get', path: '/api/jobs', roles: ALL, summary: 'Jobs (?project=)' },
   { method: 'get', path: '/api/jobs/{id}', roles: ALL, summary: 'One job: state, progress, stage, error, result' },
   { method: 'get', path: '/api/events', roles: ALL, summary: 'Job progress as Server-Sent Events (?project=)' },
+  { method: 'get', path: '/api/me', roles: ALL, summary: 'Who the token belongs to: name (as claims and the audit log show it) and role' },
   { method: 'get', path: '/api/tokens', roles: ['admin'], summary: 'API tokens (never the secrets)' },
   { method: 'post', path: '/api/tokens', roles: ['admin'], summary: 'Issue a token (shown once)', body: { type: 'application/json', schema: TOKEN_REQUEST_SCHEMA } },
   { method: 'delete', path: '/api/tokens/{id}', roles: ['admin'], summary: 'Revoke a token' },

@@ -3,7 +3,7 @@ import { AppError } from '../../appError';
 import { ROLES, type Role, type TokenStore } from '../../auth/tokenStore';
 import { validator } from '../validate';
 import type { ServerContext } from '../../domain/context';
-import { actorOf, allow, intQuery } from '../guards';
+import { actorOf, allow, anyRole, intQuery } from '../guards';
 
 /** JSON Schema of `POST /api/tokens`. */
 export const TOKEN_REQUEST_SCHEMA = {
@@ -17,6 +17,9 @@ const validateTokenRequest = validator<{ name: string; role: Role }>(TOKEN_REQUE
 /** Tokens, the audit log and the PACS outbox. */
 export function adminRoutes(ctx: ServerContext, tokens: TokenStore): Router {
   const router = Router();
+  router.get('/me', anyRole, (req, res) => {
+    res.json({ name: actorOf(req), role: req.principal!.role });
+  });
   router.get('/tokens', allow('admin'), (_req, res) => {
     res.json(tokens.list());
   });

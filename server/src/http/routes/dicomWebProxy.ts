@@ -50,6 +50,15 @@ export function dicomWebProxy(sources: Readonly<Record<string, SourceConfig>>, t
       res.end();
       return;
     }
+    if ((answer.headers.get('content-type') ?? '').includes('json')) {
+      // Bulk-data URIs in metadata point at the PACS itself: point them at this proxy instead.
+      const base = (source as DicomWebSourceConfig).url.replace(/\/+$/, '');
+      const here = `${req.protocol}://${req.get('host')}/dicom-web/${encodeURIComponent(String(req.params.source))}`;
+      const text = (await answer.text()).split(base).join(here);
+      res.setHeader('content-length', Buffer.byteLength(text));
+      res.end(text);
+      return;
+    }
     const body = Readable.fromWeb(answer.body as import('node:stream/web').ReadableStream);
     req.on('close', () => body.destroy());
     await new Promise<void>((resolve, reject) => {

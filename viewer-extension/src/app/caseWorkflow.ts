@@ -1,0 +1,255 @@
+import type { ProjectView } from '@scanselect/server';
+import { ApiError } from '../api/apiError';
+import type { StackViewport } from '../ohif/ohifTypes';
+import { UncertaintyOverlay } from '../overlay/uncertaintyOverlay';
+import { MaskEditor, type MaskTool } from '../segmentation/maskEditor';
+import { datasetToPart10 } from '../segmentation/segSerializer';
+import { segmentsForClasses } from '../segmentation/segmentClasses';
+import type { CaseQuery } from '../state/caseUrl';
+import { INITIAL_MASK, INITIAL_OVERLAY, type MaskState, type OverlayState } from './appState';
+import type { ScanSelectApp } from './ScanSelectApp';
+
+/** How long to wait for the case's image to appear in the viewport. */
+const IMAGE_TIMEOUT_MS = 120_000;
+const POLL_MS = 250;
+
+/** A SEG that was built but not yet accepted by the server. */
+interface PendingMask {
+  readonly projectId: number;
+  readonly sopUid: string;
+  readonly bytes: Uint8Array<ArrayBuffer>;
+}
+
+/**
+ * The open case: once its image is in the viewport, a labelmap with one segment per project
+ * class and the brush active; the uncertainty overlay when a model has predicted the case; and
+ * Submit (SEG → server). A SEG the server did not accept stays in the viewer and its bytes are
+ * kept, so that Retry sends exactly what was built.
+ */
+export class CaseWorkflow {
+  private readonly editor: MaskEditor;
+  private readonly overlay: UncertaintyOverlay;
+  private generation = 0;
+  private pending: PendingMask | null = null;
+  private viewport: StackViewport | null = null;
+
+  constructor(private readonly app: ScanSelectApp) {
+    this.editor = new MaskEditor(app.ohif, () => app.cornerstone());
+    this.overlay = new UncertaintyOverlay(() => app.cornerstone());
+  }
+
+  /**
+   * Where image pixel (column i, row j) of the open case is on the page (client CSS pixels), or
+   * null before the image is shown (diagnostics; the end-to-end test paints through it).
+   */
+  imageToClient(i: number, j: number): [number, number] | null {
+    const viewport = this.viewport;
+    const imageId = viewport?.getCurrentImageId();
+    if (!viewport || !imageId) return null;
+    const world = this.app.cornerstone().cornerstone.utilities.imageToWorldCoords(imageId, [i, j]);
+    if (!world) return null;
+    const [x, y] = viewport.worldToCanvas(world);
+    const box = viewport.element.getBoundingClientRect();
+    return [box.left + x, box.top + y];
+  }
+
+  /** Painted pixels per segment (diagnostics and the end-to-end test). */
+  labelCounts(): Record<number, number> {
+    return this.editor.labelCounts();
+  }
+
+  /** The mode was entered for the case in `query` (or for a study that is no ScanSelect case). */
+  async enter(query: CaseQuery): Promise<void> {
+    const generation = ++this.generation;
+    this.overlay.detach();
+    this.editor.reset();
+    this.viewport = null;
+    const { store } = this.app;
+    const previous = store.state;
+    if (query.projectId === null || query.sopUid === null || query.studyUid === null) {
+      store.update({ openCase: null, mask: INITIAL_MASK, overlay: INITIAL_OVERLAY });
+      return;
+    }
+    if (this.pending && this.pending.sopUid !== query.sopUid) this.pending = null;
+    store.update({
+      openCase: { projectId: query.projectId, sopUid: query.sopUid, studyUid: query.studyUid, seriesUid: query.seriesUid ?? '', item: previous.worklist.find((w) => w.sopUid === query.sopUid) ?? null },
+      mask: { ...INITIAL_MASK, phase: 'preparing', brushSize: previous.mask.brushSize, canRetry: this.pending !== null },
+      overlay: { ...INITIAL_OVERLAY, visible: previous.overlay.visible, opacity: previous.overlay.opacity },
+    });
+    if (!store.state.signedIn) {
+      this.setMask({ phase: 'idle', message: 'Sign in to paint and submit a mask.' });
+      return;
+    }
+    await this.refreshItem();
+    const shown = await this.waitForImage(query.sopUid, generation);
+    if (!shown || generation !== this.generation) return;
+    this.viewport = shown.viewport;
+    const project = await this.projectOf(query.projectId);
+    if (!project || generation !== this.generation) return;
+    await this.prepareMask(shown.viewportId, project, generation);
+    await this.prepareOverlay(shown.viewport, project, query.sopUid, generation);
+  }
+
+  /** The mode is left (another study is opened): the overlay goes; OHIF drops the segmentation itself. */
+  exit(): void {
+    this.generation++;
+    this.overlay.detach();
+    this.editor.reset();
+    this.viewport = null;
+  }
+
+  /** Reloads the open case's worklist entry (status, holder). */
+  async refreshItem(): Promise<void> {
+    const open = this.app.state.openCase;
+    if (!open) return;
+    const listed = this.app.state.worklist.find((w) => w.sopUid === open.sopUid);
+    const item = listed ?? (await this.app.client.caseItem(open.projectId, open.sopUid).catch(() => null));
+    if (this.app.state.openCase?.sopUid === open.sopUid) this.app.store.update({ openCase: { ...open, item } });
+  }
+
+  activateTool(tool: MaskTool): void {
+    try {
+      this.editor.activateTool(tool);
+      this.setMask({ tool });
+    } catch (error) {
+      this.app.fail(`Activating the ${tool} failed`, error);
+    }
+  }
+
+  selectSegment(segmentIndex: number): void {
+    this.editor.selectSegment(segmentIndex);
+    this.setMask({ activeSegment: segmentIndex });
+  }
+
+  setBrushSize(mm: number): void {
+    this.editor.setBrushSize(mm);
+    this.setMask({ brushSize: mm });
+  }
+
+  setOverlayVisible(visible: boolean): void {
+    this.overlay.setVisible(visible);
+    this.setOverlay({ visible });
+  }
+
+  setOverlayOpacity(opacity: number): void {
+    this.overlay.setOpacity(opacity);
+    this.setOverlay({ opacity });
+  }
+
+  /** Builds the SEG of what is painted and posts it; `retry` sends the bytes kept from a failed submit. */
+  async submit(retry = false): Promise<void> {
+    const open = this.app.state.openCase;
+    if (!open || this.app.state.mask.phase === 'submitting') return;
+    this.app.store.update({ notice: null }); // an earlier case's "accepted" would mislead now
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      if (retry && this.pending?.sopUid === open.sopUid) {
+        bytes = this.pending.bytes;
+      } else {
+        const counts = this.editor.labelCounts();
+        if (Object.values(counts).every((n) => n === 0)) {
+          this.setMask({ message: 'Nothing is painted yet: paint at least one class, then submit.' });
+          return;
+        }
+        const project = this.app.state.project;
+        bytes = datasetToPart10(this.editor.generate(`ScanSelect mask${project ? ` (${project.name})` : ''}`));
+        this.pending = { projectId: open.projectId, sopUid: open.sopUid, bytes };
+      }
+    } catch (error) {
+      this.setMask({ message: `The DICOM SEG could not be built: ${error instanceof Error ? error.message : String(error)}` });
+      return;
+    }
+    this.setMask({ phase: 'submitting', message: `Sending the SEG (${Math.round(bytes.length / 1024)} kB) …` });
+    try {
+      const receipt = await this.app.client.submitSeg(open.projectId, open.sopUid, bytes);
+      this.pending = null;
+      const names = receipt.classesPresent.map((c) => this.app.state.mask.segments.find((s) => s.segmentIndex === c)?.label ?? `class ${c}`);
+      this.setMask({ phase: 'accepted', canRetry: false, receipt, message: `Accepted: ${names.join(', ') || 'no class'} labelled${receipt.queuedRoundJob !== null ? '; the next round was queued' : ''}.` });
+      this.app.notify({ kind: 'success', text: `Mask of case ${this.app.rankOf(open.sopUid)} accepted.` });
+      await this.app.advanceAfterSubmit(open.sopUid);
+    } catch (error) {
+      const text = error instanceof ApiError ? error.describe() : String(error);
+      const hint = error instanceof ApiError && error.unreachable ? ' The mask stays here; Retry when the server is back.' : error instanceof ApiError && error.status === 409 ? ' The mask stays here; claim the case again or ask who holds it.' : ' The mask stays here.';
+      this.setMask({ phase: 'failed', canRetry: true, message: `Not accepted: ${text}.${hint}` });
+      if (error instanceof ApiError && error.status === 401) return this.app.fail('Submitting the mask failed', error); // sign in again, then Retry
+      this.app.toast({ kind: 'error', text: `The mask was not accepted: ${error instanceof ApiError ? error.message : text}` });
+      void this.app.refresh(); // the worklist shows who holds the case now
+    }
+  }
+
+  private async projectOf(projectId: number): Promise<ProjectView | null> {
+    const known = this.app.state.project;
+    if (known?.id === projectId) return known;
+    try {
+      return await this.app.client.project(projectId);
+    } catch (error) {
+      this.app.fail('Loading the case\'s project failed', error);
+      return null;
+    }
+  }
+
+  /** Waits until the active viewport shows the case's image (loaded in the cache). */
+  private async waitForImage(sopUid: string, generation: number): Promise<{ viewportId: string; viewport: StackViewport } | null> {
+    const deadline = Date.now() + IMAGE_TIMEOUT_MS;
+    const { viewportGridService, cornerstoneViewportService } = this.app.ohif.servicesManager.services;
+    while (generation === this.generation) {
+      try {
+        const viewportId = viewportGridService.getActiveViewportId();
+        const viewport = viewportId ? cornerstoneViewportService.getCornerstoneViewport(viewportId) : null;
+        const imageId = viewport?.getCurrentImageId();
+        if (viewport && imageId && imageId.includes(sopUid) && this.app.cornerstone().cornerstone.cache.getImage(imageId)) return { viewportId, viewport };
+      } catch {
+        // the viewport is being set up
+      }
+      if (Date.now() > deadline) {
+        this.setMask({ phase: 'failed', message: 'The case\'s image did not appear in the viewer.' });
+        return null;
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+    return null;
+  }
+
+  private async prepareMask(viewportId: string, project: ProjectView, generation: number): Promise<void> {
+    const segments = segmentsForClasses(project.settings.classes);
+    try {
+      await this.editor.create(viewportId, `ScanSelect: ${project.name}`, segments);
+      if (generation !== this.generation) return;
+      this.editor.setBrushSize(this.app.state.mask.brushSize);
+      this.editor.activateTool('brush');
+      const item = this.app.state.openCase?.item;
+      const note = !item ? 'This case is on no worklist: view only.' : item.status === 'labelled' ? 'This case is already labelled; a new mask replaces it.' : null;
+      this.setMask({ phase: 'ready', segments, activeSegment: segments[0]?.segmentIndex ?? 1, tool: 'brush', message: note });
+    } catch (error) {
+      this.setMask({ phase: 'failed', message: `The segmentation could not be created: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  }
+
+  private async prepareOverlay(viewport: StackViewport, project: ProjectView, sopUid: string, generation: number): Promise<void> {
+    const item = this.app.state.openCase?.item;
+    if (!item || item.entropy === null) {
+      this.setOverlay({ phase: 'unavailable', message: item ? 'Chosen by the cold start: no model has predicted this case yet.' : 'No uncertainty map: the case is on no worklist.' });
+      return;
+    }
+    this.setOverlay({ phase: 'loading', message: null });
+    try {
+      const map = await this.app.client.uncertainty(project.id, sopUid);
+      if (generation !== this.generation) return;
+      // Fixed scale 0 … log C with C = classes + background, as the server's PNG heat map.
+      this.overlay.show(viewport, map, Math.log(project.settings.classes.length + 1));
+      this.overlay.setOpacity(this.app.state.overlay.opacity);
+      this.overlay.setVisible(this.app.state.overlay.visible);
+      this.setOverlay({ phase: 'shown', message: `Entropy of the round ${item.round} model (${map.width} × ${map.height}), mean ${item.entropy.toFixed(3)}.` });
+    } catch (error) {
+      this.setOverlay({ phase: 'unavailable', message: error instanceof ApiError ? error.describe() : String(error) });
+    }
+  }
+
+  private setMask(patch: Partial<MaskState>): void {
+    this.app.store.update({ mask: { ...this.app.store.state.mask, ...patch } });
+  }
+
+  private setOverlay(patch: Partial<OverlayState>): void {
+    this.app.store.update({ overlay: { ...this.app.store.state.overlay, ...patch } });
+  }
+}
