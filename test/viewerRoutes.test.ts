@@ -11,11 +11,20 @@ import { startTestServer, type TestServer } from './harness/serverHarness';
 
 let t: TestServer;
 let missing: TestServer;
+let files: { ohifDir: string; extensionDir: string };
+
+/** Runs a generated app-config.js as the browser would, at origin http://127.0.0.1:1234, and answers window.config. */
+function evaluate(script: string): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- assertions read the generated shape
+  const window = { location: { origin: 'http://127.0.0.1:1234' } } as { location: { origin: string }; config?: Record<string, unknown> };
+  new Function('window', script)(window);
+  return window.config!;
+}
 
 beforeAll(async () => {
-  const files = mkdtempSync(path.join(os.tmpdir(), 'scanselect-viewer-'));
-  const ohifDir = path.join(files, 'ohif');
-  const extensionDir = path.join(files, 'ext');
+  const root = mkdtempSync(path.join(os.tmpdir(), 'scanselect-viewer-'));
+  const ohifDir = path.join(root, 'ohif');
+  const extensionDir = path.join(root, 'ext');
+  files = { ohifDir, extensionDir };
   mkdirSync(ohifDir);
   mkdirSync(extensionDir);
   writeFileSync(path.join(ohifDir, 'index.html'), '<html><head><script>window.PUBLIC_URL="/"</script><script src="/app-config.js"></script><link href="/app.css" rel="stylesheet"><script src="/app.bundle.js"></script><a href="//cdn.example/x">x</a></head></html>');
@@ -25,7 +34,7 @@ beforeAll(async () => {
   writeFileSync(path.join(extensionDir, 'scanselect-extension.js'), 'export default { id: "scanselect-extension" };');
   const config = { sources: { pacs: { kind: 'dicomweb', url: 'http://127.0.0.1:9/dicom-web' }, phantoms: { kind: 'folder', path: 'x' } } };
   t = await startTestServer(config, { viewerFiles: { ohifDir, extensionDir } });
-  missing = await startTestServer(config, { viewerFiles: { ohifDir: path.join(files, 'none'), extensionDir } });
+  missing = await startTestServer(config, { viewerFiles: { ohifDir: path.join(root, 'none'), extensionDir } });
 });
 afterAll(async () => {
   await t.dispose();
@@ -66,6 +75,44 @@ describe('the viewer routes', () => {
       ['phantoms', 'http://127.0.0.1:1234/dicom-web/phantoms', 'http://127.0.0.1:1234/dicom-web/phantoms'],
     ]);
     expect(script).not.toContain('127.0.0.1:9'); // the PACS's own address never reaches the browser
+  });
+
+  it('asks the extension for an API token when no OIDC viewer client is configured', async () => {
+    const config = evaluate((await t.call('GET', '/viewer/app-config.js')).bytes.toString('utf8'));
+    expect(config.scanselect).toEqual({ apiBase: '', auth: 'token' });
+    expect(config.oidc).toBeUndefined();
+  });
+
+  it('with oidc.viewer, configures OHIF\'s OpenID Connect sign-in (code flow) and tells the extension to use it', async () => {
+    const oidc = { issuer: 'https://idp.example/realms/radiology', audience: 'scanselect', jwksUrl: 'https://idp.example/certs' };
+    const withDefaults = await startTestServer({ sources: { phantoms: { kind: 'folder', path: 'x' } }, oidc: { ...oidc, viewer: { clientId: 'scanselect-viewer' } } }, { viewerFiles: files });
+    const explicit = await startTestServer({ sources: { phantoms: { kind: 'folder', path: 'x' } }, oidc: { ...oidc, viewer: { clientId: 'v', authority: 'https://login.example/', scope: 'profile openid roles' } } }, { viewerFiles: files });
+    try {
+      const config = evaluate((await withDefaults.call('GET', '/viewer/app-config.js')).bytes.toString('utf8'));
+      expect(config.scanselect).toEqual({ apiBase: '', auth: 'oidc' });
+      expect(config.oidc).toEqual([{
+        authority: 'https://idp.example/realms/radiology', // the issuer by default
+        client_id: 'scanselect-viewer',
+        redirect_uri: 'http://127.0.0.1:1234/viewer/callback',
+        silent_redirect_uri: 'http://127.0.0.1:1234/viewer/silent-refresh.html',
+        response_type: 'code',
+        scope: 'openid profile',
+      }]);
+      expect(config.routerBasename).toBe('/viewer'); // OHIF's callback route is /callback under it
+      expect(evaluate((await explicit.call('GET', '/viewer/app-config.js')).bytes.toString('utf8')).oidc).toMatchObject([{ authority: 'https://login.example/', client_id: 'v', scope: 'profile openid roles' }]);
+    } finally {
+      await withDefaults.dispose();
+      await explicit.dispose();
+    }
+  });
+
+  it('refuses an oidc.viewer block without a client id, an authority that is no URL, a missing openid scope or an unknown key', async () => {
+    const oidc = { issuer: 'https://idp.example', audience: 'scanselect', jwksUrl: 'https://idp.example/certs' };
+    const sources = { phantoms: { kind: 'folder', path: 'x' } };
+    await expect(startTestServer({ sources, oidc: { ...oidc, viewer: {} } })).rejects.toThrow(/viewer.*clientId/);
+    await expect(startTestServer({ sources, oidc: { ...oidc, viewer: { clientId: 'v', authority: 'idp.example' } } })).rejects.toThrow(/viewer\.authority/);
+    await expect(startTestServer({ sources, oidc: { ...oidc, viewer: { clientId: 'v', scope: 'profile email' } } })).rejects.toThrow(/scope/);
+    await expect(startTestServer({ sources, oidc: { ...oidc, viewer: { clientId: 'v', secret: 's' } } })).rejects.toThrow(/secret/);
   });
 
   it('says how to install the viewer when the OHIF files are missing', async () => {

@@ -36,6 +36,18 @@ export interface OidcConfig {
   readonly jwksUrl: string;
   readonly roleClaim?: string;
   readonly roleMap?: Readonly<Record<string, 'admin' | 'annotator' | 'service'>>;
+  /** Sign-in in the viewer through the identity provider (OHIF's OIDC code flow with PKCE); without it the viewer asks for an API token. */
+  readonly viewer?: OidcViewerConfig;
+}
+
+/** The viewer as a public OIDC client of the identity provider (authorization code + PKCE, no secret). */
+export interface OidcViewerConfig {
+  /** The identity provider's URL (its `/.well-known/openid-configuration` is read). Default: the `issuer`. */
+  readonly authority?: string;
+  /** The viewer's client id at the identity provider. */
+  readonly clientId: string;
+  /** Scopes asked for; must contain `openid`. Default `openid profile`. */
+  readonly scope: string;
 }
 
 /** The server's configuration file (`scanselect serve --config FILE`). */
@@ -101,6 +113,16 @@ export const SERVER_CONFIG_SCHEMA = {
         jwksUrl: { type: 'string', pattern: '^https?://' },
         roleClaim: { type: 'string' },
         roleMap: { type: 'object', additionalProperties: { enum: ['admin', 'annotator', 'service'] } },
+        viewer: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['clientId'],
+          properties: {
+            authority: { type: 'string', pattern: '^https?://' },
+            clientId: { type: 'string', minLength: 1 },
+            scope: { type: 'string', pattern: '(^| )openid( |$)', default: 'openid profile' },
+          },
+        },
       },
     },
     cacheMaxMb: { type: 'number', minimum: 0, default: 512 },

@@ -68,7 +68,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument(deps.info.version));
   });
-  app.use(viewerRoutes(deps.ctx.config.sources, deps.viewerFiles));
+  app.use(viewerRoutes(deps.ctx.config, deps.viewerFiles));
 
   app.use(['/api', '/dicom-web'], authenticate(deps));
   app.use(dicomWebProxy(deps.ctx.config.sources));

@@ -3,6 +3,7 @@ import { ApiError } from '../api/apiError';
 import { ScanSelectClient } from '../api/scanSelectClient';
 import { OHIF } from '../ids';
 import type { CornerstoneLibraries, OhifContext } from '../ohif/ohifTypes';
+import { bearerToken, type AuthMode, type OidcUserLike } from '../state/authSource';
 import { caseFromSearch, caseRoute, type CaseRef } from '../state/caseUrl';
 import { Session, type KeyValueStorage } from '../state/session';
 import { Store } from '../state/store';
@@ -14,10 +15,14 @@ import { CaseWorkflow } from './caseWorkflow';
 /** Seconds between reconnections of the event stream, and between worklist polls (other users' claims). */
 const RECONNECT_MS = 3000;
 const POLL_MS = 30_000;
+/** How often the OHIF user is looked at while waiting for the identity provider's sign-in (or a renewed token). */
+const OIDC_WAIT_MS = 250;
 
 export interface AppOptions {
   readonly apiBase: string;
   readonly storage: KeyValueStorage | null;
+  /** `token` (default): the sign-in dialog; `oidc`: OHIF's signed-in user (see state/authSource). */
+  readonly auth?: AuthMode;
   readonly fetch?: typeof fetch;
 }
 
@@ -33,16 +38,20 @@ export class ScanSelectApp {
   readonly client: ScanSelectClient;
   readonly session: Session;
   readonly caseWorkflow: CaseWorkflow;
+  readonly auth: AuthMode;
   private liveAbort: AbortController | null = null;
   private liveProject: number | null = null;
   private pollTimer: ReturnType<typeof setInterval> | null = null;
   private refreshing: Promise<void> | null = null;
+  /** OIDC: waiting for the identity provider's (renewed) token, then loading the projects. */
+  private awaitingOidc: Promise<void> | null = null;
   /** The page the user asked for (OHIF may redirect away from it while the proxy refuses requests). */
   private readonly entryUrl = window.location.href;
 
   constructor(readonly ohif: OhifContext, options: AppOptions) {
     this.session = new Session(options.storage);
-    this.client = new ScanSelectClient({ apiBase: options.apiBase, token: () => this.session.token, ...(options.fetch && { fetch: options.fetch }) });
+    this.auth = options.auth ?? 'token';
+    this.client = new ScanSelectClient({ apiBase: options.apiBase, token: () => this.currentToken(), ...(options.fetch && { fetch: options.fetch }) });
     this.caseWorkflow = new CaseWorkflow(this);
   }
 
@@ -54,18 +63,36 @@ export class ScanSelectApp {
     return exports.getCornerstoneLibraries();
   }
 
-  /** The header the DICOMweb data source sends (the server's proxy needs the same token). */
+  /** The bearer token of the moment: the stored API token, or (OIDC) the OHIF user's access token. */
+  currentToken(): string | null {
+    return bearerToken(this.auth, { stored: this.session.token, user: this.auth === 'oidc' ? this.ohifUser() : null, nowSeconds: Date.now() / 1000 });
+  }
+
+  /** The header the DICOMweb data source sends in token mode (the server's proxy needs the same token). */
   authorizationHeader(): Record<string, string> {
-    const token = this.session.token;
+    const token = this.currentToken();
     return token ? { Authorization: `Bearer ${token}` } : {};
+  }
+
+  private ohifUser(): OidcUserLike | null {
+    try {
+      return (this.ohif.servicesManager.services.userAuthenticationService.getUser() as OidcUserLike | undefined) ?? null;
+    } catch {
+      return null;
+    }
   }
 
   get state(): AppState {
     return this.store.state;
   }
 
-  /** At page load: with a stored token, load the projects; without one, ask for it first. */
+  /**
+   * At page load: with a stored token, load the projects; without one, ask for it first. With
+   * OIDC there is no dialog: OHIF sends the user to the identity provider and, back on
+   * `/viewer/callback`, holds the user; the projects are loaded once its access token is there.
+   */
   async start(): Promise<void> {
+    if (this.auth === 'oidc') return this.afterOidcToken(null);
     if (!this.session.token) return this.showSignIn();
     const refused = await this.client.projects().then(() => false, (error: unknown) => error instanceof ApiError && error.status === 401);
     if (refused) {
@@ -81,6 +108,7 @@ export class ScanSelectApp {
    * loaded again, so that OHIF reads its images with the token (without one it could not).
    */
   showSignIn(reason: string | null = null, onSignedIn: () => void = () => window.location.assign(this.entryUrl)): void {
+    if (this.auth === 'oidc') return; // no API tokens: OHIF signs in through the identity provider
     const verify = async (token: string): Promise<string | null> => {
       if (!token) return 'Enter a ScanSelect token.';
       this.session.token = token;
@@ -97,6 +125,7 @@ export class ScanSelectApp {
   }
 
   async signIn(token: string): Promise<void> {
+    if (this.auth === 'oidc') return this.notify({ kind: 'error', text: 'This viewer signs in through the identity provider, not with a ScanSelect token.' });
     const trimmed = token.trim();
     if (!trimmed) return this.notify({ kind: 'error', text: 'Enter a ScanSelect token.' });
     this.session.token = trimmed;
@@ -105,13 +134,39 @@ export class ScanSelectApp {
     if (this.state.signedIn && this.state.openCase) this.navigate(this.state.openCase, true);
   }
 
+  /** Token: forget it and show the dialog. OIDC: OHIF's `/logout` route (the identity provider's end-session endpoint, then back here). */
   signOut(): void {
     this.session.clear();
     this.stopLive();
     if (this.pollTimer !== null) clearInterval(this.pollTimer);
     this.pollTimer = null;
     this.store.update({ ...INITIAL_STATE });
+    if (this.auth === 'oidc') {
+      this.ohif.commandsManager.runCommand('navigateHistory', { to: `/logout?redirect_uri=${encodeURIComponent(window.location.href)}` });
+      return;
+    }
     this.showSignIn();
+  }
+
+  /**
+   * OIDC: waits until OHIF holds a user whose access token is not `refused` (the first sign-in,
+   * or a silent renewal after the server refused the token), then loads the projects; a case
+   * whose mode was entered before that is set up again. Concurrent calls share one wait.
+   */
+  private afterOidcToken(refused: string | null): Promise<void> {
+    this.awaitingOidc ??= (async () => {
+      for (;;) {
+        // Wait first: at preRegistration OHIF's user service is not implemented yet (it warns).
+        await new Promise((resolve) => setTimeout(resolve, OIDC_WAIT_MS));
+        const token = this.currentToken();
+        if (token && token !== refused) break;
+      }
+      await this.loadProjects();
+      if (this.state.signedIn && this.state.openCase && this.state.mask.phase === 'idle') this.onModeEnter();
+    })().finally(() => {
+      this.awaitingOidc = null;
+    });
+    return this.awaitingOidc;
   }
 
   private async loadProjects(): Promise<void> {
@@ -242,6 +297,16 @@ export class ScanSelectApp {
 
   /** Shows an error: the server's message (and request id) or the exception's. */
   fail(what: string, error: unknown): void {
+    if (error instanceof ApiError && error.status === 401 && this.auth === 'oidc') {
+      // The identity provider's token was refused (expired before OHIF renewed it, or the user
+      // lost the role): wait for a renewed one without reloading, keeping the open case.
+      const refused = this.currentToken();
+      this.session.me = null;
+      this.stopLive();
+      this.store.update({ signedIn: false, notice: { kind: 'error', text: `${what}: ${error.message}. Waiting for the identity provider to renew the sign-in (or sign out and in again).` } });
+      void this.afterOidcToken(refused);
+      return;
+    }
     if (error instanceof ApiError && error.status === 401) {
       // The token expired or was revoked mid-session: sign in again without reloading, so that
       // the open case, its painting and a mask not yet accepted stay where they are.

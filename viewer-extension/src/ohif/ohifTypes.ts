@@ -4,9 +4,14 @@
  * bundle a second copy. Only what is used is declared; names match OHIF's.
  */
 
-/** `userAuthenticationService`: the DICOMweb data source asks it for headers on every request. */
+/**
+ * `userAuthenticationService`: the DICOMweb data source asks it for headers on every request.
+ * With OIDC configured, OHIF's OpenIdConnectRoutes implements it (header from the user's access
+ * token) and `getUser()` answers the signed-in oidc-client-ts `User` (undefined before sign-in).
+ */
 export interface UserAuthenticationService {
   setServiceImplementation(implementation: { getAuthorizationHeader: () => Record<string, string> }): void;
+  getUser(): unknown;
 }
 
 export interface ViewportGridService {
@@ -107,5 +112,5 @@ export interface OhifContext {
   readonly commandsManager: CommandsManager;
   readonly extensionManager: ExtensionManager;
   /** `window.config` of the app (our settings are under `scanselect`). */
-  readonly appConfig?: { readonly scanselect?: { readonly apiBase?: string } } & Record<string, unknown>;
+  readonly appConfig?: { readonly scanselect?: { readonly apiBase?: string; readonly auth?: string }; readonly oidc?: unknown } & Record<string, unknown>;
 }

@@ -8,13 +8,19 @@ import { h, Section, STYLE } from './dom';
 const PRIORITY_COLOUR: Record<string, string> = { high: '#ff8a80', medium: '#ffd180', low: '#9aa3b2' };
 const TOOL_LABEL: Record<MaskTool, string> = { brush: 'Brush', eraser: 'Eraser', threshold: 'Threshold', windowLevel: 'Window/level' };
 
-/** Who is signed in and whether live updates flow (sign-in itself is a dialog over the page). */
+/** Who is signed in and whether live updates flow (sign-in itself is a dialog over the page, or the identity provider's pages). */
 function signInSection(app: ScanSelectApp): Section<AppState> {
   return new Section((s) => [s.signedIn, s.live], (s) => {
     if (s.signedIn) {
       return [h('div', { style: `${STYLE.muted};display:flex;justify-content:space-between;align-items:center` },
         h('span', { testId: 'scanselect-live', text: `signed in · ${s.live === 'live' ? 'live updates on' : s.live}` }),
-        h('button', { style: STYLE.button, text: 'Sign out', on: { click: () => app.signOut() } }))];
+        h('button', { testId: 'scanselect-sign-out', style: STYLE.button, text: 'Sign out', on: { click: () => app.signOut() } }))];
+    }
+    if (app.auth === 'oidc') {
+      // OHIF signs in through the identity provider itself; the panel waits for its token.
+      return [h('div', {},
+        h('div', { style: STYLE.heading, text: 'Not signed in' }),
+        h('div', { testId: 'scanselect-oidc-waiting', style: STYLE.muted, text: 'Waiting for the sign-in through the identity provider…' }))];
     }
     return [h('div', {},
       h('div', { style: STYLE.heading, text: 'Not signed in' }),
