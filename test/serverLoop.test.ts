@@ -121,6 +121,10 @@ describe('the labelling loop on a folder source', () => {
     const values = new Float32Array(raw.bytes.buffer.slice(raw.bytes.byteOffset, raw.bytes.byteOffset + raw.bytes.length));
     const mean = values.reduce((s, v) => s + v, 0) / values.length;
     expect(mean).toBeCloseTo(round1[0].entropy, 4); // eq. (6) is the mean of eq. (5)
+    const prediction = readPng((await t.call('GET', `/api/projects/1/cases/${round1[0].sopUid}/prediction`, { role: 'annotator' })).bytes);
+    expect([prediction.width, prediction.height, prediction.channels]).toEqual([64, 64, 1]); // the image's size, not the model's 32²
+    expect(Math.max(...prediction.data)).toBeLessThanOrEqual(2);
+    expect((await t.call('GET', `/api/projects/1/cases/${(await t.call('GET', '/api/projects/1/worklist?round=0', { role: 'annotator' })).json[0].sopUid}/prediction`, { role: 'annotator' })).status).toBe(404);
     const png = await t.call('GET', `/api/projects/1/cases/${round1[0].sopUid}/uncertainty`, { role: 'annotator' });
     expect(readPng(png.bytes)).toMatchObject({ width: 32, height: 32, channels: 3 });
 

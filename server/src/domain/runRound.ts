@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {
   predictBatch,
+  writeGrayPng,
   runAcquisition,
   runColdStart,
   saveModel,
@@ -81,6 +82,9 @@ export async function runRound(deps: RoundDeps, request: RoundRequest): Promise<
     await saveModel(trained, deps.dataDir.resolve(path.join(dir, 'model')));
     for (const entry of run.report.selected) {
       await deps.dataDir.writeDurably(deps.dataDir.entropyFile(project.id, number, entry.id), bytesOf(entropy.maps.get(entry.id)!));
+      // The model's mask, for a radiologist who wants to start from it rather than from nothing.
+      const size = project.settings.model.inputSize;
+      await deps.dataDir.writeDurably(deps.dataDir.predictionFile(project.id, number, entry.id), writeGrayPng(entropy.predicted.get(entry.id)!, size, size));
     }
     const training = { images: labelled.length, epochs: trained.epochs, finalLoss: trained.finalLoss, seconds: trained.seconds, backend: trained.backend };
     return store(deps, request, 'active', run, pool.ids, { strategy: run.report.strategy, poolSize: pool.ids.length, k: null, notes: run.report.notes, training }, path.join(dir, 'model'));
@@ -111,6 +115,7 @@ async function predictEntropy(deps: RoundDeps, request: RoundRequest, trained: T
   const size = project.settings.model.inputSize;
   const means = new Map<string, number>();
   const maps = new Map<string, Float32Array>();
+  const predicted = new Map<string, Uint8Array>();
   for (let start = 0; start < candidates.length; start += PREDICT_CHUNK) {
     if (request.signal?.aborted) throw request.signal.reason instanceof Error ? request.signal.reason : new Error('aborted');
     const ids = candidates.slice(start, start + PREDICT_CHUNK);
@@ -119,11 +124,12 @@ async function predictEntropy(deps: RoundDeps, request: RoundRequest, trained: T
     predictBatch(trained.model, inputs, size).forEach((p, i) => {
       means.set(ids[i]!, p.meanEntropy); // eq. (6)
       maps.set(ids[i]!, p.entropyMap); // eq. (5)
+      predicted.set(ids[i]!, p.mask);
     });
     report(0.65 + 0.25 * Math.min(1, (start + ids.length) / candidates.length), `predicting the pool: ${Math.min(candidates.length, start + ids.length)}/${candidates.length}`);
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  return { means, maps };
+  return { means, maps, predicted };
 }
 
 /** Stores the round; `poolIds` are the map's rows in order. */

@@ -32,6 +32,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'get', path: '/api/projects/{id}/cases/{sop}/mask', roles: ALL, summary: 'The accepted mask as a label-map PNG' },
   { method: 'get', path: '/api/projects/{id}/cases/{sop}/thumbnail', roles: ALL, summary: '64 × 64 grey PNG thumbnail' },
   { method: 'get', path: '/api/projects/{id}/cases/{sop}/uncertainty', roles: ALL, summary: 'Per-pixel entropy (eq. 5) of the round model: PNG heat map, or ?format=raw for float32 (X-Width, X-Height)' },
+  { method: 'get', path: '/api/projects/{id}/cases/{sop}/prediction', roles: ALL, summary: 'The round model\'s predicted label map (value = class index) at the image\'s size, PNG — a starting point for the mask' },
   { method: 'get', path: '/api/jobs', roles: ALL, summary: 'Jobs (?project=)' },
   { method: 'get', path: '/api/jobs/{id}', roles: ALL, summary: 'One job: state, progress, stage, error, result' },
   { method: 'get', path: '/api/events', roles: ALL, summary: 'Job progress as Server-Sent Events (?project=)' },

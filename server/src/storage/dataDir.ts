@@ -25,6 +25,11 @@ export class DataDir {
     return path.join(this.roundDir(projectId, round), 'entropy', `${safeName(sopUid)}.f32`);
   }
 
+  /** The round model's predicted label map of a selected case (model input size, PNG). */
+  predictionFile(projectId: number, round: number, sopUid: string): string {
+    return path.join(this.roundDir(projectId, round), 'prediction', `${safeName(sopUid)}.png`);
+  }
+
   outboxFile(name: string): string {
     return path.join('outbox', safeName(name));
   }

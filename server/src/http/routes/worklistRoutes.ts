@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import { heatmapPng } from '@scanselect/plugin';
+import { heatmapPng, readPng, resizeNearest, writeGrayPng } from '@scanselect/plugin';
 import { AppError } from '../../appError';
 import type { ServerContext } from '../../domain/context';
 import { submitMask } from '../../domain/submitMask';
@@ -64,6 +64,18 @@ export function worklistRoutes(ctx: ServerContext): Router {
     const row = ctx.db.prepare('SELECT thumbnail FROM instances WHERE project_id = ? AND sop_uid = ?').get(projectIdOf(req), sopUidOf(req)) as { thumbnail: Buffer | null } | undefined;
     if (!row?.thumbnail) throw new AppError(404, 'not-found', 'no thumbnail for this case');
     res.type('image/png').send(row.thumbnail);
+  });
+  router.get('/projects/:id/cases/:sop/prediction', anyRole, async (req, res) => {
+    const id = projectIdOf(req);
+    const item = ctx.rounds.item(id, sopUidOf(req));
+    if (item.entropy === null) throw new AppError(404, 'not-found', `case ${item.sopUid} was chosen by the cold start: no model had predicted it`);
+    const instance = ctx.pool.instance(id, item.sopUid);
+    const predicted = readPng(await ctx.dataDir.read(ctx.dataDir.predictionFile(id, item.round, item.sopUid)));
+    const labels = Uint8Array.from(predicted.data);
+    const width = instance?.columns ?? predicted.width;
+    const height = instance?.rows ?? predicted.height;
+    // Nearest-neighbour to the image's own size, so the viewer can paint it pixel for pixel.
+    res.type('image/png').send(writeGrayPng(resizeNearest(labels, predicted.width, predicted.height, { width, height }), width, height));
   });
   router.get('/projects/:id/cases/:sop/uncertainty', anyRole, async (req, res) => {
     const id = projectIdOf(req);
