@@ -4,7 +4,8 @@
  * paint both lungs with the brush, submit the DICOM SEG (accepted by the server, the label map on
  * the lungs, the SEG in the PACS), the next case opened by itself; the rest labelled through the
  * API until the round's quota queues the next round, whose worklist appears live in the panel;
- * a round-1 case with its uncertainty overlay (read back) and highlighted on the embedding map;
+ * a round-1 case with its uncertainty overlay (read back) and highlighted on the embedding map,
+ * its mask started from the model's prediction (the labelmap equals the predicted label map);
  * a submit refused because another annotator took the case, kept in the viewer and accepted on
  * Retry; a case opened by clicking its point on the map. Screenshots of every step in
  * out/test-artifacts/viewer/. Skipped, with the reason, without
@@ -125,6 +126,8 @@ withBrowser('the viewer in Chromium against the server and Orthanc', () => {
     expect((await t.call('GET', `/api/projects/1/cases/${first.sopUid}`, { role: 'annotator' })).json).toMatchObject({ status: 'claimed', claimedBy: 'annotator tester' });
     const state = await viewer.state();
     expect(state.overlay.phase).toBe('unavailable'); // a cold-start case has no model prediction
+    expect(state.mask.prediction).toBe('none'); // … so nothing to start the mask from
+    expect(await browser.page.getByTestId('scanselect-prediction').count()).toBe(0);
     await browser.screenshot('case-opened');
   });
 
@@ -216,6 +219,38 @@ withBrowser('the viewer in Chromium against the server and Orthanc', () => {
     const map = browser.page.getByTestId('scanselect-map');
     expect(await map.locator('circle[data-kind="labelled"]').count()).toBe(4);
     await browser.screenshot('uncertainty-overlay');
+  });
+
+  it('starts the round-1 case\'s mask from the model\'s prediction: the labelmap is the predicted label map', async () => {
+    expect(await viewer.labelCounts()).toEqual({}); // nothing painted yet: no question asked
+    const png = await t.call('GET', `/api/projects/1/cases/${third.sopUid}/prediction`, { role: 'annotator' });
+    expect(png.status).toBe(200);
+    const predicted = readPng(png.bytes);
+    expect([predicted.width, predicted.height]).toEqual([SIZE, SIZE]); // the image's own size
+    const expected: Record<number, number> = {};
+    predicted.data.forEach((v) => {
+      if (v) expected[v] = (expected[v] ?? 0) + 1;
+    });
+    await viewer.startFromPrediction();
+    const state = await viewer.state();
+    expect(state.mask.message).toMatch(Object.keys(expected).length > 0 ? /^Started from the round 1 model's prediction/ : /background only/);
+    expect(await viewer.labelCounts()).toEqual(expected);
+    // With painting in the mask, the panel asks first: keeping it changes nothing …
+    await viewer.stroke([[SIZE / 8, SIZE / 2], [(7 * SIZE) / 8, SIZE / 2]]); // a correction with the brush (right lung)
+    const corrected = await viewer.labelCounts();
+    expect(corrected).not.toEqual(expected);
+    await browser.page.getByTestId('scanselect-prediction').click();
+    await browser.page.getByTestId('scanselect-prediction-keep').click();
+    expect((await viewer.state()).mask.prediction).toBe('available');
+    expect(await viewer.labelCounts()).toEqual(corrected);
+    // … replacing it writes the prediction again, over the correction.
+    await browser.page.getByTestId('scanselect-prediction').click();
+    await browser.page.getByTestId('scanselect-prediction-replace').click();
+    await viewer.waitForState('the prediction written again', `s.mask.prediction === 'available' && /^(Started|The round)/.test(s.mask.message || '')`);
+    expect(await viewer.labelCounts()).toEqual(expected);
+    await viewer.setOverlayVisible(false); // the prediction in the screenshot, not under the entropy map
+    await browser.screenshot('started-from-prediction');
+    await viewer.setOverlayVisible(true);
   });
 
   it('keeps a mask the server refuses (case taken by another annotator) and sends it on Retry', async () => {

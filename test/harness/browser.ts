@@ -91,7 +91,7 @@ export class BrowserSession {
 export interface ViewerState {
   readonly signedIn: boolean;
   readonly openCase: { readonly sopUid: string; readonly item: { readonly round: number; readonly status: string } | null } | null;
-  readonly mask: { readonly phase: string; readonly message: string | null; readonly canRetry: boolean };
+  readonly mask: { readonly phase: string; readonly message: string | null; readonly canRetry: boolean; readonly prediction: string };
   readonly overlay: { readonly phase: string; readonly message: string | null };
   readonly project: { readonly latestRound: { readonly number: number } | null } | null;
   readonly worklist: ReadonlyArray<{ readonly sopUid: string; readonly round: number; readonly rank: number; readonly status: string }>;
@@ -220,6 +220,17 @@ export class ViewerPage {
       const EventClass = (globalThis as unknown as { Event: new (type: string) => unknown }).Event;
       input.dispatchEvent(new EventClass('input'));
     }, mm);
+  }
+
+  /** Clicks "Start from the model's prediction" and waits until the prediction is in the mask (or refused, with the reason). */
+  async startFromPrediction(): Promise<void> {
+    await this.page.getByTestId('scanselect-prediction').click();
+    await this.waitForState('the prediction written into the mask', `s.mask.prediction === 'available' && s.mask.message !== null`);
+  }
+
+  /** Shows or hides the uncertainty overlay with its checkbox. */
+  async setOverlayVisible(visible: boolean): Promise<void> {
+    await this.page.getByTestId('scanselect-overlay-toggle').setChecked(visible);
   }
 
   submit(): Promise<void> {

@@ -33,6 +33,7 @@ export const COMMANDS = {
   openCase: 'scanselectOpenCase',
   activateTool: 'scanselectActivateTool',
   setBrushSize: 'scanselectSetBrushSize',
+  startFromPrediction: 'scanselectStartFromPrediction',
   submitMask: 'scanselectSubmitMask',
   toggleOverlay: 'scanselectToggleOverlay',
   setOverlayOpacity: 'scanselectSetOverlayOpacity',

@@ -69,6 +69,16 @@ describe('ScanSelectClient', () => {
     expect(calls[0]!.init.body).toBe(bytes);
   });
 
+  it('fetches a case\'s predicted label map as PNG bytes, and passes the cold start\'s 404 on', async () => {
+    const bytes = new Uint8Array([137, 80, 78, 71, 1, 2]);
+    const { client, calls } = clientWith(() => new Response(bytes, { status: 200, headers: { 'Content-Type': 'image/png' } }));
+    expect(Array.from(await client.prediction(2, '1.2'))).toEqual(Array.from(bytes));
+    expect(calls[0]!.url).toBe('http://server/api/projects/2/cases/1.2/prediction');
+    expect((calls[0]!.init.headers as Record<string, string>).Accept).toBe('image/png');
+    const cold = clientWith(() => json(404, { code: 'not-found', message: 'chosen by the cold start', requestId: 'r' })).client;
+    await expect(cold.prediction(2, '1.2')).rejects.toMatchObject({ status: 404, code: 'not-found' });
+  });
+
   it('reads a raw uncertainty map with its size from the headers, and rejects a truncated one', async () => {
     const values = new Float32Array([0, 0.5, 1, 1.5, 0.25, 0.75]);
     const { client, calls } = clientWith(() => new Response(values.buffer, { status: 200, headers: { 'X-Width': '3', 'X-Height': '2' } }));

@@ -86,6 +86,15 @@ export class ScanSelectClient {
   }
 
   /**
+   * The round model's predicted label map of a case: PNG bytes (8-bit grey at the image's size,
+   * value = class index). 404 for a case chosen by the cold start.
+   */
+  async prediction(projectId: number, sopUid: string): Promise<Uint8Array> {
+    const response = await this.request('GET', `${this.casePath(projectId, sopUid)}/prediction`, { accept: 'image/png' });
+    return new Uint8Array(await response.arrayBuffer());
+  }
+
+  /**
    * Follows `GET /api/events?project=` (Server-Sent Events read with fetch, since an EventSource
    * cannot send the token) and calls `onJob` for every `job` event until `signal` aborts or the
    * stream ends. Resolves when the stream ends; rejects with an ApiError if it cannot start.

@@ -24,6 +24,11 @@ export interface MaskState {
   /** The SEG bytes of a submit that failed are kept: Retry sends them again. */
   readonly canRetry: boolean;
   readonly receipt: MaskReceipt | null;
+  /**
+   * Starting from the round model's prediction: `none` (not offered: a cold-start case, or none
+   * on a worklist), `available` (the button), `loading`, `confirm` (painting exists: replace it?).
+   */
+  readonly prediction: 'none' | 'available' | 'loading' | 'confirm';
 }
 
 export interface OverlayState {
@@ -56,7 +61,7 @@ export interface AppState {
   readonly busy: boolean;
 }
 
-export const INITIAL_MASK: MaskState = { phase: 'idle', segments: [], activeSegment: 1, tool: null, brushSize: 8, message: null, canRetry: false, receipt: null };
+export const INITIAL_MASK: MaskState = { phase: 'idle', segments: [], activeSegment: 1, tool: null, brushSize: 8, message: null, canRetry: false, receipt: null, prediction: 'none' };
 export const INITIAL_OVERLAY: OverlayState = { phase: 'none', visible: true, opacity: 0.5, message: null };
 
 export const INITIAL_STATE: AppState = {

@@ -3,6 +3,8 @@ import { ApiError } from '../api/apiError';
 import type { StackViewport } from '../ohif/ohifTypes';
 import { UncertaintyOverlay } from '../overlay/uncertaintyOverlay';
 import { MaskEditor, type MaskTool } from '../segmentation/maskEditor';
+import { decodePng } from '../segmentation/pngDecode';
+import { paintedPixels, predictionLabels } from '../segmentation/prediction';
 import { datasetToPart10 } from '../segmentation/segSerializer';
 import { segmentsForClasses } from '../segmentation/segmentClasses';
 import type { CaseQuery } from '../state/caseUrl';
@@ -23,7 +25,7 @@ interface PendingMask {
 /**
  * The open case: once its image is in the viewport, a labelmap with one segment per project
  * class and the brush active; the uncertainty overlay when a model has predicted the case; and
- * Submit (SEG → server). A SEG the server did not accept stays in the viewer and its bytes are
+ * the start from the model's prediction; Submit (SEG → server). A SEG the server did not accept stays in the viewer and its bytes are
  * kept, so that Retry sends exactly what was built.
  */
 export class CaseWorkflow {
@@ -136,6 +138,55 @@ export class CaseWorkflow {
     this.setOverlay({ opacity });
   }
 
+  /**
+   * Writes the round model's predicted label map (`…/prediction`, a PNG at the image's size)
+   * into the open case's labelmap, as a start to correct with the brush and eraser. When pixels
+   * are painted already, it first asks (in the panel) whether to replace them; `replace` is the
+   * answer yes. A cold-start case has no prediction (the button is not offered).
+   */
+  async startFromPrediction(replace = false): Promise<void> {
+    const open = this.app.state.openCase;
+    const viewport = this.viewport;
+    const mask = this.app.state.mask;
+    if (!open || !viewport || mask.prediction === 'none' || mask.prediction === 'loading' || !['ready', 'failed', 'accepted'].includes(mask.phase)) return;
+    const painted = paintedPixels(this.editor.labelCounts());
+    if (painted > 0 && !replace) {
+      this.setMask({ prediction: 'confirm', message: `${painted} pixel${painted === 1 ? ' is' : 's are'} painted already: replace the painting with the model's prediction?` });
+      return;
+    }
+    const generation = this.generation;
+    this.setMask({ prediction: 'loading', message: 'Loading the model\'s prediction …' });
+    try {
+      const imageId = viewport.getCurrentImageId();
+      const image = imageId ? this.app.cornerstone().cornerstone.cache.getImage(imageId) : undefined;
+      if (!imageId || !image) throw new Error('the case\'s image is not shown');
+      const bytes = await this.app.client.prediction(open.projectId, open.sopUid);
+      if (generation !== this.generation) return;
+      const { segments } = this.app.state.mask;
+      const predicted = predictionLabels(await decodePng(bytes), image, segments.length);
+      if (generation !== this.generation) return;
+      this.editor.writeLabels(imageId, predicted.labels);
+      const classes = segments.filter((seg) => predicted.counts[seg.segmentIndex]).map((seg) => `${seg.label} ${predicted.counts[seg.segmentIndex]} px`);
+      const round = open.item ? `round ${open.item.round} ` : '';
+      this.setMask({
+        prediction: 'available',
+        message: classes.length > 0
+          ? `Started from the ${round}model's prediction (${classes.join(', ')}): correct it with the brush and eraser, then submit.`
+          : `The ${round}model predicted background only: nothing to start from.`,
+      });
+    } catch (error) {
+      if (generation !== this.generation) return;
+      const text = error instanceof ApiError ? error.describe() : error instanceof Error ? error.message : String(error);
+      this.setMask({ prediction: 'available', message: `The model's prediction could not be used: ${text}.` });
+      if (error instanceof ApiError && error.status === 401) this.app.fail('Loading the prediction failed', error);
+    }
+  }
+
+  /** The answer no to "replace the painting with the prediction?". */
+  keepPainting(): void {
+    if (this.app.state.mask.prediction === 'confirm') this.setMask({ prediction: 'available', message: null });
+  }
+
   /** Builds the SEG of what is painted and posts it; `retry` sends the bytes kept from a failed submit. */
   async submit(retry = false): Promise<void> {
     const open = this.app.state.openCase;
@@ -219,7 +270,9 @@ export class CaseWorkflow {
       this.editor.activateTool('brush');
       const item = this.app.state.openCase?.item;
       const note = !item ? 'This case is on no worklist: view only.' : item.status === 'labelled' ? 'This case is already labelled; a new mask replaces it.' : null;
-      this.setMask({ phase: 'ready', segments, activeSegment: segments[0]?.segmentIndex ?? 1, tool: 'brush', message: note });
+      // Only a case chosen by an active-learning round (it has an entropy) was predicted by a model.
+      const prediction = item && item.entropy !== null ? 'available' : 'none';
+      this.setMask({ phase: 'ready', segments, activeSegment: segments[0]?.segmentIndex ?? 1, tool: 'brush', message: note, prediction });
     } catch (error) {
       this.setMask({ phase: 'failed', message: `The segmentation could not be created: ${error instanceof Error ? error.message : String(error)}` });
     }

@@ -34,6 +34,7 @@ export function getCommandsModule(): { actions: Record<string, (options?: Option
       getApp().caseWorkflow.activateTool(tool as MaskTool);
     },
     [COMMANDS.setBrushSize]: (o = {}) => getApp().caseWorkflow.setBrushSize(num(o, 'value')),
+    [COMMANDS.startFromPrediction]: (o = {}) => getApp().caseWorkflow.startFromPrediction(o.replace === true),
     [COMMANDS.submitMask]: (o = {}) => getApp().caseWorkflow.submit(o.retry === true),
     [COMMANDS.toggleOverlay]: () => getApp().caseWorkflow.setOverlayVisible(!getApp().state.overlay.visible),
     [COMMANDS.setOverlayOpacity]: (o = {}) => getApp().caseWorkflow.setOverlayOpacity(num(o, 'value')),

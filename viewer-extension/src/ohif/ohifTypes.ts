@@ -90,6 +90,10 @@ export interface CornerstoneLibraries {
       readonly state: {
         getSegmentation(segmentationId: string): { readonly representationData: { readonly Labelmap?: { readonly imageIds?: readonly string[] } } } | undefined;
       };
+      /** Telling the labelmap's viewports (and OHIF's segmentation service) that voxels changed: they redraw. */
+      readonly triggerSegmentationEvents: {
+        triggerSegmentationDataModified(segmentationId: string, modifiedSlicesToUse?: number[], segmentIndex?: number): void;
+      };
     };
   };
 }
@@ -100,6 +104,16 @@ export interface CornerstoneImage {
   readonly imageId: string;
   readonly referencedImageId?: string;
   getPixelData(): ArrayLike<number>;
+  /** Cornerstone3D ≥ 2: the image's voxels (a labelmap image's segment indices), with change tracking. */
+  readonly voxelManager?: ImageVoxelManager;
+}
+
+/** The slice of Cornerstone3D's `VoxelManager` used on a labelmap image (index = row × columns + column). */
+export interface ImageVoxelManager {
+  getAtIndex(index: number): number;
+  /** Answers false when the value was already there. */
+  setAtIndex(index: number, value: number): boolean | void;
+  getScalarDataLength(): number;
 }
 
 export interface ExtensionManager {

@@ -80,6 +80,28 @@ function worklistSection(app: ScanSelectApp): Section<AppState> {
   });
 }
 
+/**
+ * "Start from the model's prediction" for a case an active-learning round chose; when pixels are
+ * painted already, the panel asks first (Replace / Keep painting) instead of the button.
+ */
+function predictionControls(app: ScanSelectApp, s: AppState): Node | null {
+  const wf = app.caseWorkflow;
+  const { mask } = s;
+  if (mask.prediction === 'none') return null;
+  if (mask.prediction === 'confirm') {
+    return h('div', { testId: 'scanselect-prediction-confirm', style: 'margin-top:4px' },
+      h('button', { testId: 'scanselect-prediction-replace', style: STYLE.button, text: 'Replace with the prediction', on: { click: () => void wf.startFromPrediction(true) } }),
+      h('button', { testId: 'scanselect-prediction-keep', style: STYLE.button, text: 'Keep my painting', on: { click: () => wf.keepPainting() } }));
+  }
+  const enabled = mask.prediction === 'available' && (mask.phase === 'ready' || mask.phase === 'failed' || mask.phase === 'accepted');
+  return h('div', { style: 'margin-top:4px' },
+    h('button', {
+      testId: 'scanselect-prediction', style: STYLE.button, title: 'Write the round model\'s predicted label map into the mask, to correct it instead of painting from scratch',
+      text: mask.prediction === 'loading' ? 'Loading the prediction …' : 'Start from the model\'s prediction', attrs: enabled ? {} : { disabled: '' },
+      on: { click: () => void wf.startFromPrediction() },
+    }));
+}
+
 /** The open case: segments, tools, brush size, Submit / Retry, and the uncertainty overlay controls. */
 function caseSection(app: ScanSelectApp): Section<AppState> {
   const wf = app.caseWorkflow;
@@ -100,6 +122,7 @@ function caseSection(app: ScanSelectApp): Section<AppState> {
       const size = h('input', { testId: 'scanselect-brush-size', attrs: { type: 'range', min: '1', max: '40', step: '1', value: String(s.mask.brushSize) }, style: 'width:100%' });
       size.addEventListener('input', () => wf.setBrushSize(Number(size.value)));
       out.push(h('label', { style: STYLE.muted, text: 'Brush radius (mm)' }), size);
+      out.push(predictionControls(app, s));
     }
     const canSubmit = mask.phase === 'ready' || mask.phase === 'failed' || mask.phase === 'accepted';
     out.push(h('div', {},

@@ -78,6 +78,42 @@ export class MaskEditor {
     return counts;
   }
 
+  /**
+   * Writes `labels` (rows × columns of the source image `imageId`, value = segment index) into
+   * its labelmap image, every pixel — what was painted there is replaced — through the image's
+   * VoxelManager, then tells Cornerstone the segmentation's data changed so the viewport redraws
+   * it (and OHIF's segmentation panel updates). Answers how many pixels changed.
+   */
+  writeLabels(imageId: string, labels: Uint8Array): number {
+    if (!this.segmentationId) throw new Error('there is no segmentation yet');
+    const { cornerstone, cornerstoneTools } = this.cs();
+    const labelmapIds = cornerstoneTools.segmentation.state.getSegmentation(this.segmentationId)?.representationData.Labelmap?.imageIds ?? [];
+    const images = labelmapIds.map((id) => cornerstone.cache.getImage(id)).filter((image) => image !== undefined);
+    // One labelmap image per source image; a single-image stack may not record the reference.
+    const image = images.find((i) => i.referencedImageId === imageId) ?? (images.length === 1 ? images[0] : undefined);
+    if (!image) throw new Error('the labelmap of the shown image was not found');
+    if (image.rows * image.columns !== labels.length) throw new Error(`the labelmap is ${image.columns} × ${image.rows} pixels, the labels ${labels.length}`);
+    let changed = 0;
+    const voxels = image.voxelManager;
+    if (voxels) {
+      for (let k = 0; k < labels.length; k++) {
+        if (voxels.getAtIndex(k) === labels[k]) continue;
+        voxels.setAtIndex(k, labels[k]!);
+        changed++;
+      }
+    } else {
+      // Cornerstone3D 1.x: the pixel array is the labelmap.
+      const pixels = image.getPixelData() as unknown as { [k: number]: number; length: number };
+      for (let k = 0; k < labels.length; k++) {
+        if (pixels[k] === labels[k]) continue;
+        pixels[k] = labels[k]!;
+        changed++;
+      }
+    }
+    cornerstoneTools.segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(this.segmentationId);
+    return changed;
+  }
+
   /** The SEG dataset of the current labelmap (naturalized dcmjs, BINARY, explicit VR little endian). */
   generate(seriesDescription: string): NaturalDataset {
     if (!this.segmentationId) throw new Error('there is no segmentation to submit yet');
