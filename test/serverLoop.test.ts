@@ -144,11 +144,33 @@ describe('the labelling loop on a folder source', () => {
     expect(actions).toEqual(expect.arrayContaining(['case.claim', 'case.release', 'round.queue', 'sync.queue']));
   });
 
+  it('with a quota below 1, starts the next round early and keeps the unlabelled cases on the worklist', async () => {
+    const created = await t.call('POST', '/api/projects', { role: 'admin', json: { ...config(t.dir).projects[0], name: 'half', autoRetrainQuota: 0.5 } });
+    const id = created.json.id as number;
+    await t.call('POST', `/api/projects/${id}/sync`, { role: 'service' });
+    await t.call('POST', `/api/projects/${id}/rounds`, { role: 'service' });
+    await t.server.ctx.runner.idle();
+    const cold = (await t.call('GET', `/api/projects/${id}/worklist`, { role: 'annotator' })).json as Array<{ sopUid: string }>;
+    expect(cold).toHaveLength(6);
+    for (const item of cold.slice(0, 3)) {
+      await t.call('POST', `/api/projects/${id}/cases/${item.sopUid}/claim`, { role: 'annotator' });
+      expect((await t.call('POST', `/api/projects/${id}/cases/${item.sopUid}/mask`, { role: 'annotator', body: await segOf(cases.get(item.sopUid)!), type: 'application/dicom' })).status).toBe(201);
+    }
+    await t.server.ctx.runner.idle();
+    const worklist = (await t.call('GET', `/api/projects/${id}/worklist`, { role: 'annotator' })).json as Array<{ sopUid: string; round: number; status: string }>;
+    expect(worklist.map((i) => [i.round, i.status])).toEqual([
+      [0, 'open'], [0, 'open'], [0, 'open'], // left over from the cold start, still to label
+      [1, 'open'], [1, 'open'], [1, 'open'], // the new round
+    ]);
+    expect((await t.call('GET', `/api/projects/${id}/worklist?round=1`, { role: 'annotator' })).json).toHaveLength(3);
+  });
+
   it('keeps everything across a restart', async () => {
     await t.stop();
     t = await startTestServer(config(t.dir), { dir: t.dir });
     expect((await t.call('GET', '/api/projects/1/worklist?all=true', { role: 'annotator' })).json).toHaveLength(12);
     expect((await t.call('GET', '/api/projects/1/rounds', { role: 'annotator' })).json.map((r: { number: number; size: number }) => [r.number, r.size])).toEqual([[0, 6], [1, 3], [2, 3]]);
+    expect((await t.call('GET', '/api/projects/2/rounds', { role: 'annotator' })).json.map((r: { number: number }) => r.number)).toEqual([0, 1]);
     const [first] = (await t.call('GET', '/api/projects/1/worklist?round=0', { role: 'annotator' })).json;
     const mask = readPng((await t.call('GET', `/api/projects/1/cases/${first.sopUid}/mask`, { role: 'annotator' })).bytes);
     const truth = readPng(await fs.readFile(cases.get(first.sopUid)!.truthFile));

@@ -24,7 +24,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'post', path: '/api/projects/{id}/rounds', roles: ['admin', 'service'], summary: 'Queue a round (cold start when nothing is selected, else train → predict → acquire)' },
   { method: 'get', path: '/api/projects/{id}/rounds', roles: ALL, summary: 'Rounds with size, labelled count and training summary' },
   { method: 'get', path: '/api/projects/{id}/rounds/{round}/map', roles: ALL, summary: 'The 2-D embedding map of a round: every pool case with x, y and selection status' },
-  { method: 'get', path: '/api/projects/{id}/worklist', roles: ALL, summary: 'Prioritised worklist (latest round; ?round=N, ?all=true, ?status=open|claimed|labelled)' },
+  { method: 'get', path: '/api/projects/{id}/worklist', roles: ALL, summary: 'Prioritised worklist: the latest round and what earlier rounds left unlabelled, in round then rank order (?round=N, ?all=true, ?status=open|claimed|labelled)' },
   { method: 'get', path: '/api/projects/{id}/cases/{sop}', roles: ALL, summary: 'One worklist case' },
   { method: 'post', path: '/api/projects/{id}/cases/{sop}/claim', roles: ['annotator', 'admin'], summary: 'Claim a case (a lease; 409 when another annotator holds it)' },
   { method: 'delete', path: '/api/projects/{id}/cases/{sop}/claim', roles: ['annotator', 'admin'], summary: 'Release a claim (its holder; an admin may release any)' },

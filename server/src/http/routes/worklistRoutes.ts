@@ -16,14 +16,16 @@ export function worklistRoutes(ctx: ServerContext): Router {
     ctx.projects.get(id);
     const status = req.query.status;
     if (status !== undefined && !STATUSES.includes(status as CaseStatus)) throw new AppError(400, 'invalid-query', `status must be one of ${STATUSES.join(', ')}`);
-    // ?round=N: that round; ?all=true: every round; default: the latest round.
-    const all = req.query.all === 'true';
-    const round = intQuery(req, 'round') ?? (all ? undefined : ctx.rounds.latest(id)?.number);
-    if (round === undefined && !all) {
-      res.json([]);
+    // ?round=N: that round; ?all=true: every round; default: the latest round and whatever earlier
+    // rounds left unlabelled (a quota below 1 starts the next round before a worklist is done).
+    const filter = { status: status as CaseStatus | undefined };
+    const round = intQuery(req, 'round');
+    if (round !== undefined || req.query.all === 'true') {
+      res.json(ctx.rounds.worklist(id, { ...filter, round }));
       return;
     }
-    res.json(ctx.rounds.worklist(id, { round, status: status as CaseStatus | undefined }));
+    const latest = ctx.rounds.latest(id)?.number;
+    res.json(latest === undefined ? [] : ctx.rounds.worklist(id, filter).filter((i) => i.round === latest || i.status !== 'labelled'));
   });
   router.get('/projects/:id/cases/:sop', anyRole, (req, res) => {
     res.json(ctx.rounds.item(projectIdOf(req), sopUidOf(req)));
