@@ -6,8 +6,8 @@
  * API until the round's quota queues the next round, whose worklist appears live in the panel;
  * a round-1 case with its uncertainty overlay (read back) and highlighted on the embedding map,
  * its mask started from the model's prediction (the labelmap equals the predicted label map);
- * a submit refused because another annotator took the case, kept in the viewer and accepted on
- * Retry; a case opened by clicking its point on the map. Screenshots of every step in
+ * a submit refused because another annotator took the case, kept in the viewer and in
+ * IndexedDB, restored after a page reload and accepted on Retry; a case opened by clicking its point on the map. Screenshots of every step in
  * out/test-artifacts/viewer/. Skipped, with the reason, without
  * Orthanc, Chromium or the fetched OHIF app.
  */
@@ -267,12 +267,29 @@ withBrowser('the viewer in Chromium against the server and Orthanc', () => {
     expect(refused.mask.canRetry).toBe(true);
     expect((await viewer.labelCounts())[1]).toBeGreaterThan(50); // the painting is still there
     expect((await t.call('GET', `/api/projects/1/cases/${third.sopUid}`, { role: 'annotator' })).json.status).toBe('claimed');
+    // … and kept in the browser (IndexedDB), with the error.
+    await viewer.waitForState('the unsent mask stored', `s.mask.unsent !== null`);
+    const key = `1:${third.sopUid}`;
+    expect(await viewer.unsentMaskKeys()).toEqual([key]);
     await browser.screenshot('submit-refused');
+    // A reload loses nothing: still signed in (the token is in sessionStorage), the case opens
+    // again from its URL with the painting restored and Retry sending / Discard offered.
+    const painted = await viewer.labelCounts();
+    await viewer.reload();
+    await viewer.waitForCaseReady(third.sopUid);
+    await viewer.waitForState('the unsent mask restored', `s.mask.unsent !== null && s.mask.canRetry`);
+    expect((await viewer.state()).signedIn).toBe(true);
+    expect(await viewer.labelCounts()).toEqual(painted);
+    expect(await viewer.text('scanselect-unsent-message')).toMatch(/^A mask of this case was not accepted yet \(.*claimed by other radiologist.*\)/);
+    expect(await browser.page.getByTestId('scanselect-discard').count()).toBe(1);
+    await browser.screenshot('unsent-after-reload');
     // The other radiologist lets go; Retry sends the kept SEG.
     expect((await t.call('DELETE', `/api/projects/1/cases/${third.sopUid}/claim`, { token: other })).status).toBe(200);
     await viewer.retry();
     await viewer.waitForState('the retried mask accepted and the next case opened', `s.openCase && s.openCase.sopUid !== ${JSON.stringify(third.sopUid)} && s.mask.phase === 'ready'`);
     expect((await t.call('GET', `/api/projects/1/cases/${third.sopUid}`, { role: 'annotator' })).json.status).toBe('labelled');
+    expect(await viewer.unsentMaskKeys()).toEqual([]); // accepted: the record is gone
+    expect((await viewer.state()).mask.unsent).toBeNull();
     await browser.screenshot('retry-accepted');
   });
 

@@ -91,7 +91,7 @@ export class BrowserSession {
 export interface ViewerState {
   readonly signedIn: boolean;
   readonly openCase: { readonly sopUid: string; readonly item: { readonly round: number; readonly status: string } | null } | null;
-  readonly mask: { readonly phase: string; readonly message: string | null; readonly canRetry: boolean; readonly prediction: string };
+  readonly mask: { readonly phase: string; readonly message: string | null; readonly canRetry: boolean; readonly prediction: string; readonly unsent: { readonly error: string; readonly savedAt: number } | null };
   readonly overlay: { readonly phase: string; readonly message: string | null };
   readonly project: { readonly latestRound: { readonly number: number } | null } | null;
   readonly worklist: ReadonlyArray<{ readonly sopUid: string; readonly round: number; readonly rank: number; readonly status: string }>;
@@ -126,6 +126,15 @@ interface CanvasLike { width: number; height: number; getContext(kind: '2d'): Ca
 interface BrowserGlobals {
   __scanselect?: { state(): ViewerState; labelCounts(): Record<number, number>; imageToClient(i: number, j: number): [number, number] | null };
   document: { querySelector(selector: string): CanvasLike | null };
+}
+
+interface IdbRequestLike<T> { result: T; onsuccess: (() => void) | null; onerror: (() => void) | null }
+interface IdbLike {
+  open(name: string): IdbRequestLike<{
+    objectStoreNames: { contains(name: string): boolean };
+    transaction(store: string, mode: 'readonly'): { objectStore(name: string): { getAllKeys(): IdbRequestLike<unknown[]> } };
+    close(): void;
+  }>;
 }
 
 /** The ScanSelect viewer as a test sees it: steps a radiologist takes, and read-backs. */
@@ -239,6 +248,30 @@ export class ViewerPage {
 
   retry(): Promise<void> {
     return this.page.getByTestId('scanselect-retry').click();
+  }
+
+  /** Reloads the page (same URL, same tab: the sessionStorage token stays). */
+  async reload(): Promise<void> {
+    await this.page.reload({ waitUntil: 'domcontentloaded' });
+  }
+
+  /** The keys of the unsent masks kept in the page's IndexedDB (database `scanselect`, store `unsentMasks`). */
+  unsentMaskKeys(): Promise<string[]> {
+    return this.page.evaluate(() => new Promise<string[]>((resolve, reject) => {
+      const idb = (globalThis as unknown as { indexedDB: IdbLike }).indexedDB;
+      const open = idb.open('scanselect');
+      open.onerror = () => reject(new Error('IndexedDB could not be opened'));
+      open.onsuccess = () => {
+        const db = open.result;
+        if (!db.objectStoreNames.contains('unsentMasks')) return resolve([]);
+        const req = db.transaction('unsentMasks', 'readonly').objectStore('unsentMasks').getAllKeys();
+        req.onerror = () => reject(new Error('reading the keys failed'));
+        req.onsuccess = () => {
+          db.close();
+          resolve(req.result.map(String));
+        };
+      };
+    }));
   }
 
   /** Read-back of the first canvas matching `selector` (the image: `canvas.cornerstone-canvas`). */

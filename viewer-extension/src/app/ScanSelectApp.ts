@@ -101,6 +101,9 @@ export class ScanSelectApp {
       return this.showSignIn('The stored token is no longer accepted; sign in again.');
     }
     await this.loadProjects();
+    // A reload with a stored token: the mode may have been entered before the projects were
+    // loaded (the case then waits as "sign in"); set it up now.
+    if (this.state.signedIn && this.state.openCase && this.state.mask.phase === 'idle') this.onModeEnter();
   }
 
   /**

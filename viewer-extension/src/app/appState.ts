@@ -25,6 +25,11 @@ export interface MaskState {
   readonly canRetry: boolean;
   readonly receipt: MaskReceipt | null;
   /**
+   * A mask of this case that was not accepted is kept in the browser (IndexedDB, survives a
+   * reload): why it was refused and when it was stored. Retry sends its SEG, Discard forgets it.
+   */
+  readonly unsent: { readonly error: string; readonly savedAt: number } | null;
+  /**
    * Starting from the round model's prediction: `none` (not offered: a cold-start case, or none
    * on a worklist), `available` (the button), `loading`, `confirm` (painting exists: replace it?).
    */
@@ -61,7 +66,7 @@ export interface AppState {
   readonly busy: boolean;
 }
 
-export const INITIAL_MASK: MaskState = { phase: 'idle', segments: [], activeSegment: 1, tool: null, brushSize: 8, message: null, canRetry: false, receipt: null, prediction: 'none' };
+export const INITIAL_MASK: MaskState = { phase: 'idle', segments: [], activeSegment: 1, tool: null, brushSize: 8, message: null, canRetry: false, receipt: null, unsent: null, prediction: 'none' };
 export const INITIAL_OVERLAY: OverlayState = { phase: 'none', visible: true, opacity: 0.5, message: null };
 
 export const INITIAL_STATE: AppState = {

@@ -8,6 +8,8 @@ import { paintedPixels, predictionLabels } from '../segmentation/prediction';
 import { datasetToPart10 } from '../segmentation/segSerializer';
 import { segmentsForClasses } from '../segmentation/segmentClasses';
 import type { CaseQuery } from '../state/caseUrl';
+import { makeUnsentMask, type UnsentMask } from '../state/unsentMask';
+import { browserUnsentMaskStore, type UnsentMaskStore } from '../state/unsentMaskStore';
 import { INITIAL_MASK, INITIAL_OVERLAY, type MaskState, type OverlayState } from './appState';
 import type { ScanSelectApp } from './ScanSelectApp';
 
@@ -26,7 +28,9 @@ interface PendingMask {
  * The open case: once its image is in the viewport, a labelmap with one segment per project
  * class and the brush active; the uncertainty overlay when a model has predicted the case; and
  * the start from the model's prediction; Submit (SEG → server). A SEG the server did not accept stays in the viewer and its bytes are
- * kept, so that Retry sends exactly what was built.
+ * kept, so that Retry sends exactly what was built; with the painting (label map) it is also
+ * stored in IndexedDB, so that after a reload the case opens with the painting restored and
+ * Retry sending / Discard offered. The record goes when a mask of the case is accepted.
  */
 export class CaseWorkflow {
   private readonly editor: MaskEditor;
@@ -35,7 +39,7 @@ export class CaseWorkflow {
   private pending: PendingMask | null = null;
   private viewport: StackViewport | null = null;
 
-  constructor(private readonly app: ScanSelectApp) {
+  constructor(private readonly app: ScanSelectApp, private readonly unsentStore: UnsentMaskStore | null = browserUnsentMaskStore()) {
     this.editor = new MaskEditor(app.ohif, () => app.cornerstone());
     this.overlay = new UncertaintyOverlay(() => app.cornerstone());
   }
@@ -82,13 +86,19 @@ export class CaseWorkflow {
       this.setMask({ phase: 'idle', message: 'Sign in to paint and submit a mask.' });
       return;
     }
+    // Read early, so that the painting is restored in the same step as the mask becomes ready.
+    const unsent = this.loadUnsent(query.projectId, query.sopUid);
     await this.refreshItem();
     const shown = await this.waitForImage(query.sopUid, generation);
     if (!shown || generation !== this.generation) return;
     this.viewport = shown.viewport;
     const project = await this.projectOf(query.projectId);
     if (!project || generation !== this.generation) return;
+    const stored = await unsent;
+    if (generation !== this.generation) return;
     await this.prepareMask(shown.viewportId, project, generation);
+    if (generation !== this.generation) return;
+    this.restoreUnsent(shown.viewport, stored);
     await this.prepareOverlay(shown.viewport, project, query.sopUid, generation);
   }
 
@@ -214,18 +224,82 @@ export class CaseWorkflow {
     try {
       const receipt = await this.app.client.submitSeg(open.projectId, open.sopUid, bytes);
       this.pending = null;
+      await this.unsentStore?.delete(open.projectId, open.sopUid).catch(() => undefined);
       const names = receipt.classesPresent.map((c) => this.app.state.mask.segments.find((s) => s.segmentIndex === c)?.label ?? `class ${c}`);
-      this.setMask({ phase: 'accepted', canRetry: false, receipt, message: `Accepted: ${names.join(', ') || 'no class'} labelled${receipt.queuedRoundJob !== null ? '; the next round was queued' : ''}.` });
+      this.setMask({ phase: 'accepted', canRetry: false, unsent: null, receipt, message: `Accepted: ${names.join(', ') || 'no class'} labelled${receipt.queuedRoundJob !== null ? '; the next round was queued' : ''}.` });
       this.app.notify({ kind: 'success', text: `Mask of case ${this.app.rankOf(open.sopUid)} accepted.` });
       await this.app.advanceAfterSubmit(open.sopUid);
     } catch (error) {
       const text = error instanceof ApiError ? error.describe() : String(error);
       const hint = error instanceof ApiError && error.unreachable ? ' The mask stays here; Retry when the server is back.' : error instanceof ApiError && error.status === 409 ? ' The mask stays here; claim the case again or ask who holds it.' : ' The mask stays here.';
       this.setMask({ phase: 'failed', canRetry: true, message: `Not accepted: ${text}.${hint}` });
+      await this.keepUnsent(open.projectId, open.sopUid, bytes, text);
       if (error instanceof ApiError && error.status === 401) return this.app.fail('Submitting the mask failed', error); // sign in again, then Retry
       this.app.toast({ kind: 'error', text: `The mask was not accepted: ${error instanceof ApiError ? error.message : text}` });
       void this.app.refresh(); // the worklist shows who holds the case now
     }
+  }
+
+  /** Forgets the unsent mask of the open case (stored and in memory) and clears its painting. */
+  async discardUnsent(): Promise<void> {
+    const open = this.app.state.openCase;
+    if (!open || this.app.state.mask.phase === 'submitting') return;
+    this.pending = null;
+    try {
+      await this.unsentStore?.delete(open.projectId, open.sopUid);
+    } catch (error) {
+      this.setMask({ message: `The kept mask could not be deleted from the browser: ${error instanceof Error ? error.message : String(error)}` });
+      return;
+    }
+    const imageId = this.viewport?.getCurrentImageId();
+    try {
+      if (imageId && this.editor.id) this.editor.writeLabels(imageId, new Uint8Array(this.editor.readLabels(imageId).labels.length));
+    } catch {
+      // no labelmap to clear
+    }
+    this.setMask({ phase: 'ready', canRetry: false, unsent: null, message: 'The mask that was not accepted was discarded.' });
+  }
+
+  /** Stores a refused SEG with the painting it was built from (IndexedDB), so that a reload keeps it. */
+  private async keepUnsent(projectId: number, sopUid: string, seg: Uint8Array, error: string): Promise<void> {
+    const imageId = this.viewport?.getCurrentImageId();
+    if (!this.unsentStore || !imageId) return;
+    try {
+      const { labels, rows, columns } = this.editor.readLabels(imageId);
+      const record = makeUnsentMask({ projectId, sopUid, labels, rows, columns, seg, error });
+      await this.unsentStore.put(record);
+      if (this.app.state.openCase?.sopUid === sopUid) this.setMask({ unsent: { error, savedAt: record.savedAt } });
+    } catch (failure) {
+      if (this.app.state.openCase?.sopUid === sopUid) this.setMask({ message: `${this.app.state.mask.message ?? ''} It could not be kept in the browser (${failure instanceof Error ? failure.message : String(failure)}): do not reload the page.` });
+    }
+  }
+
+  /** The unsent mask of a case stored in IndexedDB, or why it could not be read. */
+  private async loadUnsent(projectId: number, sopUid: string): Promise<UnsentMask | Error | null> {
+    try {
+      return (await this.unsentStore?.get(projectId, sopUid)) ?? null;
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  }
+
+  /** When a mask of this case was not accepted before (stored in IndexedDB), writes its painting back and offers Retry / Discard. */
+  private restoreUnsent(viewport: StackViewport, record: UnsentMask | Error | null): void {
+    if (!record || this.app.state.mask.phase !== 'ready') return;
+    if (record instanceof Error) {
+      this.setMask({ message: `The masks kept in the browser could not be read: ${record.message}` });
+      return;
+    }
+    const { projectId, sopUid } = record;
+    const imageId = viewport.getCurrentImageId();
+    try {
+      if (!imageId) throw new Error('the case\'s image is not shown');
+      this.editor.writeLabels(imageId, record.labels);
+    } catch (error) {
+      this.setMask({ message: `A mask of this case was not accepted yet (${record.error}), but its painting could not be restored: ${error instanceof Error ? error.message : String(error)}. Retry sends its SEG.` });
+    }
+    this.pending = { projectId, sopUid, bytes: new Uint8Array(record.seg) };
+    this.setMask({ canRetry: true, unsent: { error: record.error, savedAt: record.savedAt } });
   }
 
   private async projectOf(projectId: number): Promise<ProjectView | null> {

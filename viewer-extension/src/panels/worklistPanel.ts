@@ -2,6 +2,7 @@ import type { AppState } from '../app/appState';
 import type { ScanSelectApp } from '../app/ScanSelectApp';
 import { MASK_TOOLS, type MaskTool } from '../segmentation/maskEditor';
 import { cssColour } from '../segmentation/segmentClasses';
+import { describeAge } from '../state/unsentMask';
 import { worklistRows, worklistSummary } from '../state/worklistModel';
 import { h, Section, STYLE } from './dom';
 
@@ -127,7 +128,13 @@ function caseSection(app: ScanSelectApp): Section<AppState> {
     const canSubmit = mask.phase === 'ready' || mask.phase === 'failed' || mask.phase === 'accepted';
     out.push(h('div', {},
       h('button', { testId: 'scanselect-submit', style: STYLE.primary, text: mask.phase === 'submitting' ? 'Submitting …' : 'Submit mask', attrs: canSubmit && open.item ? {} : { disabled: '' }, on: { click: () => void wf.submit() } }),
-      mask.canRetry ? h('button', { testId: 'scanselect-retry', style: STYLE.button, text: 'Retry sending', on: { click: () => void wf.submit(true) } }) : null));
+      mask.canRetry && !mask.unsent ? h('button', { testId: 'scanselect-retry', style: STYLE.button, text: 'Retry sending', on: { click: () => void wf.submit(true) } }) : null));
+    if (mask.unsent) {
+      out.push(h('div', { testId: 'scanselect-unsent', style: `${STYLE.error};margin-top:4px` },
+        h('div', { testId: 'scanselect-unsent-message', text: `A mask of this case was not accepted yet (${mask.unsent.error}); kept in this browser (stored ${describeAge(mask.unsent.savedAt)}):` }),
+        h('button', { testId: 'scanselect-retry', style: STYLE.button, text: 'Retry sending', attrs: mask.phase === 'submitting' ? { disabled: '' } : {}, on: { click: () => void wf.submit(true) } }),
+        h('button', { testId: 'scanselect-discard', style: STYLE.button, text: 'Discard', attrs: mask.phase === 'submitting' ? { disabled: '' } : {}, on: { click: () => void wf.discardUnsent() } })));
+    }
     if (mask.message) out.push(h('div', { testId: 'scanselect-mask-message', attrs: { 'data-phase': mask.phase }, style: mask.phase === 'failed' ? STYLE.error : mask.phase === 'accepted' ? STYLE.success : STYLE.muted, text: mask.message }));
     out.push(h('div', { style: STYLE.heading, text: 'Uncertainty' }));
     if (overlay.phase === 'shown') {

@@ -86,12 +86,8 @@ export class MaskEditor {
    */
   writeLabels(imageId: string, labels: Uint8Array): number {
     if (!this.segmentationId) throw new Error('there is no segmentation yet');
-    const { cornerstone, cornerstoneTools } = this.cs();
-    const labelmapIds = cornerstoneTools.segmentation.state.getSegmentation(this.segmentationId)?.representationData.Labelmap?.imageIds ?? [];
-    const images = labelmapIds.map((id) => cornerstone.cache.getImage(id)).filter((image) => image !== undefined);
-    // One labelmap image per source image; a single-image stack may not record the reference.
-    const image = images.find((i) => i.referencedImageId === imageId) ?? (images.length === 1 ? images[0] : undefined);
-    if (!image) throw new Error('the labelmap of the shown image was not found');
+    const { cornerstoneTools } = this.cs();
+    const image = this.labelmapImage(imageId);
     if (image.rows * image.columns !== labels.length) throw new Error(`the labelmap is ${image.columns} × ${image.rows} pixels, the labels ${labels.length}`);
     let changed = 0;
     const voxels = image.voxelManager;
@@ -112,6 +108,28 @@ export class MaskEditor {
     }
     cornerstoneTools.segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(this.segmentationId);
     return changed;
+  }
+
+  /** The labelmap of the source image `imageId` as labels (rows × columns, value = segment index): what {@link writeLabels} takes. */
+  readLabels(imageId: string): { labels: Uint8Array; rows: number; columns: number } {
+    if (!this.segmentationId) throw new Error('there is no segmentation yet');
+    const image = this.labelmapImage(imageId);
+    const labels = new Uint8Array(image.rows * image.columns);
+    const voxels = image.voxelManager;
+    const pixels = voxels ? null : (image.getPixelData() as unknown as { [k: number]: number; length: number });
+    for (let k = 0; k < labels.length; k++) labels[k] = voxels ? voxels.getAtIndex(k) : pixels![k]!;
+    return { labels, rows: image.rows, columns: image.columns };
+  }
+
+  /** The labelmap image of the source image `imageId`. */
+  private labelmapImage(imageId: string) {
+    const { cornerstone, cornerstoneTools } = this.cs();
+    const labelmapIds = cornerstoneTools.segmentation.state.getSegmentation(this.segmentationId!)?.representationData.Labelmap?.imageIds ?? [];
+    const images = labelmapIds.map((id) => cornerstone.cache.getImage(id)).filter((image) => image !== undefined);
+    // One labelmap image per source image; a single-image stack may not record the reference.
+    const image = images.find((i) => i.referencedImageId === imageId) ?? (images.length === 1 ? images[0] : undefined);
+    if (!image) throw new Error('the labelmap of the shown image was not found');
+    return image;
   }
 
   /** The SEG dataset of the current labelmap (naturalized dcmjs, BINARY, explicit VR little endian). */
