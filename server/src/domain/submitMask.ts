@@ -34,7 +34,7 @@ export async function submitMask(ctx: ServerContext, actor: string, projectId: n
   const item = ctx.rounds.item(projectId, sopUid);
   const instance = ctx.pool.instance(projectId, sopUid);
   if (!instance || instance.rows === null || instance.columns === null) throw new AppError(409, 'instance-unavailable', `case ${sopUid} is not an embedded instance of the project`);
-  const labels = upload.format === 'seg' ? labelsFromSeg(project, instance, upload.bytes) : labelsFromPng(project, instance, upload.bytes);
+  const { labels, segSopUid: uploadedSegUid } = upload.format === 'seg' ? labelsFromSeg(project, instance, upload.bytes) : { labels: labelsFromPng(project, instance, upload.bytes), segSopUid: null };
 
   const sourceConfig = ctx.config.sources[project.settings.source];
   const publish = sourceConfig?.kind === 'dicomweb' && sourceConfig.publishSegmentations;
@@ -44,7 +44,7 @@ export async function submitMask(ctx: ServerContext, actor: string, projectId: n
   if (segFile) await ctx.dataDir.writeDurably(segFile, upload.bytes);
   // A PNG becomes a SEG in the PACS too, built at delivery (with the patient module of the source).
   const segPayload = publish && !segFile ? segPayloadOf(project, instance, labelFile, actor) : null;
-  const segSopUid = segFile ? readSegmentation(upload.bytes).sopUid : (segPayload?.sopUid ?? null);
+  const segSopUid = uploadedSegUid ?? segPayload?.sopUid ?? null;
 
   const round = ctx.rounds.round(projectId, item.round);
   const outboxId = ctx.db.transaction(() => {
@@ -60,7 +60,8 @@ export async function submitMask(ctx: ServerContext, actor: string, projectId: n
   return { sopUid, status: 'labelled', format: upload.format, classesPresent: present, outboxId, queuedRoundJob: queued?.id ?? null };
 }
 
-function labelsFromSeg(project: Project, instance: InstanceRow, bytes: Uint8Array): Uint8Array {
+/** The SEG's label map for the case, and the SEG's own instance UID. */
+function labelsFromSeg(project: Project, instance: InstanceRow, bytes: Uint8Array): { labels: Uint8Array; segSopUid: string } {
   let seg: Segmentation;
   try {
     seg = readSegmentation(bytes);
@@ -80,7 +81,7 @@ function labelsFromSeg(project: Project, instance: InstanceRow, bytes: Uint8Arra
     if (byName < 0) throw new AppError(400, 'unknown-segment', `segment ${segment.number} "${segment.label}" is not a class of the project (${project.settings.classes.join(', ')})`);
     segmentToClass.set(segment.number, byName + 1);
   }
-  return segmentationToLabelMap(seg, instance.sopUid, segmentToClass);
+  return { labels: segmentationToLabelMap(seg, instance.sopUid, segmentToClass), segSopUid: seg.sopUid };
 }
 
 function labelsFromPng(project: Project, instance: InstanceRow, bytes: Uint8Array): Uint8Array {

@@ -102,7 +102,8 @@ async function runDemo(server: ScanSelectServer, url: string, options: DemoOptio
     const latest = ctx.rounds.latest(project.id)!;
     const training = latest.report.training;
     if (training) say(`Round ${latest.number}: trained on ${training.images} masks, ${training.epochs} epochs, final loss ${training.finalLoss.toFixed(4)}, ${training.seconds.toFixed(0)} s on ${training.backend}`);
-    const unseen = [...cases.values()].filter((c) => !ctx.rounds.selectedIds(project.id).includes(c.sopUid));
+    const selected = new Set(ctx.rounds.selectedIds(project.id));
+    const unseen = [...cases.values()].filter((c) => !selected.has(c.sopUid));
     if (latest.modelDir && unseen.length > 0) {
       const quality = await evaluateRoundModel(ctx.dataDir.resolve(latest.modelDir), unseen, project.settings.model.inputSize, CLASSES.length + 1);
       say(`  that model on the ${quality.images} phantoms never selected: mean lung Dice ${quality.meanDice.toFixed(3)} (the demo knows their ground truth)`);
