@@ -66,6 +66,18 @@ export interface ServerConfig {
   readonly uploadLimitMb: number;
   /** tfjs backend: auto, wasm, cpu, tensorflow. */
   readonly backend: string;
+  /**
+   * The URL browsers reach the server at (e.g. `https://scanselect.hospital.org`, behind the
+   * reverse proxy): absolute URLs the server hands out are built from it. Without it they are
+   * server-relative paths; never built from a request's Host or X-Forwarded-* headers.
+   */
+  readonly publicUrl?: string;
+  /**
+   * The encoder models projects may use, by name (`encoder.model` names one): a directory or
+   * `model.json` path (relative to the config file) or an http(s) URL. An API call can name only
+   * these, so it cannot make the server read an arbitrary file or fetch an arbitrary URL.
+   */
+  readonly models: Readonly<Record<string, string>>;
 }
 
 const SOURCE_SCHEMA = {
@@ -128,6 +140,8 @@ export const SERVER_CONFIG_SCHEMA = {
     cacheMaxMb: { type: 'number', minimum: 0, default: 512 },
     uploadLimitMb: { type: 'number', minimum: 1, maximum: 2048, default: 50 },
     backend: { type: 'string', enum: ['auto', 'wasm', 'cpu', 'tensorflow'], default: 'auto' },
+    publicUrl: { type: 'string', pattern: '^https?://[^/?#@\\s]+(/[^?#\\s]*)?$', maxLength: 2000 },
+    models: { type: 'object', default: {}, propertyNames: { pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }, additionalProperties: { type: 'string', minLength: 1 } },
   },
 } as const;
 
@@ -141,7 +155,9 @@ export function parseServerConfig(value: unknown, baseDir: string): ServerConfig
   const config = validateConfig(value, 'config');
   const resolve = (p: string): string => path.resolve(baseDir, p);
   const sources = Object.fromEntries(Object.entries(config.sources).map(([name, s]) => [name, s.kind === 'folder' ? { ...s, path: resolve(s.path) } : s]));
-  return { ...config, dataDir: resolve(config.dataDir), sources };
+  const models = Object.fromEntries(Object.entries(config.models).map(([name, m]) => [name, /^https?:\/\//i.test(m) ? m : resolve(m)]));
+  const publicUrl = config.publicUrl?.replace(/\/+$/, '');
+  return { ...config, dataDir: resolve(config.dataDir), sources, models, ...(publicUrl !== undefined && { publicUrl }) };
 }
 
 /** Reads and validates a JSON configuration file. */

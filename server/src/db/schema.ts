@@ -3,7 +3,9 @@ import type { Migration } from './database';
 /**
  * The server's schema, one migration per released change (never edit a released one; add the
  * next version). Version 1: projects and the instances each project has synced. Version 2: jobs. Version 3: API tokens. Version 4: rounds,
- * worklists, masks, the PACS outbox, the audit log and schedules.
+ * worklists, masks, the PACS outbox, the audit log and schedules. Version 5: where a folder source
+ * found each instance (so rounds work right after a restart), and a failed job's full error
+ * apart from what every role may read.
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -160,6 +162,16 @@ export const MIGRATIONS: readonly Migration[] = [
         project_id INTEGER,
         details TEXT
       );
+    `,
+  },
+  {
+    version: 5,
+    name: 'instance locations, job error details',
+    up: `
+      -- The file (relative to the folder source's root) an instance was read from; NULL for a PACS.
+      ALTER TABLE instances ADD COLUMN location TEXT;
+      -- The whole error of a failed job, for admins and the log; jobs.error is what any role may read.
+      ALTER TABLE jobs ADD COLUMN error_detail TEXT;
     `,
   },
 ];
