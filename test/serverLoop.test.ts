@@ -94,6 +94,7 @@ describe('the labelling loop on a folder source', () => {
 
   it('rejects bad masks with a clear 4xx and changes nothing', async () => {
     const [a, b] = (await t.call('GET', '/api/projects/1/worklist', { role: 'annotator' })).json;
+    expect((await t.call('POST', `/api/projects/1/cases/${a.sopUid}/claim`, { role: 'annotator' })).status).toBe(200);
     const post = (body: Uint8Array | string, type: string) => t.call('POST', `/api/projects/1/cases/${a.sopUid}/mask`, { role: 'annotator', body, type });
     expect((await post(await segOf(cases.get(b.sopUid)!), 'application/dicom')).json.code).toBe('wrong-reference');
     expect((await post(await segOf(cases.get(a.sopUid)!, { labels: ['heart', 'left lung'] }), 'application/dicom')).json).toMatchObject({ code: 'unknown-segment', message: expect.stringMatching(/"heart" is not a class/) });
@@ -103,8 +104,9 @@ describe('the labelling loop on a folder source', () => {
     expect((await post(writeGrayPng(new Uint8Array(64 * 64).fill(7), 64, 64), 'image/png')).json.code).toBe('unknown-label-value');
     expect((await post('hello', 'text/plain')).status).toBe(415);
     expect((await post(new Uint8Array(1_500_000), 'application/dicom')).json.code).toBe('too-large'); // uploadLimitMb: 1
-    expect((await t.call('GET', `/api/projects/1/cases/${a.sopUid}`, { role: 'annotator' })).json.status).toBe('open');
+    expect((await t.call('GET', `/api/projects/1/cases/${a.sopUid}`, { role: 'annotator' })).json.status).toBe('claimed');
     expect(t.server.ctx.masks.list(1)).toHaveLength(0);
+    expect((await t.call('DELETE', `/api/projects/1/cases/${a.sopUid}/claim`, { role: 'annotator' })).json.status).toBe('open');
   });
 
   it('retrains when the worklist is labelled and selects by entropy and diversity, never beyond the budget', async () => {

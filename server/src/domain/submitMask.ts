@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readPng, writeGrayPng } from '@scanselect/plugin';
 import { AppError } from '../appError';
 import { DicomObjectError, newUid, readSegmentation, segmentationToLabelMap, type Segmentation } from '../dicom';
@@ -5,6 +6,7 @@ import type { Project } from '../projects/projectStore';
 import type { SegPayload, StowFilePayload } from '../publish/deliveries';
 import type { ServerContext } from './context';
 import type { InstanceRow } from './poolAccess';
+import { submitRight, type Submitter } from './maskOwnership';
 import { autoRetrain } from './queueRound';
 
 /** A mask as uploaded: a DICOM SEG, or a label-map PNG (value = class index) from a script. */
@@ -22,39 +24,63 @@ export interface MaskReceipt {
   readonly queuedRoundJob: number | null;
 }
 
+/** Refuses early (before an upload is even read) someone who may not submit a mask for the case. */
+export function assertMaySubmit(ctx: ServerContext, who: Submitter, projectId: number, sopUid: string): void {
+  ctx.projects.get(projectId);
+  submitRight(ctx.rounds.item(projectId, sopUid), ctx.masks.get(projectId, sopUid), who);
+}
+
 /**
- * Accepts a mask for a case on a worklist: validates it against the case (the SEG references
- * this instance, its size matches, its segments name the project's classes; a PNG has the
- * instance's size and only class values), writes it durably, marks the case labelled and
- * queues the SEG for the PACS — all before answering — then queues the next round if the
- * worklist's quota is reached. A rejected upload changes nothing.
+ * Accepts a mask for a case on a worklist, from someone whose work it is ({@link submitRight}:
+ * the claim holder, whoever labelled it before, or an admin — audited when overriding another's
+ * work). Validates it against the case (the SEG references this instance, its size matches, its
+ * segments name the project's classes; a PNG has the instance's size and only class values),
+ * writes it durably under a name of its own, then — in one transaction that checks the right
+ * again, so a claim lost meanwhile refuses it — records it, marks the case labelled and queues
+ * the SEG for the PACS, all before answering; then queues the next round if the worklist's
+ * quota is reached. A refused upload changes nothing and leaves no file behind.
  */
-export async function submitMask(ctx: ServerContext, actor: string, projectId: number, sopUid: string, upload: MaskUpload): Promise<MaskReceipt> {
+export async function submitMask(ctx: ServerContext, who: Submitter, projectId: number, sopUid: string, upload: MaskUpload): Promise<MaskReceipt> {
+  assertMaySubmit(ctx, who, projectId, sopUid); // refuse before decoding anything
   const project = ctx.projects.get(projectId);
-  const item = ctx.rounds.item(projectId, sopUid);
   const instance = ctx.pool.instance(projectId, sopUid);
   if (!instance || instance.rows === null || instance.columns === null) throw new AppError(409, 'instance-unavailable', `case ${sopUid} is not an embedded instance of the project`);
   const { labels, segSopUid: uploadedSegUid } = upload.format === 'seg' ? labelsFromSeg(project, instance, upload.bytes) : { labels: labelsFromPng(project, instance, upload.bytes), segSopUid: null };
 
   const sourceConfig = ctx.config.sources[project.settings.source];
   const publish = sourceConfig?.kind === 'dicomweb' && sourceConfig.publishSegmentations;
-  const labelFile = ctx.dataDir.maskFile(projectId, sopUid, 'png');
-  const segFile = upload.format === 'seg' ? ctx.dataDir.maskFile(projectId, sopUid, 'seg.dcm') : null;
+  const submission = randomUUID();
+  const labelFile = ctx.dataDir.maskFile(projectId, sopUid, submission, 'png');
+  const segFile = upload.format === 'seg' ? ctx.dataDir.maskFile(projectId, sopUid, submission, 'seg.dcm') : null;
   await ctx.dataDir.writeDurably(labelFile, writeGrayPng(labels, instance.columns, instance.rows));
   if (segFile) await ctx.dataDir.writeDurably(segFile, upload.bytes);
   // A PNG becomes a SEG in the PACS too, built at delivery (with the patient module of the source).
-  const segPayload = publish && !segFile ? segPayloadOf(project, instance, labelFile, actor) : null;
+  const segPayload = publish && !segFile ? segPayloadOf(project, instance, labelFile, who.name) : null;
   const segSopUid = uploadedSegUid ?? segPayload?.sopUid ?? null;
 
-  const round = ctx.rounds.round(projectId, item.round);
-  const outboxId = ctx.db.transaction(() => {
-    ctx.masks.put({ projectId, sopUid, roundId: round?.id ?? null, format: upload.format, labelFile, segFile, segSopUid, submittedBy: actor, createdAt: ctx.now().toISOString() });
-    ctx.rounds.markLabelled(projectId, sopUid);
-    ctx.audit.record(actor, 'mask.submit', projectId, { sopUid, format: upload.format, round: item.round });
-    if (!publish) return null;
-    if (segFile) return ctx.outbox.add('stow-file', project.settings.source, { file: segFile, what: `the SEG of ${sopUid}` } satisfies StowFilePayload, projectId).id;
-    return ctx.outbox.add('stow-seg', project.settings.source, segPayload, projectId).id;
-  })();
+  let outboxId: number | null;
+  try {
+    outboxId = ctx.db.transaction(() => {
+      // Checked again with the writes: the claim may have expired or been taken while the mask was decoded and stored.
+      const current = ctx.rounds.item(projectId, sopUid);
+      const previous = ctx.masks.get(projectId, sopUid);
+      const right = submitRight(current, previous, who);
+      const round = ctx.rounds.round(projectId, current.round);
+      ctx.masks.put({ projectId, sopUid, roundId: round?.id ?? null, format: upload.format, labelFile, segFile, segSopUid, submittedBy: who.name, createdAt: ctx.now().toISOString() });
+      ctx.rounds.markLabelled(projectId, sopUid);
+      ctx.audit.record(who.name, 'mask.submit', projectId, {
+        sopUid, format: upload.format, round: current.round, as: right.as,
+        ...(right.overrides !== null && { overrides: right.overrides }),
+        ...(previous && { replaces: { submittedBy: previous.submittedBy, labelFile: previous.labelFile, segFile: previous.segFile } }),
+      });
+      if (!publish) return null;
+      if (segFile) return ctx.outbox.add('stow-file', project.settings.source, { file: segFile, what: `the SEG of ${sopUid}` } satisfies StowFilePayload, projectId).id;
+      return ctx.outbox.add('stow-seg', project.settings.source, segPayload, projectId).id;
+    })();
+  } catch (error) {
+    await Promise.all([labelFile, segFile].filter((f): f is string => f !== null).map((f) => ctx.dataDir.remove(f)));
+    throw error;
+  }
   const queued = autoRetrain(ctx, projectId);
   const present = [...new Set(labels)].filter((v) => v > 0).sort((a, b) => a - b);
   return { sopUid, status: 'labelled', format: upload.format, classesPresent: present, outboxId, queuedRoundJob: queued?.id ?? null };

@@ -13,8 +13,12 @@ export class DataDir {
     return path.join(this.root, 'scanselect.db');
   }
 
-  maskFile(projectId: number, sopUid: string, extension: 'png' | 'seg.dcm'): string {
-    return path.join('masks', String(projectId), `${safeName(sopUid)}.${extension}`);
+  /**
+   * Where one submission of a case's mask is stored: a new name per submission (`submission`,
+   * unique), so that a refused or concurrent upload never overwrites a mask already accepted.
+   */
+  maskFile(projectId: number, sopUid: string, submission: string, extension: 'png' | 'seg.dcm'): string {
+    return path.join('masks', String(projectId), `${safeName(sopUid)}.${safeName(submission)}.${extension}`);
   }
 
   roundDir(projectId: number, round: number): string {
@@ -41,6 +45,11 @@ export class DataDir {
   /** Absolute path of a stored relative one. */
   resolve(relative: string): string {
     return path.join(this.root, relative);
+  }
+
+  /** Deletes a stored file (no error when it is already gone). */
+  async remove(relative: string): Promise<void> {
+    await fs.rm(this.resolve(relative), { force: true });
   }
 
   async read(relative: string): Promise<Buffer> {

@@ -1,8 +1,9 @@
-import express, { Router } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { heatmapPng, readPng, resizeNearest, writeGrayPng } from '@scanselect/plugin';
 import { AppError } from '../../appError';
 import type { ServerContext } from '../../domain/context';
-import { submitMask } from '../../domain/submitMask';
+import type { Submitter } from '../../domain/maskOwnership';
+import { assertMaySubmit, submitMask } from '../../domain/submitMask';
 import type { CaseStatus } from '../../rounds/roundStore';
 import { actorOf, allow, anyRole, intQuery, projectIdOf, sopUidOf } from '../guards';
 
@@ -44,17 +45,17 @@ export function worklistRoutes(ctx: ServerContext): Router {
     res.json(item);
   });
   const raw = express.raw({ type: ['application/dicom', 'image/png'], limit: `${ctx.config.uploadLimitMb}mb` });
-  router.post('/projects/:id/cases/:sop/mask', allow('annotator', 'admin'), raw, async (req, res) => {
+  const whoOf = (req: Request): Submitter => ({ name: actorOf(req), role: req.principal!.role });
+  // Whose work it is is checked before the upload is read, and again when it is stored.
+  const maySubmit = (req: Request, _res: Response, next: NextFunction): void => {
+    assertMaySubmit(ctx, whoOf(req), projectIdOf(req), sopUidOf(req));
+    next();
+  };
+  router.post('/projects/:id/cases/:sop/mask', allow('annotator', 'admin'), maySubmit, raw, async (req, res) => {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
     if (type !== 'application/dicom' && type !== 'image/png') throw new AppError(415, 'unsupported-media-type', 'send a DICOM SEG as application/dicom or a label-map PNG as image/png');
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new AppError(400, 'empty-body', 'the request has no mask');
-    const id = projectIdOf(req);
-    const sopUid = sopUidOf(req);
-    const item = ctx.rounds.item(id, sopUid);
-    if (item.status === 'claimed' && item.claimedBy !== actorOf(req) && req.principal!.role !== 'admin') {
-      throw new AppError(409, 'claimed-by-another', `case ${sopUid} is claimed by ${item.claimedBy}`);
-    }
-    const receipt = await submitMask(ctx, actorOf(req), id, sopUid, { format: type === 'application/dicom' ? 'seg' : 'png', bytes: new Uint8Array(req.body) });
+    const receipt = await submitMask(ctx, whoOf(req), projectIdOf(req), sopUidOf(req), { format: type === 'application/dicom' ? 'seg' : 'png', bytes: new Uint8Array(req.body) });
     res.status(201).json(receipt);
   });
   router.get('/projects/:id/cases/:sop/mask', anyRole, async (req, res) => {
