@@ -1,3 +1,4 @@
+import { CronPattern } from 'croner';
 import { CronError, missedRun, nextRun, parseCron, previousRun, type CronSchedule } from './cronSchedule';
 
 const at = (iso: string): Date => new Date(iso);
@@ -45,6 +46,7 @@ describe('parseCron', () => {
   it.each([
     ['0 2 * * * *', undefined, /5 fields.*has 6/],
     ['0 2 * *', undefined, /has 4/],
+    ['@daily', undefined, /has 1; nicknames are not accepted/],
     ['', undefined, /has 0/],
     ['60 * * * *', 'minute', /"60" is out of range; allowed 0–59/],
     ['* 24 * * *', 'hour', /allowed 0–23/],
@@ -52,17 +54,37 @@ describe('parseCron', () => {
     ['* * * 13 *', 'month', /allowed 1–12 or JAN–DEC/],
     ['* * * * 8', 'day-of-week', /allowed 0–7 or SUN–SAT, 0 and 7 are Sunday/],
     ['*/0 * * * *', 'minute', /step .* at least 1/],
+    ['0 0 */40 * *', 'day-of-month', /step of "\*\/40" must be at least 1 and at most 31/],
+    ['0 0 * * 1-5/8', 'day-of-week', /at most 7/],
     ['5-1 * * * *', 'minute', /runs backwards/],
     ['5/10 * * * *', 'minute', /step as \*\/n or a-b\/n/],
     ['1,,2 * * * *', 'minute', /is not a value/],
     ['* * * FOO *', 'month', /"FOO" is out of range/],
     ['* * * * MONDAY', 'day-of-week', /out of range/],
+    // croner's extensions are not cron: L, W, #, ? and the + (AND) prefix.
+    ['0 0 L * *', 'day-of-month', /"L" is out of range/],
+    ['0 0 15W * *', 'day-of-month', /"15W" is out of range/],
+    ['0 0 * * MON#1', 'day-of-week', /"MON#1" is not a value/],
+    ['0 0 ? * *', 'day-of-month', /is not a value/],
+    ['0 0 1 * +MON', 'day-of-week', /is not a value/],
     ['0 0 30 2 *', 'day-of-month', /never occurs/],
   ])('rejects %j', (expr, field, message) => {
     const error = cronError(() => parseCron(expr));
     expect(error.code).toBe('invalid-expression');
     expect(error.field).toBe(field);
     expect(error.message).toMatch(message);
+  });
+
+  it('hands croner the same values it checked', () => {
+    // croner's CronPattern keeps one 0/1 entry per value (days of month and months from index 0).
+    const values = (bits: readonly number[], offset = 0): number[] => bits.flatMap((bit, i) => (bit ? [i + offset] : []));
+    for (const expr of ['*/15 9-17/4 1,15,31 */5 1-5', '0 0 * jan,Mar-MAY sun', '0 0 * * 5-7', '59 23 */31 2 MON', '1-59/29 */24 * */12 */7', '0 2 * * *']) {
+      const ours = parseCron(expr);
+      const theirs = new CronPattern(expr, undefined, { mode: '5-part' });
+      expect([expr, ours.minutes, ours.hours, ours.daysOfMonth, ours.months, ours.daysOfWeek]).toEqual([
+        expr, values(theirs.minute), values(theirs.hour), values(theirs.day, 1), values(theirs.month, 1), values(theirs.dayOfWeek.map((w) => (w ? 1 : 0))),
+      ]);
+    }
   });
 });
 
@@ -102,17 +124,21 @@ describe('nextRun', () => {
   });
 
   it('throws no-run when nothing matches within 8 years', () => {
-    // Day-of-month `*/40` (= 1) with a day of week: both must match, and 1 February is a Monday
+    // Day-of-month `*/31` (= 1) with a day of week: both must match, and 1 February is a Monday
     // in 2027 and next in 2038.
-    const s = parseCron('0 0 */40 2 MON');
+    const s = parseCron('0 0 */31 2 MON');
     expect(iso(nextRun(s, at('2026-11-25T00:00:00Z')))).toBe('2027-02-01T00:00:00Z');
     const error = cronError(() => nextRun(s, at('2027-03-01T00:00:00Z')));
     expect(error.code).toBe('no-run');
     expect(error.message).toMatch(/within 8 years/);
+    expect(iso(previousRun(s, at('2034-12-31T00:00:00Z')))).toBe('2027-02-01T00:00:00Z');
+    expect(cronError(() => previousRun(s, at('2035-06-01T00:00:00Z'))).code).toBe('no-run');
   });
 
   it('rejects an unknown time zone and an invalid date', () => {
     expect(cronError(() => nextRun(parseCron('0 2 * * *'), at('2026-11-25T00:00:00Z'), 'Mars/Olympus_Mons')).code).toBe('invalid-time-zone');
+    // croner alone would read an empty time zone as the server's local time.
+    expect(cronError(() => previousRun(parseCron('0 2 * * *'), at('2026-11-25T00:00:00Z'), '')).message).toMatch(/unknown time zone ""/);
     expect(cronError(() => nextRun(parseCron('0 2 * * *'), new Date(NaN))).code).toBe('invalid-date');
   });
 
@@ -135,39 +161,91 @@ describe('nextRun', () => {
   });
 });
 
-describe('daylight saving time (Europe/Zurich)', () => {
+describe('daylight saving time', () => {
+  // Fixed times (no * or step in minute and hour) run once every day: a time in the gap at the
+  // first instant after it, a repeated time at its first occurrence. Expectations from Python's
+  // zoneinfo (a minute-by-minute walk for the gaps).
   const zurich = 'Europe/Zurich';
 
-  it('skips a local time that does not exist (2026-03-29 02:30)', () => {
+  it('runs a fixed time that does not exist when the clock has jumped (Zurich 2026-03-29 02:30 → 03:00)', () => {
     expect(runsBetween('30 2 * * *', '2026-03-27T12:00:00Z', '2026-03-30T12:00:00Z', zurich)).toEqual([
       '2026-03-28T01:30:00Z', // 02:30 CET
-      '2026-03-30T00:30:00Z', // 02:30 CEST; none on the 29th
+      '2026-03-29T01:00:00Z', // 03:00 CEST: the clock jumps from 02:00 to 03:00
+      '2026-03-30T00:30:00Z', // 02:30 CEST
     ]);
-    expect(runsBetween('0 * * * *', '2026-03-28T23:30:00Z', '2026-03-29T02:00:00Z', zurich)).toEqual([
-      '2026-03-29T00:00:00Z', // 01:00 CET
-      '2026-03-29T01:00:00Z', // 03:00 CEST (02:00 does not exist)
-      '2026-03-29T02:00:00Z',
-    ]);
+    // A list of hours is fixed too; two times that meet at the end of the gap run once.
+    expect(runsBetween('30 2,14 * * *', '2026-03-28T12:00:00Z', '2026-03-29T22:00:00Z', zurich)).toEqual(['2026-03-28T13:30:00Z', '2026-03-29T01:00:00Z', '2026-03-29T12:30:00Z']);
+    expect(runsBetween('0 2,3 * * *', '2026-03-28T22:00:00Z', '2026-03-29T22:00:00Z', zurich)).toEqual(['2026-03-29T01:00:00Z']);
   });
 
-  it('runs once in a repeated hour (2026-10-25 02:30 happens twice)', () => {
+  it.each([
+    ['15 2 * * *', 'Australia/Lord_Howe', '2026-10-03T12:00:00Z', '2026-10-03T15:30:00Z'], // 02:00 → 02:30 (+10:30 → +11)
+    ['30 0 * * *', 'America/Santiago', '2026-09-05T12:00:00Z', '2026-09-06T04:00:00Z'], // 00:00 → 01:00 at midnight
+    ['30 2 * * *', 'America/New_York', '2026-03-07T12:00:00Z', '2026-03-08T07:00:00Z'],
+    ['45 1 * * *', 'Australia/Lord_Howe', '2026-04-04T12:00:00Z', '2026-04-04T14:45:00Z'], // 01:30–01:59 twice
+    ['30 1 * * *', 'America/New_York', '2026-10-31T12:00:00Z', '2026-11-01T05:30:00Z'],
+  ])('%s in %s after %s is %s', (expr, timeZone, after, expected) => {
+    const s = parseCron(expr);
+    const run = nextRun(s, at(after), timeZone);
+    expect(iso(run)).toBe(expected);
+    expect(nextRun(s, run, timeZone).getTime() - run.getTime()).toBeGreaterThan(22 * 3_600_000); // not again the same night
+  });
+
+  it('runs a fixed time that happens twice once, at its first occurrence (Zurich 2026-10-25 02:30)', () => {
     expect(runsBetween('30 2 * * *', '2026-10-23T12:00:00Z', '2026-10-26T12:00:00Z', zurich)).toEqual([
       '2026-10-24T00:30:00Z', // 02:30 CEST
       '2026-10-25T00:30:00Z', // the first 02:30 (CEST); not again at 01:30Z (02:30 CET)
       '2026-10-26T01:30:00Z', // 02:30 CET
     ]);
     expect(iso(nextRun(parseCron('30 2 * * *'), at('2026-10-25T01:00:00Z'), zurich))).toBe('2026-10-26T01:30:00Z');
+  });
+
+  it('runs an interval schedule in real time: gap times skipped, a repeated hour run on both passes', () => {
+    expect(runsBetween('0 * * * *', '2026-03-28T23:30:00Z', '2026-03-29T02:00:00Z', zurich)).toEqual([
+      '2026-03-29T00:00:00Z', // 01:00 CET
+      '2026-03-29T01:00:00Z', // 03:00 CEST (02:00 does not exist)
+      '2026-03-29T02:00:00Z',
+    ]);
+    expect(runsBetween('*/20 2 * * *', '2026-03-28T00:00:00Z', '2026-03-30T12:00:00Z', zurich)).toEqual([
+      '2026-03-28T01:00:00Z', '2026-03-28T01:20:00Z', '2026-03-28T01:40:00Z', '2026-03-30T00:00:00Z', '2026-03-30T00:20:00Z', '2026-03-30T00:40:00Z',
+    ]);
     expect(runsBetween('0 * * * *', '2026-10-24T23:30:00Z', '2026-10-25T02:00:00Z', zurich)).toEqual([
       '2026-10-25T00:00:00Z', // 02:00 CEST
-      '2026-10-25T02:00:00Z', // 03:00 CET; the repeated 02:00 (01:00Z) does not run again
+      '2026-10-25T01:00:00Z', // 02:00 CET, an hour later
+      '2026-10-25T02:00:00Z', // 03:00 CET
     ]);
   });
 
-  it('previousRun finds the first occurrence from inside the repeated hour', () => {
+  it('previousRun finds the same runs as nextRun', () => {
     const s = parseCron('30 2 * * *');
     expect(iso(previousRun(s, at('2026-10-25T01:45:00Z'), zurich))).toBe('2026-10-25T00:30:00Z');
     expect(iso(previousRun(s, at('2026-10-25T00:30:00Z'), zurich))).toBe('2026-10-25T00:30:00Z');
-    expect(iso(previousRun(s, at('2026-03-29T12:00:00Z'), zurich))).toBe('2026-03-28T01:30:00Z');
+    expect(iso(previousRun(s, at('2026-03-29T12:00:00Z'), zurich))).toBe('2026-03-29T01:00:00Z');
+    expect(iso(previousRun(s, at('2026-03-29T00:59:59.999Z'), zurich))).toBe('2026-03-28T01:30:00Z');
+    // Every 15 minutes around each transition: the next run is its own previous run, and nothing runs in between.
+    const cases: [string, string, string][] = [['Europe/Zurich', '2026-03-28T20:00:00Z', '2026-03-29T08:00:00Z'], ['Europe/Zurich', '2026-10-24T20:00:00Z', '2026-10-25T08:00:00Z'], ['Australia/Lord_Howe', '2026-04-04T10:00:00Z', '2026-04-04T20:00:00Z'], ['Australia/Lord_Howe', '2026-10-03T10:00:00Z', '2026-10-03T20:00:00Z']];
+    for (const expr of ['30 2 * * *', '15 1-3 * * *', '0 * * * *', '*/20 1-2 * * *']) {
+      const schedule = parseCron(expr);
+      for (const [timeZone, from, to] of cases) {
+        for (let t = at(from).getTime(); t < at(to).getTime(); t += 900_000) {
+          const run = nextRun(schedule, new Date(t), timeZone);
+          const found = [iso(previousRun(schedule, run, timeZone)), previousRun(schedule, new Date(run.getTime() - 1), timeZone).getTime() <= t];
+          expect([expr, timeZone, iso(new Date(t)), ...found]).toEqual([expr, timeZone, iso(new Date(t)), iso(run), true]);
+        }
+      }
+    }
+  });
+
+  it('runs a nightly schedule once on every local day of a year, at its time or when the clock has jumped', () => {
+    for (const timeZone of ['Europe/Zurich', 'America/New_York', 'Australia/Lord_Howe', 'America/Santiago']) {
+      const local = new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+      for (const [expr, time] of [['30 2 * * *', '02:30'], ['30 0 * * *', '00:30']] as const) {
+        const days = runsBetween(expr, '2025-12-31T12:00:00Z', '2026-12-31T12:00:00Z', timeZone).map((run) => local.format(at(run)));
+        expect(days.map((d) => d.slice(0, 10))).toEqual([...Array(365).keys()].map((i) => new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 10)));
+        const off = days.filter((d) => !d.endsWith(time));
+        expect([timeZone, expr, off.length <= 1, off.every((d) => d.slice(12) > time && d.slice(12) <= '03:30')]).toEqual([timeZone, expr, true, true]);
+      }
+    }
   });
 });
 
@@ -200,6 +278,12 @@ describe('missedRun', () => {
     expect(missedRun(nightly, at('2026-11-25T02:00:00Z'), at('2026-11-25T12:00:00Z'))).toBeNull();
     expect(missedRun(nightly, at('2026-11-25T02:00:05Z'), at('2026-11-26T01:59:59Z'))).toBeNull();
     expect(missedRun(nightly, at('2026-11-26T00:00:00Z'), at('2026-11-25T12:00:00Z'))).toBeNull(); // lastRun after now
+  });
+
+  it('catches up the night of a DST change once', () => {
+    const nightly230 = parseCron('30 2 * * *');
+    expect(iso(missedRun(nightly230, at('2026-03-28T01:30:00Z'), at('2026-03-29T06:00:00Z'), 'Europe/Zurich')!)).toBe('2026-03-29T01:00:00Z');
+    expect(missedRun(nightly230, at('2026-10-25T00:30:00Z'), at('2026-10-25T01:45:00Z'), 'Europe/Zurich')).toBeNull(); // 02:30 again
   });
 
   it('does not catch up for a project that never ran', () => {

@@ -1,8 +1,24 @@
 /**
- * Cron schedules (the nightly run of a project): standard 5-field expressions evaluated on the
- * wall clock of an IANA time zone. Local times that do not exist (DST gap) are skipped; local
- * times that happen twice (DST overlap) run once, at their first occurrence.
+ * Cron schedules (the nightly run of a project): standard five-field expressions evaluated on the
+ * wall clock of an IANA time zone. This module validates an expression (the Vixie cron subset, with
+ * clear {@link CronError}s) and holds the catch-up rule; the calendar, time-zone and DST arithmetic
+ * is croner's (https://croner.56k.guru), configured to behave as Vixie cron does:
+ *
+ * - Day-of-month and day-of-week: when both restrict (neither starts with `*`) a day matches if
+ *   either does, else both must (`0 0 *\/7 * MON` = the 1st, 8th … when it is a Monday).
+ * - DST, for a fixed-time schedule (no `*` and no step in minute and hour: `30 2 * * *`,
+ *   `0 2,14 * * *`): it runs once every day it names. A local time that does not exist (spring
+ *   forward) runs at the first instant after the gap (02:30 → 03:00 summer time); a local time that
+ *   happens twice (fall back) runs at its first occurrence only. A nightly job is never skipped and
+ *   never run twice.
+ * - DST, for an interval schedule (`*` or a step in minute or hour: `*\/15 * * * *`, `0 * * * *`):
+ *   it follows real time. Times in a gap are skipped (no real time passes there) and a repeated
+ *   hour runs on both passes (an hourly job keeps running every hour).
+ *
+ * Not accepted: croner's seconds and year fields, nicknames (`@daily`) and its `L`, `W`, `#`, `?`
+ * and `+` extensions — a schedule written here means the same in any crontab.
  */
+import { Cron } from 'croner';
 
 /** The five fields of a cron expression, in order. */
 export type CronField = 'minute' | 'hour' | 'day-of-month' | 'month' | 'day-of-week';
@@ -35,18 +51,26 @@ export interface CronSchedule {
   readonly dayOfWeekRestricted: boolean;
 }
 
-interface FieldSpec { readonly name: CronField; readonly min: number; readonly max: number; readonly names?: readonly string[] }
+interface FieldSpec {
+  readonly name: CronField;
+  readonly min: number;
+  readonly max: number;
+  /** The largest step croner takes (the number of distinct values: 0 and 7 are one day). */
+  readonly maxStep: number;
+  readonly names?: readonly string[];
+}
 const FIELDS: readonly FieldSpec[] = [
-  { name: 'minute', min: 0, max: 59 },
-  { name: 'hour', min: 0, max: 23 },
-  { name: 'day-of-month', min: 1, max: 31 },
-  { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
-  { name: 'day-of-week', min: 0, max: 7, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
+  { name: 'minute', min: 0, max: 59, maxStep: 60 },
+  { name: 'hour', min: 0, max: 23, maxStep: 24 },
+  { name: 'day-of-month', min: 1, max: 31, maxStep: 31 },
+  { name: 'month', min: 1, max: 12, maxStep: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
+  { name: 'day-of-week', min: 0, max: 7, maxStep: 7, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
 ];
 const MAX_DAYS = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const SEARCH_YEARS = 8;
 const MINUTE = 60_000;
-const DAY = 86_400_000;
+/** How far nextRun and previousRun look: a schedule with no run within 8 years (of 366 days) is taken as a mistake. */
+const HORIZON_YEARS = 8;
+const HORIZON_MS = HORIZON_YEARS * 366 * 86_400_000;
 
 /**
  * Parses a 5-field cron expression: `minute hour day-of-month month day-of-week` with `*`, lists
@@ -57,7 +81,8 @@ const DAY = 86_400_000;
 export function parseCron(expr: string): CronSchedule {
   const parts = typeof expr === 'string' ? expr.trim().split(/\s+/).filter(Boolean) : [];
   if (parts.length !== 5) {
-    throw new CronError('invalid-expression', `a cron expression has 5 fields (minute hour day-of-month month day-of-week), "${String(expr)}" has ${parts.length}`);
+    const hint = parts.length === 1 && parts[0]!.startsWith('@') ? '; nicknames are not accepted, write e.g. "0 0 * * *" for @daily' : '; there is no seconds or year field';
+    throw new CronError('invalid-expression', `a cron expression has 5 fields (minute hour day-of-month month day-of-week), "${String(expr)}" has ${parts.length}${hint}`);
   }
   const [minutes, hours, daysOfMonth, months, daysOfWeek] = FIELDS.map((spec, i) => parseField(parts[i]!, spec));
   const schedule: CronSchedule = {
@@ -73,6 +98,12 @@ export function parseCron(expr: string): CronSchedule {
   const dayOnlyByMonth = schedule.dayOfMonthRestricted && !schedule.dayOfWeekRestricted;
   if (dayOnlyByMonth && !schedule.months.some((m) => schedule.daysOfMonth.some((d) => d <= MAX_DAYS[m]!))) {
     throw new CronError('invalid-expression', `day-of-month "${parts[2]}" never occurs in month "${parts[3]}": the schedule would never run`, 'day-of-month');
+  }
+  try {
+    croner(schedule, 'UTC');
+  } catch (error) {
+    // A guard: the checks above accept a subset of croner's syntax, so croner should never refuse.
+    throw new CronError('invalid-expression', `"${schedule.expression}" is refused by croner: ${(error as Error).message}`);
   }
   return schedule;
 }
@@ -92,7 +123,7 @@ function parseField(text: string, spec: FieldSpec): number[] {
       if (from > to) throw fieldError(spec, text, `the range "${base}" runs backwards`);
     }
     const step = stepText === undefined ? 1 : Number(stepText);
-    if (step < 1) throw fieldError(spec, text, `the step of "${item}" must be at least 1`);
+    if (step < 1 || step > spec.maxStep) throw fieldError(spec, text, `the step of "${item}" must be at least 1 and at most ${spec.maxStep}`);
     for (let v = from; v <= to; v += step) values.add(v);
   }
   return [...values].sort((a, b) => a - b);
@@ -113,12 +144,20 @@ function fieldError(spec: FieldSpec, text: string, why: string): CronError {
 
 /** The first scheduled time strictly after `after`. Throws a `no-run` {@link CronError} if there is none within 8 years. */
 export function nextRun(schedule: CronSchedule, after: Date, timeZone = 'UTC'): Date {
-  return search(schedule, after, timeZone, 1);
+  const t = instant(after, 'after');
+  const run = croner(schedule, timeZone).nextRun(new Date(t));
+  if (run && run.getTime() - t <= HORIZON_MS) return run;
+  throw noRun(schedule, `after ${after.toISOString()}`, timeZone);
 }
 
 /** The latest scheduled time at or before `before`. Throws a `no-run` {@link CronError} if there is none within 8 years. */
 export function previousRun(schedule: CronSchedule, before: Date, timeZone = 'UTC'): Date {
-  return search(schedule, before, timeZone, -1);
+  const t = instant(before, 'before');
+  // croner's previousRuns returns runs strictly before a whole-second reference. Runs fall on
+  // whole minutes, so "before the next minute" is "at or before t".
+  const [run] = croner(schedule, timeZone).previousRuns(1, new Date(Math.floor(t / MINUTE) * MINUTE + MINUTE));
+  if (run && t - run.getTime() <= HORIZON_MS) return run;
+  throw noRun(schedule, `at or before ${before.toISOString()}`, timeZone);
 }
 
 /**
@@ -140,145 +179,39 @@ export function missedRun(schedule: CronSchedule, lastRun: Date | null, now: Dat
   return latest.getTime() > last ? latest : null;
 }
 
-/** A wall-clock minute in the schedule's time zone. */
-interface Wall { y: number; mo: number; d: number; h: number; mi: number }
-
 function instant(date: Date, what: string): number {
   const t = date instanceof Date ? date.getTime() : NaN;
   if (Number.isNaN(t)) throw new CronError('invalid-date', `${what} is not a valid date`);
   return t;
 }
 
-/**
- * Searches wall-clock minutes from a bound that is safely on the near side of `from` (the offsets
- * around it may differ by a DST shift) and returns the first one whose first occurrence lies
- * strictly after (dir 1) or at or before (dir -1) `from`. Wall minutes map monotonically to their
- * first occurrences, so the first accepted one is the answer.
- */
-function search(schedule: CronSchedule, from: Date, timeZone: string, dir: 1 | -1): Date {
-  const t = instant(from, dir > 0 ? 'after' : 'before');
-  const zone = zoneOf(timeZone);
-  const offsets = [zone.offset(t), zone.offset(t + dir * DAY), zone.offset(t - dir * DAY)];
-  const bound = t + (dir > 0 ? Math.min(...offsets) : Math.max(...offsets));
-  let wall = toWall(Math.floor(bound / MINUTE) * MINUTE);
-  const limitYear = wall.y + dir * SEARCH_YEARS;
-  for (;;) {
-    const candidate = seek(schedule, wall, dir, limitYear);
-    if (!candidate) break;
-    const at = zone.firstInstant(candidate);
-    if (at !== null && (dir > 0 ? at > t : at <= t)) return new Date(at);
-    wall = toWall(wallMs(candidate) + dir * MINUTE);
-  }
-  const direction = dir > 0 ? `after ${from.toISOString()}` : `at or before ${from.toISOString()}`;
-  throw new CronError('no-run', `"${schedule.expression}" has no run ${direction} within ${SEARCH_YEARS} years (${timeZone})`);
+function noRun(schedule: CronSchedule, when: string, timeZone: string): CronError {
+  return new CronError('no-run', `"${schedule.expression}" has no run ${when} within ${HORIZON_YEARS} years (${timeZone})`);
 }
+
+/** Time zones Intl has accepted (creating a formatter to check one costs more than a nextRun). */
+const validZones = new Set<string>();
 
 /**
- * The first wall minute at or after (dir 1) / at or before (dir -1) `start` that the schedule
- * matches, or null past `limitYear`. Skips by fields: a month, day or hour that cannot match is
- * passed over whole. Out-of-range fields (minute 60, hour -1, month 13) simply find no value and
- * carry into the next larger field.
+ * The schedule as a paused croner job (no timer: only its nextRun / previousRuns are used). The
+ * time zone is checked first, as croner would read an empty one as the server's local time.
  */
-function seek(s: CronSchedule, start: Wall, dir: 1 | -1, limitYear: number): Wall | null {
-  let { y, mo, d, h, mi } = start;
-  const [firstH, firstMi] = dir > 0 ? [0, 0] : [23, 59];
-  while (dir > 0 ? y <= limitYear : y >= limitYear) {
-    const month = pick(s.months, mo, dir);
-    if (month === undefined) {
-      [y, mo, d, h, mi] = [y + dir, dir > 0 ? 1 : 12, dir > 0 ? 1 : 31, firstH, firstMi];
-      continue;
+function croner(schedule: CronSchedule, timeZone: string): Cron {
+  if (!validZones.has(timeZone)) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone });
+    } catch {
+      throw new CronError('invalid-time-zone', `unknown time zone "${timeZone}" (use an IANA name such as Europe/Zurich)`);
     }
-    if (month !== mo) [mo, d, h, mi] = [month, dir > 0 ? 1 : 31, firstH, firstMi];
-    const dim = daysInMonth(y, mo);
-    if (d < 1 || (d > dim && dir > 0)) {
-      [mo, d, h, mi] = [mo + dir, dir > 0 ? 1 : 31, firstH, firstMi];
-      continue;
-    }
-    d = Math.min(d, dim);
-    const hour = dayMatches(s, y, mo, d) ? pick(s.hours, h, dir) : undefined;
-    if (hour === undefined) {
-      [d, h, mi] = [d + dir, firstH, firstMi];
-      continue;
-    }
-    if (hour !== h) [h, mi] = [hour, firstMi];
-    const minute = pick(s.minutes, mi, dir);
-    if (minute === undefined) {
-      [h, mi] = [h + dir, firstMi];
-      continue;
-    }
-    return { y, mo, d, h, mi: minute };
+    validZones.add(timeZone);
   }
-  return null;
-}
-
-/** The first value ≥ v (dir 1) or ≤ v (dir -1) of an ascending list. */
-function pick(sorted: readonly number[], v: number, dir: 1 | -1): number | undefined {
-  if (dir > 0) return sorted.find((x) => x >= v);
-  for (let i = sorted.length - 1; i >= 0; i--) if (sorted[i]! <= v) return sorted[i];
-  return undefined;
-}
-
-function dayMatches(s: CronSchedule, y: number, mo: number, d: number): boolean {
-  const dom = s.daysOfMonth.includes(d);
-  const dow = s.daysOfWeek.includes(new Date(Date.UTC(y, mo - 1, d)).getUTCDay());
-  return s.dayOfMonthRestricted && s.dayOfWeekRestricted ? dom || dow : dom && dow;
-}
-
-function daysInMonth(y: number, mo: number): number {
-  return new Date(Date.UTC(y, mo, 0)).getUTCDate();
-}
-
-/** The wall clock as if it were UTC, in milliseconds (so wall minutes can be added and compared). */
-function wallMs(w: Wall): number {
-  return Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi);
-}
-
-function toWall(ms: number): Wall {
-  const date = new Date(ms);
-  return { y: date.getUTCFullYear(), mo: date.getUTCMonth() + 1, d: date.getUTCDate(), h: date.getUTCHours(), mi: date.getUTCMinutes() };
-}
-
-interface Zone {
-  /** Wall clock minus UTC at instant `t`, in milliseconds. */
-  offset(t: number): number;
-  /** The first instant whose wall clock is `w`, or null when `w` does not exist (DST gap). */
-  firstInstant(w: Wall): number | null;
-}
-
-const zones = new Map<string, Zone>();
-
-function zoneOf(timeZone: string): Zone {
-  let zone = zones.get(timeZone);
-  if (!zone) {
-    zone = createZone(timeZone);
-    zones.set(timeZone, zone);
-  }
-  return zone;
-}
-
-function createZone(timeZone: string): Zone {
-  let format: Intl.DateTimeFormat;
-  try {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
-    });
-  } catch {
-    throw new CronError('invalid-time-zone', `unknown time zone "${timeZone}" (use an IANA name such as Europe/Zurich)`);
-  }
-  const fields = (t: number): Wall & { s: number } => {
-    const get: Record<string, string> = {};
-    for (const part of format.formatToParts(t)) get[part.type] = part.value;
-    return { y: Number(get.year), mo: Number(get.month), d: Number(get.day), h: Number(get.hour), mi: Number(get.minute), s: Number(get.second) };
-  };
-  const offset = (t: number): number => {
-    const f = fields(t);
-    return wallMs(f) + f.s * 1000 - Math.floor(t / 1000) * 1000;
-  };
-  const firstInstant = (w: Wall): number | null => {
-    const local = wallMs(w);
-    const candidates = [...new Set([offset(local - DAY), offset(local), offset(local + DAY)])].map((o) => local - o);
-    const exact = candidates.filter((c) => wallMs(fields(c)) === local).sort((a, b) => a - b);
-    return exact[0] ?? null;
-  };
-  return { offset, firstInstant };
+  return new Cron(schedule.expression, {
+    timezone: timeZone,
+    paused: true,
+    mode: '5-part',
+    // Vixie cron: OR only when both day fields restrict.
+    domAndDow: !(schedule.dayOfMonthRestricted && schedule.dayOfWeekRestricted),
+    // Vixie cron's notion of a fixed-time job (lists and ranges of hours count), see the file comment.
+    fixedTimeRule: 'no-wildcard',
+  });
 }
