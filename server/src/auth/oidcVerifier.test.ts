@@ -1,4 +1,4 @@
-import { constants, generateKeyPairSync, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { constants, createHmac, createPublicKey, generateKeyPairSync, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createOidcVerifier, looksLikeJwt, OidcError, OIDC_TOKEN_ID, type OidcErrorCode, type OidcVerifierOptions } from './oidcVerifier';
@@ -10,8 +10,8 @@ const T0_S = T0 / 1000;
 
 interface TestKey { readonly kid: string; readonly privateKey: KeyObject; readonly jwk: JsonWebKey }
 
-function rsaKey(kid: string): TestKey {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+function rsaKey(kid: string, modulusLength = 2048): TestKey {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength });
   return { kid, privateKey, jwk: { ...publicKey.export({ format: 'jwk' }), kid, use: 'sig' } };
 }
 
@@ -23,7 +23,7 @@ function ecKey(kid: string, namedCurve: 'P-256' | 'P-384'): TestKey {
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** A JWT signed by hand: base64url(header).base64url(payload).base64url(signature). */
-function signJwt(alg: string, key: TestKey, payload: Record<string, unknown>, header: Record<string, unknown> = {}): string {
+function signJwt(alg: string, key: TestKey, payload: unknown, header: Record<string, unknown> = {}): string {
   const signed = `${b64({ alg, typ: 'JWT', kid: key.kid, ...header })}.${b64(payload)}`;
   const data = Buffer.from(signed);
   const hash = `sha${alg.slice(2)}`;
@@ -100,6 +100,11 @@ describe('createOidcVerifier', () => {
     clock = T0;
     requests = 0;
     serve(rsa, ec256, ec384);
+    // jose's JWKS cache and cooldown read Date.now (the `now` option only drives exp and nbf)
+    jest.spyOn(Date, 'now').mockImplementation(() => clock);
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
   });
 
   it('accepts a valid RS256 token and returns an OIDC principal', async () => {
@@ -113,6 +118,8 @@ describe('createOidcVerifier', () => {
     ['RS384', rsa],
     ['RS512', rsa],
     ['PS256', rsa],
+    ['PS384', rsa],
+    ['PS512', rsa],
   ] as const)('accepts a valid %s token', async (alg, key) => {
     await expect(verifier().verify(signJwt(alg, key, claims()))).resolves.toMatchObject({ name: 'alice', role: 'annotator' });
   });
@@ -178,7 +185,7 @@ describe('createOidcVerifier', () => {
     const v = verifier();
     await expectOidcError(v.verify('ss_opaque'), 'malformed');
     await expectOidcError(v.verify(`${Buffer.from('{not json').toString('base64url')}.${b64(claims())}.c2ln`), 'malformed');
-    await expectOidcError(v.verify(`${b64({ alg: 'RS256' })}.${b64([1, 2])}.c2ln`), 'malformed');
+    await expectOidcError(v.verify(signJwt('RS256', rsa, [1, 2])), 'malformed'); // validly signed, but not a claims set
     await expectOidcError(v.verify(signJwt('RS256', rsa, claims(), { crit: ['exp'] })), 'malformed');
   });
 
@@ -246,5 +253,69 @@ describe('createOidcVerifier', () => {
     expect(() => createOidcVerifier({ issuer: '', audience: AUDIENCE, jwksUrl })).toThrow(OidcError);
     expect(() => createOidcVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUrl: 'not a url' })).toThrow(/jwksUrl/);
     expect(() => createOidcVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUrl, roleMap: { boss: 'root' as never } })).toThrow(/unknown role "root"/);
+    expect(() => createOidcVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUrl: 'file:///etc/jwks.json' })).toThrow(/http/);
+    expect(() => createOidcVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUrl, jwksTimeoutSeconds: 0 })).toThrow(/jwksTimeoutSeconds/);
+    expect(() => createOidcVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUrl, clockToleranceSeconds: -1 })).toThrow(/clockToleranceSeconds/);
+  });
+
+  it('refuses an HS256 token whose secret is the public RSA key (algorithm confusion)', async () => {
+    const v = verifier();
+    const signed = `${b64({ alg: 'HS256', typ: 'JWT', kid: rsa.kid })}.${b64(claims({ roles: ['admin'] }))}`;
+    const pem = createPublicKeyPem(rsa);
+    for (const secret of [pem, Buffer.from(JSON.stringify(rsa.jwk)), Buffer.from(String(rsa.jwk.n), 'base64url')]) {
+      const mac = createHmac('sha256', secret).update(signed).digest('base64url');
+      const error = await expectOidcError(v.verify(`${signed}.${mac}`), 'unsupported-alg');
+      expect(error.message).toContain('HS256');
+    }
+    expect(requests).toBe(0);
+  });
+
+  it('applies the configured clock tolerance to exp and nbf', async () => {
+    const v = verifier({ clockToleranceSeconds: 5 });
+    await expect(v.verify(signJwt('RS256', rsa, claims({ exp: T0_S - 4 })))).resolves.toMatchObject({ name: 'alice' });
+    await expectOidcError(v.verify(signJwt('RS256', rsa, claims({ exp: T0_S - 5 }))), 'expired');
+    await expect(v.verify(signJwt('RS256', rsa, claims({ nbf: T0_S + 5 })))).resolves.toMatchObject({ name: 'alice' });
+    await expectOidcError(v.verify(signJwt('RS256', rsa, claims({ nbf: T0_S + 6 }))), 'not-yet-valid');
+    await expectOidcError(v.verify(signJwt('RS256', rsa, claims({ exp: String(T0_S + 300) }))), 'malformed');
+  });
+
+  it('reports jwks-unavailable when the JWKS request times out', async () => {
+    const silent = createServer(() => undefined); // accepts the request, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const slowUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/certs`;
+      const error = await expectOidcError(verifier({ jwksUrl: slowUrl, jwksTimeoutSeconds: 0.2 }).verify(signJwt('RS256', rsa, claims())), 'jwks-unavailable');
+      expect(error.message).toMatch(/timed out/);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  }, 2_000); // well under jose's default 5 s: the test fails if jwksTimeoutSeconds is ignored
+
+  it('shares one JWKS fetch between concurrent verifications', async () => {
+    const v = verifier();
+    const tokens = [signJwt('RS256', rsa, claims()), signJwt('ES256', ec256, claims()), signJwt('ES384', ec384, claims()), signJwt('PS256', rsa, claims())];
+    const principals = await Promise.all(tokens.map((token) => v.verify(token)));
+    expect(principals.map((p) => p.role)).toEqual(['annotator', 'annotator', 'annotator', 'annotator']);
+    expect(requests).toBe(1);
+  });
+
+  it('picks the key without a kid only when exactly one key fits the algorithm', async () => {
+    const anonymous = signJwt('RS256', rsa, claims(), { kid: undefined });
+    await expect(verifier().verify(anonymous)).resolves.toMatchObject({ name: 'alice' }); // the only RSA key
+    serve(rsa, rotated);
+    await expectOidcError(verifier().verify(anonymous), 'unknown-key');
+  });
+
+  it("refuses a key whose JWK names another algorithm, and RSA keys under 2048 bits", async () => {
+    served = { status: 200, body: JSON.stringify({ keys: [{ ...rsa.jwk, alg: 'RS256' }] }) };
+    await expectOidcError(verifier().verify(signJwt('RS384', rsa, claims())), 'unknown-key');
+    const weak = rsaKey('weak', 1024);
+    serve(weak);
+    await expectOidcError(verifier().verify(signJwt('RS256', weak, claims())), 'unknown-key');
   });
 });
+
+function createPublicKeyPem(key: TestKey): string {
+  return createPublicKey({ key: key.jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+}
