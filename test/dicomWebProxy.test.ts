@@ -1,7 +1,8 @@
 /**
  * The server's read-only DICOMweb proxy (what the viewer uses: Orthanc has no CORS) against the
  * real Orthanc: QIDO-RS and WADO-RS answers identical to Orthanc's own, ScanSelect tokens
- * required, unknown sources and path tricks refused, a PACS that is down answered 502.
+ * required, unknown sources and path tricks refused, a PACS that is down answered 502. Against a
+ * recording stand-in for a PACS: lists capped and frame lists de-duplicated before forwarding.
  */
 import http from 'node:http';
 import { DicomWebClient } from '../server/src/pacs/dicomWebClient';
@@ -17,6 +18,45 @@ const withOrthanc = available ? describe : describe.skip;
 const STUDY = '1.2.826.0.1.3680043.10.1341.60.1';
 const SERIES = `${STUDY}.1`;
 const SOP = `${SERIES}.1`;
+
+describe('DICOMweb proxy: what reaches the PACS', () => {
+  let upstream: http.Server;
+  let t: TestServer;
+  const seen: string[] = [];
+  beforeAll(async () => {
+    upstream = http.createServer((req, res) => {
+      seen.push(req.url!);
+      res.setHeader('Content-Type', 'application/dicom+json');
+      res.end('[]');
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const { port } = upstream.address() as { port: number };
+    t = await startTestServer({ sources: { pacs: { kind: 'dicomweb', url: `http://127.0.0.1:${port}/dicom-web` } } });
+  });
+  afterAll(async () => {
+    await t?.dispose();
+    await new Promise((resolve) => upstream?.close(resolve));
+  });
+  const forwarded = async (route: string): Promise<{ status: number; code?: string; url?: string }> => {
+    seen.length = 0;
+    const r = await t.call('GET', `/dicom-web/pacs${route}`, { role: 'annotator' });
+    return { status: r.status, ...(r.status >= 400 && { code: r.json.code }), ...(seen.length > 0 && { url: decodeURIComponent(seen.join(' ')) }) };
+  };
+
+  it('de-duplicates frame lists and refuses lists beyond the cap without asking the PACS', async () => {
+    const instance = '/studies/1.2.3/series/1.2.3.4/instances/1.2.3.4.5';
+    expect(await forwarded(`${instance}/frames/2,1,2,2,1`)).toEqual({ status: 200, url: `/dicom-web${instance}/frames/2,1` });
+    expect(await forwarded(`${instance}/frames/${Array(7000).fill('1').join(',')}`)).toEqual({ status: 400, code: 'too-many-items' });
+    expect(await forwarded(`${instance}/frames/1,x`)).toEqual({ status: 400, code: 'invalid-frame-list' });
+  });
+
+  it('lowers a QIDO-RS limit above the maximum and refuses query lists beyond the cap', async () => {
+    expect(await forwarded('/studies?ModalitiesInStudy=CR&limit=50000&offset=10')).toEqual({ status: 200, url: '/dicom-web/studies?ModalitiesInStudy=CR&limit=1000&offset=10' });
+    expect(await forwarded('/studies?PatientName=A*&limit=25')).toEqual({ status: 200, url: '/dicom-web/studies?PatientName=A*&limit=25' }); // as asked
+    expect(await forwarded('/studies?limit=many')).toEqual({ status: 400, code: 'invalid-query' });
+    expect(await forwarded(`/studies?includefield=${Array(1001).fill('00100010').join(',')}`)).toEqual({ status: 400, code: 'too-many-items' });
+  });
+});
 
 withOrthanc('DICOMweb proxy', () => {
   let orthanc: OrthancProcess;

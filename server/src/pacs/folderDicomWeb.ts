@@ -1,20 +1,25 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { AppError } from '../appError';
 import { readPart10, toDicomJson, type DicomJsonAttribute } from '../dicom/part10';
-import { walk } from './folderSource';
+import { checkQueryLists, frameNumbers, MORE_RESULTS_WARNING, qidoPage } from './dicomWebLimits';
+import { FolderIndex, type FolderIndexOptions, type IndexedFile } from './folderIndex';
 import { buildMultipart } from './multipart';
 
 type DicomJson = Record<string, DicomJsonAttribute>;
 
-/** One indexed file: its identifiers and its header as DICOM JSON (no pixel data). */
-interface Entry {
-  readonly file: string;
+/** One instance's identifiers and its header as DICOM JSON (no pixel data). */
+interface Header {
   readonly studyUid: string;
   readonly seriesUid: string;
   readonly sopUid: string;
   readonly json: DicomJson;
+}
+
+/** An indexed instance and its file. */
+interface Entry extends Header {
+  readonly file: string;
 }
 
 const STUDY_TAGS = ['00080020', '00080030', '00080050', '00100010', '00100020', '00100030', '00100040', '00081030', '0020000D', '00200010'];
@@ -27,36 +32,44 @@ const pick = (json: DicomJson, tags: readonly string[]): DicomJson => Object.fro
  * A read-only DICOMweb service over a local folder of DICOM files — so that the viewer works on
  * the embedded default source (the demo's phantoms) as it does on a PACS: QIDO-RS for studies,
  * series and instances, WADO-RS metadata, frames (native or as stored, with their transfer
- * syntax) and whole instances. The index is built at first use and rebuilt when a UID is
- * not found (files added since).
+ * syntax) and whole instances. The index is built at first use; an unknown UID re-scans the
+ * folder (reading only new or changed files, at most once per `minRescanMs`: {@link FolderIndex}).
+ * Lists are bounded (dicomWebLimits.ts): frame lists de-duplicated and capped, QIDO-RS pages of at
+ * most `MAX_QIDO_LIMIT` results (with a Warning header when more remain).
  */
 export class FolderDicomWeb {
-  private index: Promise<Entry[]> | null = null;
+  private readonly index: FolderIndex<Header>;
 
-  constructor(private readonly root: string) {}
+  constructor(root: string, options: FolderIndexOptions = {}) {
+    this.index = new FolderIndex(root, parseHeader, options);
+  }
 
   router(): Router {
     const router = Router({ mergeParams: true });
+    router.use((req, _res, next) => {
+      checkQueryLists(req.query);
+      next();
+    });
     router.get('/studies', async (req, res) => {
+      const wanted = typeof req.query.StudyInstanceUID === 'string' ? new Set(req.query.StudyInstanceUID.split(',')) : null;
       const entries = await this.entries();
-      const wanted = typeof req.query.StudyInstanceUID === 'string' ? req.query.StudyInstanceUID : null;
-      const studies = groupBy(entries.filter((e) => !wanted || e.studyUid === wanted), (e) => e.studyUid).map((group) => ({
+      const studies = groupBy(entries.filter((e) => !wanted || wanted.has(e.studyUid)), (e) => e.studyUid).map((group) => ({
         ...pick(group[0]!.json, STUDY_TAGS),
         '00080061': { vr: 'CS', Value: [...new Set(group.map((e) => value(e.json, '00080060')).filter(Boolean))] },
         '00201206': { vr: 'IS', Value: [new Set(group.map((e) => e.seriesUid)).size] },
         '00201208': { vr: 'IS', Value: [group.length] },
       }));
-      res.type('application/dicom+json').json(page(studies, req));
+      sendPage(res, studies, req);
     });
     router.get('/studies/:study/series', async (req, res) => {
       const entries = await this.study(String(req.params.study));
-      res.type('application/dicom+json').json(groupBy(entries, (e) => e.seriesUid).map((group) => ({
+      sendPage(res, groupBy(entries, (e) => e.seriesUid).map((group) => ({
         ...pick(group[0]!.json, SERIES_TAGS), '0020000D': group[0]!.json['0020000D']!, '00201209': { vr: 'IS', Value: [group.length] },
-      })));
+      })), req);
     });
     router.get('/studies/:study/series/:series/instances', async (req, res) => {
       const entries = (await this.study(String(req.params.study))).filter((e) => e.seriesUid === req.params.series);
-      res.type('application/dicom+json').json(entries.map((e) => ({ ...pick(e.json, INSTANCE_TAGS), '0020000D': e.json['0020000D']!, '0020000E': e.json['0020000E']! })));
+      sendPage(res, entries.map((e) => ({ ...pick(e.json, INSTANCE_TAGS), '0020000D': e.json['0020000D']!, '0020000E': e.json['0020000E']! })), req);
     });
     router.get(['/studies/:study/metadata', '/studies/:study/series/:series/metadata'], async (req, res) => {
       const entries = (await this.study(String(req.params.study))).filter((e) => !req.params.series || e.seriesUid === req.params.series);
@@ -64,10 +77,11 @@ export class FolderDicomWeb {
       res.type('application/dicom+json').json(entries.map((e) => e.json));
     });
     router.get('/studies/:study/series/:series/instances/:sop/frames/:frames', async (req, res) => {
+      const wanted = frameNumbers(String(req.params.frames)); // before any file is read
       const entry = await this.instance(String(req.params.sop));
       const { transferSyntaxUid, frames } = await readFrames(entry);
-      const wanted = String(req.params.frames).split(',').map(Number);
-      if (wanted.some((n) => !Number.isInteger(n) || n < 1 || n > frames.length)) throw new AppError(404, 'not-found', `frames ${String(req.params.frames)}: the instance has ${frames.length}`);
+      const missing = wanted.find((n) => n > frames.length);
+      if (missing !== undefined) throw new AppError(404, 'not-found', `frame ${missing}: the instance has ${frames.length}`);
       const { body, contentType } = buildMultipart(wanted.map((n) => frames[n - 1]!), `application/octet-stream; transfer-syntax=${transferSyntaxUid}`);
       res.setHeader('Content-Type', contentType);
       res.send(body);
@@ -81,42 +95,30 @@ export class FolderDicomWeb {
     return router;
   }
 
-  private async entries(refresh = false): Promise<Entry[]> {
-    if (!this.index || refresh) this.index = buildIndex(this.root);
-    return this.index;
+  private async entries(): Promise<Entry[]> {
+    return (await this.index.all()).map(withFile);
   }
 
   private async study(uid: string): Promise<Entry[]> {
-    let found = (await this.entries()).filter((e) => e.studyUid === uid);
-    if (found.length === 0) found = (await this.entries(true)).filter((e) => e.studyUid === uid);
-    return found;
+    return (await this.index.findAll((e) => e.value.studyUid === uid)).map(withFile);
   }
 
   private async instance(uid: string): Promise<Entry> {
-    const entry = (await this.entries()).find((e) => e.sopUid === uid) ?? (await this.entries(true)).find((e) => e.sopUid === uid);
-    if (!entry) throw new AppError(404, 'not-found', `no instance ${uid}`);
-    return entry;
+    const found = await this.index.find(uid);
+    if (!found) throw new AppError(404, 'not-found', `no instance ${uid}`);
+    return withFile(found);
   }
 }
 
-async function buildIndex(root: string): Promise<Entry[]> {
-  const entries: Entry[] = [];
-  const seen = new Set<string>();
-  for await (const file of walk(root)) {
-    let json: DicomJson;
-    try {
-      const part10 = readPart10(new Uint8Array(await fs.readFile(file)), path.basename(file));
-      json = toDicomJson(part10.dataset);
-    } catch {
-      continue; // not DICOM, or unreadable: the sync reports these; the viewer just does not list them
-    }
-    const [studyUid, seriesUid, sopUid] = ['0020000D', '0020000E', '00080018'].map((t) => value(json, t));
-    if (typeof studyUid !== 'string' || typeof seriesUid !== 'string' || typeof sopUid !== 'string' || seen.has(sopUid)) continue;
-    seen.add(sopUid);
-    entries.push({ file, studyUid, seriesUid, sopUid, json });
-  }
-  return entries;
+/** The identifiers and header (as DICOM JSON, no pixel data) of one file, or null when it lacks them. */
+function parseHeader(bytes: Uint8Array, location: string): Header | null {
+  const json = toDicomJson(readPart10(bytes, path.basename(location)).dataset);
+  const [studyUid, seriesUid, sopUid] = ['0020000D', '0020000E', '00080018'].map((t) => value(json, t));
+  if (typeof studyUid !== 'string' || typeof seriesUid !== 'string' || typeof sopUid !== 'string') return null;
+  return { studyUid, seriesUid, sopUid, json };
 }
+
+const withFile = (indexed: IndexedFile<Header>): Entry => ({ ...indexed.value, file: indexed.file });
 
 /** The frames of an instance: native pixel data cut per frame, encapsulated data one frame per fragment group. */
 async function readFrames(entry: Entry): Promise<{ transferSyntaxUid: string; frames: Uint8Array[] }> {
@@ -135,12 +137,17 @@ async function readFrames(entry: Entry): Promise<{ transferSyntaxUid: string; fr
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
   const groups = new Map<string, T[]>();
-  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
   return [...groups.values()];
 }
 
-function page<T>(items: readonly T[], req: Request): T[] {
-  const offset = Number(req.query.offset ?? 0) || 0;
-  const limit = Number(req.query.limit ?? items.length) || items.length;
-  return items.slice(offset, offset + limit);
+/** One QIDO-RS page (`offset`, `limit` ≤ `MAX_QIDO_LIMIT`), with a Warning header when more remain. */
+function sendPage<T>(res: Response, items: readonly T[], req: Request): void {
+  const { offset, limit } = qidoPage(req.query);
+  if (offset + limit < items.length) res.setHeader('Warning', MORE_RESULTS_WARNING);
+  res.type('application/dicom+json').json(items.slice(offset, offset + limit));
 }

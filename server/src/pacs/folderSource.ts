@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { readDicomHeader } from '@scanselect/plugin';
 import type { InstanceRef } from './dicomWebClient';
+import { walk } from './folderIndex';
 import { matchesFilters, type ImageSource, type SkippedInstance, type SourceFilters, type SourceInstance } from './source';
 
 /**
@@ -44,15 +45,5 @@ export class FolderSource implements ImageSource {
     const file = this.paths.get(ref.sopUid);
     if (!file) throw new Error(`instance ${ref.sopUid} is not in folder ${this.root} (list it first)`);
     return new Uint8Array(await fs.readFile(file));
-  }
-}
-
-/** Every regular file under `dir`, depth first, in name order (stable across runs). */
-export async function* walk(dir: string): AsyncIterable<string> {
-  const entries = (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
-  for (const entry of entries) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) yield* walk(full);
-    else if (entry.isFile()) yield full;
   }
 }

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { Router, type Request, type Response } from 'express';
 import { AppError } from '../../appError';
 import type { DicomWebSourceConfig, SourceConfig } from '../../config/serverConfig';
+import { boundedRequest } from '../../pacs/dicomWebLimits';
 import { FolderDicomWeb } from '../../pacs/folderDicomWeb';
 import { anyRole } from '../guards';
 
@@ -14,7 +15,9 @@ const FORWARDED_RESPONSE = ['content-type', 'content-length', 'etag', 'last-modi
  * `GET /dicom-web/{source}/…`: a read-only DICOMweb proxy to a configured PACS, so that the viewer
  * (another origin would need CORS, which Orthanc 1.10 lacks) reaches QIDO-RS and WADO-RS through
  * ScanSelect with a ScanSelect token; the PACS's own credentials (the source's `headers`) never
- * reach the browser. Streams the answer; a PACS that cannot be reached is 502. A folder source is
+ * reach the browser. Frame lists are de-duplicated, every list capped and QIDO-RS `limit` lowered to
+ * the maximum (pacs/dicomWebLimits.ts) before the request is forwarded. Streams the answer; a PACS
+ * that cannot be reached is 502. A folder source is
  * answered by {@link FolderDicomWeb}.
  */
 export function dicomWebProxy(sources: Readonly<Record<string, SourceConfig>>, timeoutMs = 60_000): Router {
@@ -28,8 +31,9 @@ export function dicomWebProxy(sources: Readonly<Record<string, SourceConfig>>, t
     if (!source || source.kind !== 'dicomweb') throw new AppError(404, 'not-found', `no DICOMweb source "${String(req.params.source)}"`);
     const segments = ([] as string[]).concat(req.params.path as string | string[]);
     if (segments.some((s) => s === '..' || s === '.' || s === '')) throw new AppError(400, 'invalid-path', 'the path may not contain empty, "." or ".." segments');
-    const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
-    const upstream = `${(source as DicomWebSourceConfig).url.replace(/\/+$/, '')}/${segments.map(encodeURIComponent).join('/')}${query}`;
+    // Lists are capped and frame lists de-duplicated before anything reaches the PACS.
+    const bounded = boundedRequest(segments, req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '');
+    const upstream = `${(source as DicomWebSourceConfig).url.replace(/\/+$/, '')}/${bounded.segments.map(encodeURIComponent).join('/')}${bounded.search}`;
     const headers: Record<string, string> = { ...(source as DicomWebSourceConfig).headers, 'Accept-Encoding': 'identity' };
     for (const name of FORWARDED_REQUEST) {
       const value = req.headers[name];
