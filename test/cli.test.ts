@@ -45,6 +45,14 @@ describe('scanselect CLI', () => {
     expect(run(['coldstart', '--help']).stdout).toMatch(/kmeans-budget\s+Baseline/);
   });
 
+  it('refuses an unknown command with exit 2, also with --help', () => {
+    for (const args of [['nope'], ['nope', '--help'], ['colstart', '--budget', '3'], ['../../etc/passwd', '-h']]) {
+      const r = run(args);
+      expect([args, r.code, r.stdout]).toEqual([args, 2, '']);
+      expect(r.stderr).toMatch(new RegExp(`^scanselect: unknown command '${args[0]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}' \\(commands: coldstart, `));
+    }
+  });
+
   it('runs a cold start and writes the report and the map', () => {
     const emb = write('groups.csv', groups());
     const r = run(['coldstart', '--embeddings', emb, '--budget', '6', '--projection', 'none', '--plot', 'map.svg']);

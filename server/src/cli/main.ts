@@ -41,10 +41,27 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI; resolves to the process exit code. */
+/**
+ * The first word when it names no command (commander would take `nope --help` as the top-level
+ * `--help` and exit 0); `help` and options are left to commander.
+ */
+export function unknownCommand(program: Command, args: readonly string[]): string | null {
+  const first = args[0];
+  if (first === undefined || first.startsWith('-') || first === 'help') return null;
+  const known = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+  return known.includes(first) ? null : first;
+}
+
+/** Runs the CLI (`argv` as `process.argv`: node, script, arguments); resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  const unknown = unknownCommand(program, argv.slice(2));
+  if (unknown !== null) {
+    process.stderr.write(`scanselect: unknown command '${unknown.slice(0, 100)}' (commands: ${program.commands.map((c) => c.name()).join(', ')})\n`);
+    return EXIT_BAD_INPUT;
+  }
   try {
-    await buildProgram().parseAsync([...argv]);
+    await program.parseAsync([...argv]);
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
