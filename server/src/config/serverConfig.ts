@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { validator } from '../http/validate';
-import { PROJECT_SETTINGS_SCHEMA, type ProjectSettings } from '../projects/projectConfig';
+import { MODEL_NAME_PATTERN, PROJECT_SETTINGS_SCHEMA, type ProjectSettings } from '../projects/projectConfig';
 
 /** A local folder of DICOM files (searched recursively). */
 export interface FolderSourceConfig {
@@ -141,7 +141,7 @@ export const SERVER_CONFIG_SCHEMA = {
     uploadLimitMb: { type: 'number', minimum: 1, maximum: 2048, default: 50 },
     backend: { type: 'string', enum: ['auto', 'wasm', 'cpu', 'tensorflow'], default: 'auto' },
     publicUrl: { type: 'string', pattern: '^https?://[^/?#@\\s]+(/[^?#\\s]*)?$', maxLength: 2000 },
-    models: { type: 'object', default: {}, propertyNames: { pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }, additionalProperties: { type: 'string', minLength: 1 } },
+    models: { type: 'object', default: {}, propertyNames: { pattern: MODEL_NAME_PATTERN }, additionalProperties: { type: 'string', minLength: 1 } },
   },
 } as const;
 

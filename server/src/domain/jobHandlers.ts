@@ -1,4 +1,5 @@
 import { createEncoderRegistry } from '@scanselect/plugin';
+import { AppError } from '../appError';
 import type { JobHandler } from '../jobs/jobRunner';
 import { syncProject } from '../sync/syncProject';
 import type { ServerContext } from './context';
@@ -21,7 +22,7 @@ export function jobHandlers(ctx: ServerContext, roundDeps: Omit<RoundDeps, 'roun
     sync: async (job, { signal, progress }) => {
       const project = ctx.projects.get(job.projectId!);
       const { encoder: settings } = project.settings;
-      const encoder = await registry.get(settings.id).create({ model: settings.model, featureLayer: settings.featureLayer, normalization: settings.normalization, inputSize: settings.inputSize });
+      const encoder = await registry.get(settings.id).create({ model: configuredModel(ctx, settings.model), featureLayer: settings.featureLayer, normalization: settings.normalization, inputSize: settings.inputSize });
       try {
         let seen = 0;
         const report = await syncProject({
@@ -48,4 +49,16 @@ export function jobHandlers(ctx: ServerContext, roundDeps: Omit<RoundDeps, 'roun
       return { round: round.number, kind: round.kind, size: round.size };
     },
   };
+}
+
+/**
+ * Where a project's encoder model is: only a model the server configuration names (a project
+ * stored before names were required, or whose model was removed from the configuration, fails
+ * here with a clear error instead of reading an arbitrary path or URL).
+ */
+function configuredModel(ctx: ServerContext, name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  const location = Object.hasOwn(ctx.config.models, name) ? ctx.config.models[name] : undefined;
+  if (location === undefined) throw new AppError(400, 'unknown-model', `encoder.model "${name.slice(0, 64)}" is not a configured model (the server configuration's "models" names them)`);
+  return location;
 }

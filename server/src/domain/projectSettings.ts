@@ -9,7 +9,7 @@ const validateSettings = validator<ProjectSettings>(PROJECT_SETTINGS_SCHEMA);
 const validatePatch = validator<ProjectPatch>(PROJECT_PATCH_SCHEMA);
 
 function check(ctx: ServerContext, settings: ProjectSettings): ProjectSettings {
-  const problems = settingsProblems(settings, { sources: Object.keys(ctx.config.sources), encoders: ctx.encoderIds, cron: parseCron });
+  const problems = settingsProblems(settings, { sources: Object.keys(ctx.config.sources), encoders: ctx.encoderIds, models: Object.keys(ctx.config.models), cron: parseCron });
   if (problems.length > 0) throw new AppError(400, 'invalid-body', problems.join('; '));
   return settings;
 }

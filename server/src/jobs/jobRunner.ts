@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { jobErrorText } from './jobError';
 import type { Job, JobStore } from './jobStore';
 
 /** What a job handler gets: a stop signal and a progress reporter. */
@@ -119,8 +120,9 @@ export class JobRunner extends EventEmitter<JobEvents> {
       this.log(`job ${job.id} (${job.kind}) succeeded`);
     } catch (error) {
       if (controller.signal.aborted && !this.running) return;
-      this.jobs.fail(job.id, (error as Error).message);
-      this.log(`job ${job.id} (${job.kind}) failed: ${(error as Error).message}`);
+      const text = jobErrorText(job.kind, error);
+      this.jobs.fail(job.id, text.public, text.detail);
+      this.log(`job ${job.id} (${job.kind}) failed: ${text.detail}`);
     } finally {
       this.current = null;
     }

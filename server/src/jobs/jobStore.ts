@@ -82,8 +82,16 @@ export class JobStore {
     this.finish(id, 'succeeded', null, result);
   }
 
-  fail(id: number, error: string): void {
+  /** Fails a running job: `error` is what every role reads, `detail` (default: the same) only admins. */
+  fail(id: number, error: string, detail: string = error): void {
     this.finish(id, 'failed', error, null);
+    statement(this.db, 'UPDATE jobs SET error_detail = ? WHERE id = ?').run(detail, id);
+  }
+
+  /** The whole error of a failed job (for admins and the log), or null. */
+  errorDetail(id: number): string | null {
+    const row = statement(this.db, 'SELECT error_detail FROM jobs WHERE id = ?').get(id) as { error_detail: string | null } | undefined;
+    return row?.error_detail ?? null;
   }
 
   /**

@@ -1,9 +1,16 @@
 import type { SourceFilters } from '../pacs/source';
 
+
+/** A model's name in the server configuration (`models`), as projects refer to it. */
+export const MODEL_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
 /** The encoder of a project: a registered id and the options its factory reads. */
 export interface EncoderSettings {
   readonly id: string;
-  /** Path or URL of a TensorFlow.js model (encoder `tfjs-model`, e.g. a converted RadImageNet ResNet-50). */
+  /**
+   * The name of a model in the server configuration's `models` (encoder `tfjs-model`, e.g. a
+   * converted RadImageNet ResNet-50) — never a path or URL: the API cannot make the server read
+   * or fetch anything the operator did not configure.
+   */
   readonly model?: string;
   readonly featureLayer?: string;
   readonly normalization?: string;
@@ -84,7 +91,7 @@ export const PROJECT_SETTINGS_SCHEMA = {
       default: {},
       properties: {
         id: { type: 'string', default: 'intensity-texture' },
-        model: { type: 'string', minLength: 1 },
+        model: { type: 'string', pattern: MODEL_NAME_PATTERN },
         featureLayer: { type: 'string', minLength: 1 },
         normalization: { type: 'string', minLength: 1 },
         inputSize: uint(16, 1024, 256),
@@ -143,11 +150,14 @@ export type ProjectPatch = Partial<Pick<ProjectSettings, 'budget' | 'alpha' | 's
 };
 
 /** Checks a settings object beyond its JSON Schema; returns the problems (empty when valid). */
-export function settingsProblems(settings: ProjectSettings, known: { sources: readonly string[]; encoders: readonly string[]; cron: (expr: string) => void }): string[] {
+export function settingsProblems(settings: ProjectSettings, known: { sources: readonly string[]; encoders: readonly string[]; models: readonly string[]; cron: (expr: string) => void }): string[] {
   const problems: string[] = [];
   if (!known.sources.includes(settings.source)) problems.push(`source: "${settings.source}" is not a configured source (configured: ${known.sources.join(', ') || 'none'})`);
   if (!known.encoders.includes(settings.encoder.id)) problems.push(`encoder.id: "${settings.encoder.id}" is not registered (registered: ${known.encoders.join(', ')})`);
-  if (settings.encoder.id === 'tfjs-model' && !settings.encoder.model) problems.push('encoder.model: the tfjs-model encoder needs the path or URL of a model');
+  if (settings.encoder.id === 'tfjs-model' && !settings.encoder.model) problems.push('encoder.model: the tfjs-model encoder needs a model: the name of one in the server configuration\'s "models"');
+  if (settings.encoder.model !== undefined && !known.models.includes(settings.encoder.model)) {
+    problems.push(`encoder.model: "${settings.encoder.model}" is not a configured model (configured: ${known.models.join(', ') || 'none'}; the server configuration's "models" names them)`);
+  }
   const { coldStart, perRound, total } = settings.budget;
   if (coldStart > total) problems.push(`budget: the cold start (${coldStart}) exceeds the total (${total})`);
   if (perRound > total) problems.push(`budget: a round (${perRound}) exceeds the total (${total})`);

@@ -14,7 +14,8 @@ export function jobRoutes(ctx: ServerContext): Router {
   router.get('/jobs/:id', anyRole, (req, res) => {
     const job = ctx.jobs.get(Number(req.params.id));
     if (!job) throw new AppError(404, 'not-found', `no job ${req.params.id}`);
-    res.json(job);
+    // The whole error may name server paths or quote what a library read: admins only.
+    res.json(req.principal!.role === 'admin' && job.state === 'failed' ? { ...job, errorDetail: ctx.jobs.errorDetail(job.id) } : job);
   });
   /**
    * `text/event-stream`: one `job` event (JSON) per change of any job (of `?project=` only, if
