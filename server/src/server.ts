@@ -115,7 +115,7 @@ export async function createServer(config: ServerConfig, options: ServerOptions)
     models: ['attention-unet'],
   };
   const oidc = config.oidc ? createOidcVerifier(config.oidc) : undefined;
-  const app = createApp({ ctx, info, tokens, oidc, log: options.logRequests ? log : undefined, viewerFiles: options.viewerFiles });
+  const app = createApp({ ctx, info, tokens, oidc, log, logRequests: options.logRequests, viewerFiles: options.viewerFiles });
   let server: Server | null = null;
   return {
     ctx, tokens, outboxWorker, scheduler, info,

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { errorHandler } from './errorHandler';
+import { jsonBody } from './jsonBody';
 import { AppError } from '../appError';
 import { looksLikeJwt, OidcError, type OidcVerifier } from '../auth/oidcVerifier';
 import type { Principal, TokenStore } from '../auth/tokenStore';
@@ -39,8 +41,10 @@ export interface AppDeps {
   readonly oidc?: OidcVerifier;
   /** Where the viewer's files are (default: the repository's viewer-extension/). */
   readonly viewerFiles?: ViewerFiles;
-  /** Request log (method, path, status, time, request id — never bodies or patient data). */
-  readonly log?: (line: string) => void;
+  /** The operator log (UIDs redacted): a 500's stack with its request id, and requests when `logRequests`. */
+  readonly log: (line: string) => void;
+  /** Log every request (method, path, status, time, request id — never bodies or patient data). */
+  readonly logRequests?: boolean;
 }
 
 /**
@@ -56,7 +60,7 @@ export function createApp(deps: AppDeps): express.Express {
     req.requestId = randomUUID();
     res.setHeader('X-Request-Id', req.requestId);
     const started = process.hrtime.bigint();
-    res.on('finish', () => deps.log?.(`${req.method} ${req.baseUrl}${req.path} ${res.statusCode} ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)} ms [${req.requestId}]`));
+    if (deps.logRequests) res.on('finish', () => deps.log(`${req.method} ${req.baseUrl}${req.path} ${res.statusCode} ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)} ms [${req.requestId}]`));
     next();
   });
   app.get('/api/health', (_req, res) => {
@@ -73,16 +77,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(['/api', '/dicom-web'], authenticate(deps));
   app.use(dicomWebProxy(deps.ctx.config.sources));
   // Bodies are parsed only for authenticated requests: without a token everything is 401.
-  app.use(express.json({ limit: '1mb' }));
+  app.use(jsonBody());
   app.use('/api', projectRoutes(deps.ctx), worklistRoutes(deps.ctx), jobRoutes(deps.ctx), adminRoutes(deps.ctx, deps.tokens));
 
-  app.use(['/api', '/dicom-web'], (req, _res, next) => next(new AppError(404, 'not-found', `no route ${req.method} ${req.baseUrl}${req.path}`)));
-  // Express recognises an error handler by its four parameters.
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const { status, code, message } = classify(error);
-    if (status === 500) process.stderr.write(`[${req.requestId}] ${(error as Error).stack ?? String(error)}\n`);
-    res.status(status).json({ code, message, requestId: req.requestId });
-  });
+  app.use((req, _res, next) => next(new AppError(404, 'not-found', `no route ${req.method} ${req.baseUrl}${req.path}`.slice(0, 300))));
+  app.use(errorHandler(deps.log));
   return app;
 }
 
@@ -106,15 +105,4 @@ function authenticate(deps: AppDeps) {
     req.principal = principal;
     next();
   };
-}
-
-function classify(error: unknown): { status: number; code: string; message: string } {
-  if (error instanceof AppError) return error;
-  const type = (error as { type?: string }).type;
-  if (type === 'entity.parse.failed') return { status: 400, code: 'invalid-json', message: 'the request body is not valid JSON' };
-  if (type === 'entity.too.large') return { status: 413, code: 'too-large', message: 'the request body is too large' };
-  // Errors of Express's own middleware (static files …) carry their 4xx status.
-  const status = (error as { status?: unknown }).status;
-  if (typeof status === 'number' && status >= 400 && status < 500) return { status, code: status === 404 ? 'not-found' : 'bad-request', message: (error as Error).message };
-  return { status: 500, code: 'internal', message: 'internal error (see the server log with this request id)' };
 }
