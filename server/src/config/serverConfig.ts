@@ -36,6 +36,12 @@ export interface OidcConfig {
   readonly jwksUrl: string;
   readonly roleClaim?: string;
   readonly roleMap?: Readonly<Record<string, 'admin' | 'annotator' | 'service'>>;
+  /** Leeway for `exp` and `nbf` in seconds [60]. */
+  readonly clockToleranceSeconds?: number;
+  /** How long a fetched key set is used, in seconds [600]. */
+  readonly jwksCacheSeconds?: number;
+  /** How long a key-set request may take before tokens are answered 503, in seconds [5]. */
+  readonly jwksTimeoutSeconds?: number;
   /** Sign-in in the viewer through the identity provider (OHIF's OIDC code flow with PKCE); without it the viewer asks for an API token. */
   readonly viewer?: OidcViewerConfig;
 }
@@ -125,6 +131,9 @@ export const SERVER_CONFIG_SCHEMA = {
         jwksUrl: { type: 'string', pattern: '^https?://' },
         roleClaim: { type: 'string' },
         roleMap: { type: 'object', additionalProperties: { enum: ['admin', 'annotator', 'service'] } },
+        clockToleranceSeconds: { type: 'number', minimum: 0, maximum: 600 },
+        jwksCacheSeconds: { type: 'number', minimum: 0, maximum: 86400 },
+        jwksTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 120 },
         viewer: {
           type: 'object',
           additionalProperties: false,
