@@ -1,5 +1,5 @@
 import { ApiError } from './apiError';
-import { ScanSelectClient } from './scanSelectClient';
+import { MAX_EVENT_CHARS, ScanSelectClient } from './scanSelectClient';
 
 interface Call {
   url: string;
@@ -90,18 +90,87 @@ describe('ScanSelectClient', () => {
   });
 
   it('follows job events from a streamed answer until the stream ends', async () => {
-    const encoder = new TextEncoder();
-    const parts = [': connected\n\nid: 1\nevent: job\ndata: {"id":1,"state":"run', 'ning","progress":0.5}\n\n', 'event: other\ndata: x\n\nevent: job\ndata: {"id":1,"state":"succeeded"}\n\n'];
-    const body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        for (const part of parts) controller.enqueue(encoder.encode(part));
-        controller.close();
-      },
-    });
-    const { client, calls } = clientWith(() => new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } }));
+    const { client, calls } = clientWith(() => eventStream([': connected\n\nid: 1\nevent: job\ndata: {"id":1,"state":"run', 'ning","progress":0.5}\n\n', 'event: other\ndata: x\n\nevent: job\ndata: {"id":1,"state":"succeeded"}\n\n']));
     const jobs: unknown[] = [];
     await client.followJobs(2, (job) => jobs.push(job), new AbortController().signal);
     expect(jobs).toEqual([{ id: 1, state: 'running', progress: 0.5 }, { id: 1, state: 'succeeded' }]);
     expect(calls[0]!.url).toBe('http://server/api/events?project=2');
+    expect((calls[0]!.init.headers as Record<string, string>).Accept).toBe('text/event-stream');
+  });
+
+  it('reads the same jobs however the bytes are split: BOM, CRLF and CR line ends, comments, multi-line data, UTF-8', async () => {
+    const stream = encoder.encode(
+      '\uFEFF: connected\r\n\r\nid: 1\r\nevent: job\r\ndata: {"id":1,\r\ndata: "stage":"Übersicht"}\r\n\r\n' +
+        ': keep-alive\rdata: {"id":9}\r\revent: job\ndata:{"id":2}\n\nevent: job\ndata: not json\n\nevent: job\ndata: {"id":3}\n\nevent: job\ndata: {"id":4}',
+    );
+    const expected = [{ id: 1, stage: 'Übersicht' }, { id: 2 }, { id: 3 }]; // untyped data, malformed and unterminated events skipped
+    await expect(jobsOf([stream])).resolves.toEqual(expected);
+    for (let cut = 1; cut < stream.length; cut++) await expect(jobsOf([stream.subarray(0, cut), stream.subarray(cut)])).resolves.toEqual(expected);
+    await expect(jobsOf(Array.from(stream, (byte) => Uint8Array.of(byte)))).resolves.toEqual(expected); // one byte at a time
+  });
+
+  it('drops a stream whose event outgrows the buffer limit, closing the connection', async () => {
+    let cancelled = false;
+    const huge = encoder.encode(`event: job\ndata: ${'x'.repeat(64 * 1024)}`);
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(huge); // never a blank line: the event only grows
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const { client } = clientWith(() => new Response(body, { status: 200 }));
+    const jobs: unknown[] = [];
+    await expect(client.followJobs(2, (job) => jobs.push(job), new AbortController().signal)).rejects.toMatchObject({ code: 'bad-response', message: expect.stringContaining(`${MAX_EVENT_CHARS}`) });
+    expect([cancelled, jobs]).toEqual([true, []]);
+  });
+
+  it('reports a stream that breaks off as unreachable, and resolves when the caller aborts', async () => {
+    let pulls = 0;
+    const broken = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulls++ === 0) controller.enqueue(encoder.encode('event: job\ndata: {"id":1}\n\n'));
+        else controller.error(new TypeError('network error'));
+      },
+    });
+    const jobs: unknown[] = [];
+    await expect(clientWith(() => new Response(broken)).client.followJobs(2, (job) => jobs.push(job), new AbortController().signal)).rejects.toMatchObject({ code: 'server-unreachable', message: expect.stringContaining('network error') });
+    expect(jobs).toEqual([{ id: 1 }]);
+    const abort = new AbortController();
+    const { client } = clientWith(({ init }) => {
+      // As fetch does: aborting the request errors the body being read.
+      const endless = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(encoder.encode(': connected\n\n'));
+          init.signal!.addEventListener('abort', () => controller.error(init.signal!.reason));
+        },
+      });
+      return new Response(endless);
+    });
+    const following = client.followJobs(2, () => undefined, abort.signal);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    abort.abort();
+    await expect(following).resolves.toBeUndefined();
   });
 });
+
+const encoder = new TextEncoder();
+
+/** A 200 `text/event-stream` answer streaming `chunks` (text or bytes), then ending. */
+function eventStream(chunks: (string | Uint8Array)[]): Response {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(typeof chunk === 'string' ? encoder.encode(chunk) : chunk);
+      controller.close();
+    },
+  });
+  return new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } });
+}
+
+/** The jobs `followJobs` reports for a stream arriving in `chunks`. */
+async function jobsOf(chunks: Uint8Array[]): Promise<unknown[]> {
+  const jobs: unknown[] = [];
+  await clientWith(() => eventStream(chunks)).client.followJobs(1, (job) => jobs.push(job), new AbortController().signal);
+  return jobs;
+}

@@ -1,6 +1,13 @@
 import type { Job, MapView, MaskReceipt, MeView, ProjectView, ServerInfo, WorklistItem } from '@scanselect/server';
+import { createParser } from 'eventsource-parser';
 import { ApiError, apiErrorOf, unreachableError } from './apiError';
-import { SseParser } from './sseParser';
+
+/**
+ * The most characters of one event (and of a line) the job stream may buffer: a job event is
+ * well under a kilobyte, so a stream that goes past this is not the server's, and is dropped
+ * rather than held in the tab's memory.
+ */
+export const MAX_EVENT_CHARS = 1 << 20;
 
 /** The per-pixel entropy of a case (eq. 5) as the server stores it: width × height float32, row by row. */
 export interface UncertaintyMap {
@@ -96,28 +103,44 @@ export class ScanSelectClient {
 
   /**
    * Follows `GET /api/events?project=` (Server-Sent Events read with fetch, since an EventSource
-   * cannot send the token) and calls `onJob` for every `job` event until `signal` aborts or the
-   * stream ends. Resolves when the stream ends; rejects with an ApiError if it cannot start.
+   * cannot send the token; parsed by eventsource-parser) and calls `onJob` for every `job` event
+   * until `signal` aborts or the stream ends. Resolves when the stream ends; rejects with an
+   * ApiError if it cannot start, breaks off, or sends an event longer than {@link MAX_EVENT_CHARS}.
+   * It does not reconnect: the caller does, and refreshes what it missed (the server's event ids
+   * are job ids, not positions in the stream, so there is no `Last-Event-ID` to resume from).
    */
   async followJobs(projectId: number, onJob: (job: Job) => void, signal: AbortSignal): Promise<void> {
     const response = await this.request('GET', `/api/events?project=${projectId}`, { signal, accept: 'text/event-stream' });
     if (!response.body) return;
-    const parser = new SseParser((event) => {
-      if (event.type !== 'job') return;
-      try {
-        onJob(JSON.parse(event.data) as Job);
-      } catch {
-        // A malformed event is skipped; the next refresh shows the truth.
-      }
+    let overflow: string | null = null;
+    const parser = createParser({
+      maxBufferSize: MAX_EVENT_CHARS,
+      onEvent: (event) => {
+        if (event.event !== 'job') return;
+        try {
+          onJob(JSON.parse(event.data) as Job);
+        } catch {
+          // A malformed event is skipped; the next refresh shows the truth.
+        }
+      },
+      // Unknown fields and a bad `retry` are ignored, as an EventSource does; only an overflow ends the stream.
+      onError: (error) => {
+        if (error.type === 'max-buffer-size-exceeded') overflow = error.message;
+      },
     });
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     try {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) return;
-        parser.push(value);
+        parser.feed(value);
+        if (overflow !== null) {
+          await reader.cancel().catch(() => undefined); // closes the connection
+          throw new ApiError(response.status, 'bad-response', `the job event stream was dropped: ${overflow}`);
+        }
       }
     } catch (error) {
+      if (error instanceof ApiError) throw error;
       if (signal.aborted) return;
       throw unreachableError(error);
     } finally {

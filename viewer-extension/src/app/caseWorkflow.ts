@@ -173,7 +173,8 @@ export class CaseWorkflow {
       const bytes = await this.app.client.prediction(open.projectId, open.sopUid);
       if (generation !== this.generation) return;
       const { segments } = this.app.state.mask;
-      const predicted = predictionLabels(await decodePng(bytes), image, segments.length);
+      // The image's pixel count bounds the PNG before it is inflated (a bigger one is refused unread).
+      const predicted = predictionLabels(await decodePng(bytes, { maxPixels: image.rows * image.columns }), image, segments.length);
       if (generation !== this.generation) return;
       this.editor.writeLabels(imageId, predicted.labels);
       const classes = segments.filter((seg) => predicted.counts[seg.segmentIndex]).map((seg) => `${seg.label} ${predicted.counts[seg.segmentIndex]} px`);
