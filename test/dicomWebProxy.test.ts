@@ -5,6 +5,9 @@
  * recording stand-in for a PACS: lists capped and frame lists de-duplicated before forwarding.
  */
 import http from 'node:http';
+import express from 'express';
+import { parseServerConfig } from '../server/src/config/serverConfig';
+import { dicomWebProxy } from '../server/src/http/routes/dicomWebProxy';
 import { DicomWebClient } from '../server/src/pacs/dicomWebClient';
 import { boundaryOf, parseMultipart } from '../server/src/pacs/multipart';
 import { makeInstance } from './harness/dicomFixtures';
@@ -73,7 +76,7 @@ withOrthanc('DICOMweb proxy', () => {
 
   it('answers QIDO-RS and WADO-RS exactly as the PACS does', async () => {
     const directText = await (await fetch(`${orthanc.dicomWebUrl}/studies?ModalitiesInStudy=CR`, { headers: { Accept: 'application/dicom+json' } })).text();
-    const direct = JSON.parse(directText.split(orthanc.dicomWebUrl).join(`${t.url}/dicom-web/pacs`)); // its URLs name the proxy
+    const direct = JSON.parse(directText.split(orthanc.dicomWebUrl).join('/dicom-web/pacs')); // its URLs name the proxy, server-relative
     const proxied = await t.call('GET', '/dicom-web/pacs/studies?ModalitiesInStudy=CR', { role: 'annotator' });
     expect(proxied.status).toBe(200);
     expect(JSON.parse(proxied.bytes.toString('utf8'))).toEqual(direct);
@@ -92,8 +95,42 @@ withOrthanc('DICOMweb proxy', () => {
     const [instance] = JSON.parse(metadata.bytes.toString('utf8'));
     expect(instance['00080018'].Value).toEqual([SOP]);
     // Bulk data is reached through the proxy too, never at the PACS's own address.
-    expect(instance['7FE00010'].BulkDataURI).toMatch(new RegExp(`^${t.url}/dicom-web/pacs/studies/${STUDY.replace(/\./g, '\\.')}/`));
+    expect(instance['7FE00010'].BulkDataURI).toMatch(new RegExp(`^/dicom-web/pacs/studies/${STUDY.replace(/\./g, '\\.')}/`));
     expect(metadata.bytes.toString('utf8')).not.toContain(orthanc.dicomWebUrl);
+  });
+
+  it('never writes a URL from the Host or X-Forwarded-* headers; with publicUrl, URLs start with it', async () => {
+    const forged = { Host: 'evil.example', 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'evil.example', Authorization: `Bearer ${t.token.annotator}` };
+    const { hostname, port } = new URL(t.url);
+    const answers = await Promise.all([`/dicom-web/pacs/studies/${STUDY}/series/${SERIES}/metadata`, '/dicom-web/pacs/studies?ModalitiesInStudy=CR', '/viewer/app-config.js'].map((route) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        http.get({ hostname, port, path: route, headers: forged }, (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode!, body: JSON.stringify(res.headers) + body }));
+        }).on('error', reject);
+      })));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(answers[0]!.body).toMatch(/"BulkDataURI"\s*:\s*"\/dicom-web\/pacs\/studies\//);
+    for (const answer of answers) expect(answer.body).not.toMatch(/evil\.example|https:/);
+
+    const config = parseServerConfig({ dataDir: 'unused', publicUrl: 'https://scanselect.hospital.example/', sources: { pacs: { kind: 'dicomweb', url: orthanc.dicomWebUrl } } }, '/tmp');
+    const app = express();
+    app.use((req, _res, next) => {
+      req.principal = { tokenId: 1, name: 'tester', role: 'annotator' };
+      next();
+    });
+    app.use(dicomWebProxy(config.sources, { publicUrl: config.publicUrl }));
+    const server = await new Promise<http.Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const response = await fetch(`http://127.0.0.1:${(server.address() as { port: number }).port}/dicom-web/pacs/studies/${STUDY}/series/${SERIES}/metadata`);
+      const [proxied] = (await response.json()) as Array<Record<string, { BulkDataURI?: string }>>;
+      expect(proxied!['7FE00010']!.BulkDataURI).toMatch(new RegExp(`^https://scanselect\\.hospital\\.example/dicom-web/pacs/studies/${STUDY.replace(/\./g, '\\.')}/`));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('needs a ScanSelect token and refuses unknown sources and path tricks', async () => {

@@ -11,16 +11,28 @@ const FORWARDED_REQUEST = ['accept', 'content-type'];
 /** Response headers passed back. */
 const FORWARDED_RESPONSE = ['content-type', 'content-length', 'etag', 'last-modified'];
 
+/** Options of {@link dicomWebProxy}. */
+export interface ProxyOptions {
+  /** The server's public URL (`ServerConfig.publicUrl`, no trailing slash): the base of the URLs written into answers. */
+  readonly publicUrl?: string;
+  /** Per-request timeout towards the PACS [60 s]. */
+  readonly timeoutMs?: number;
+}
+
 /**
  * `GET /dicom-web/{source}/…`: a read-only DICOMweb proxy to a configured PACS, so that the viewer
  * (another origin would need CORS, which Orthanc 1.10 lacks) reaches QIDO-RS and WADO-RS through
  * ScanSelect with a ScanSelect token; the PACS's own credentials (the source's `headers`) never
  * reach the browser. Frame lists are de-duplicated, every list capped and QIDO-RS `limit` lowered to
  * the maximum (pacs/dicomWebLimits.ts) before the request is forwarded. Streams the answer; a PACS
- * that cannot be reached is 502. A folder source is
+ * that cannot be reached is 502. The PACS's own URLs in JSON answers (BulkDataURI, RetrieveURL)
+ * are rewritten to this proxy: absolute under `publicUrl` when configured, else server-relative
+ * (`/dicom-web/{source}/…`, which OHIF resolves against its wadoRoot's origin) — never built from
+ * the request's Host or X-Forwarded-* headers, which a client chooses. A folder source is
  * answered by {@link FolderDicomWeb}.
  */
-export function dicomWebProxy(sources: Readonly<Record<string, SourceConfig>>, timeoutMs = 60_000): Router {
+export function dicomWebProxy(sources: Readonly<Record<string, SourceConfig>>, options: ProxyOptions = {}): Router {
+  const timeoutMs = options.timeoutMs ?? 60_000;
   const router = Router();
   // A folder source is served by a small DICOMweb service of its own (the demo's viewer uses it).
   for (const [name, source] of Object.entries(sources)) {
@@ -57,7 +69,7 @@ export function dicomWebProxy(sources: Readonly<Record<string, SourceConfig>>, t
     if ((answer.headers.get('content-type') ?? '').includes('json')) {
       // Bulk-data URIs in metadata point at the PACS itself: point them at this proxy instead.
       const base = (source as DicomWebSourceConfig).url.replace(/\/+$/, '');
-      const here = `${req.protocol}://${req.get('host')}/dicom-web/${encodeURIComponent(String(req.params.source))}`;
+      const here = `${options.publicUrl ?? ''}/dicom-web/${encodeURIComponent(String(req.params.source))}`;
       const text = (await answer.text()).split(base).join(here);
       res.setHeader('content-length', Buffer.byteLength(text));
       res.end(text);

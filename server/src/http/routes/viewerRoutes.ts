@@ -94,6 +94,8 @@ export function appConfig({ sources, oidc }: ViewerConfigInput): string {
     configuration: {
       friendlyName: `${name} (${sources[name]!.kind === 'folder' ? 'folder' : 'PACS'}, through ScanSelect)`,
       name,
+      // The browser's own origin (never a Host header): the proxy's BulkDataURIs are server-relative
+      // (or under publicUrl), and OHIF's fixBulkDataURI resolves `/dicom-web/…` against this origin.
       qidoRoot: `@ORIGIN@/dicom-web/${name}`,
       wadoRoot: `@ORIGIN@/dicom-web/${name}`,
       wadoUriRoot: `@ORIGIN@/dicom-web/${name}`,
