@@ -1,4 +1,4 @@
-import type { ProjectView } from '@scanselect/server';
+import type { MaskReceipt, ProjectView } from '@scanselect/server';
 import { ApiError } from '../api/apiError';
 import type { StackViewport } from '../ohif/ohifTypes';
 import { UncertaintyOverlay } from '../overlay/uncertaintyOverlay';
@@ -223,7 +223,7 @@ export class CaseWorkflow {
     }
     this.setMask({ phase: 'submitting', message: `Sending the SEG (${Math.round(bytes.length / 1024)} kB) …` });
     try {
-      const receipt = await this.app.client.submitSeg(open.projectId, open.sopUid, bytes);
+      const receipt = await this.sendClaimed(open.projectId, open.sopUid, bytes);
       this.pending = null;
       await this.unsentStore?.delete(open.projectId, open.sopUid).catch(() => undefined);
       const names = receipt.classesPresent.map((c) => this.app.state.mask.segments.find((s) => s.segmentIndex === c)?.label ?? `class ${c}`);
@@ -238,6 +238,21 @@ export class CaseWorkflow {
       if (error instanceof ApiError && error.status === 401) return this.app.fail('Submitting the mask failed', error); // sign in again, then Retry
       this.app.toast({ kind: 'error', text: `The mask was not accepted: ${error instanceof ApiError ? error.message : text}` });
       void this.app.refresh(); // the worklist shows who holds the case now
+    }
+  }
+
+  /**
+   * Posts the SEG. Only the holder of a live claim may submit: when the claim ran out or was
+   * released meanwhile (`claim-required`) and nobody else took the case, it is claimed again and
+   * sent once more; a case someone else holds stays theirs (that refusal reaches the caller).
+   */
+  private async sendClaimed(projectId: number, sopUid: string, bytes: Uint8Array<ArrayBuffer>): Promise<MaskReceipt> {
+    try {
+      return await this.app.client.submitSeg(projectId, sopUid, bytes);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.code === 'claim-required')) throw error;
+      await this.app.client.claim(projectId, sopUid);
+      return this.app.client.submitSeg(projectId, sopUid, bytes);
     }
   }
 
