@@ -13,6 +13,8 @@ export interface InstanceRow {
   readonly rows: number | null;
   readonly columns: number | null;
   readonly frames: number | null;
+  /** Where a folder source found it (relative to its root); null for a PACS. */
+  readonly location: string | null;
 }
 
 /**
@@ -38,12 +40,12 @@ export class PoolAccess {
   }
 
   instance(projectId: number, sopUid: string): InstanceRow | null {
-    const row = this.db.prepare("SELECT sop_uid, study_uid, series_uid, sop_class_uid, rows, columns, frames FROM instances WHERE project_id = ? AND sop_uid = ? AND status = 'embedded'")
-      .get(projectId, sopUid) as { sop_uid: string; study_uid: string; series_uid: string; sop_class_uid: string | null; rows: number | null; columns: number | null; frames: number | null } | undefined;
-    return row ? { sopUid: row.sop_uid, studyUid: row.study_uid, seriesUid: row.series_uid, sopClassUid: row.sop_class_uid, rows: row.rows, columns: row.columns, frames: row.frames } : null;
+    const row = this.db.prepare("SELECT sop_uid, study_uid, series_uid, sop_class_uid, rows, columns, frames, location FROM instances WHERE project_id = ? AND sop_uid = ? AND status = 'embedded'")
+      .get(projectId, sopUid) as { sop_uid: string; study_uid: string; series_uid: string; sop_class_uid: string | null; rows: number | null; columns: number | null; frames: number | null; location: string | null } | undefined;
+    return row ? { sopUid: row.sop_uid, studyUid: row.study_uid, seriesUid: row.series_uid, sopClassUid: row.sop_class_uid, rows: row.rows, columns: row.columns, frames: row.frames, location: row.location } : null;
   }
 
-  /** The S × S z-scored model input of an instance (eq. 11), from the cache or the source. */
+  /** The S × S z-scored model input of an instance (eq. 11), from the cache or the source (by its stored reference and location). */
   async modelInput(projectId: number, source: ImageSource, sopUid: string, size: number): Promise<Float32Array> {
     const key = { projectId, sopUid, size };
     const cached = await this.cache.get(key);

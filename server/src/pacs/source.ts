@@ -6,8 +6,17 @@ export interface SourceFilters extends StudyFilters {
   readonly bodyPart?: string;
 }
 
+/**
+ * An instance as a project stored it: where it lives, and where the source found it — for a
+ * folder source the file's path relative to the folder (what makes `retrieve` work right after
+ * a restart, before any sync); null or absent for a PACS.
+ */
+export interface StoredInstanceRef extends InstanceRef {
+  readonly location?: string | null;
+}
+
 /** One instance a source offers, with what the filters and worklists need to know about it. */
-export interface SourceInstance extends InstanceRef {
+export interface SourceInstance extends StoredInstanceRef {
   readonly modality: string | null;
   readonly bodyPart: string | null;
   readonly studyDate: string | null;
@@ -22,16 +31,18 @@ export interface SkippedInstance {
 
 /**
  * Where a project's images come from (issue 5's `PacsClient`): a DICOMweb PACS or a local folder.
- * `list` yields every instance that passes the filters; `retrieve` returns one as a Part 10 file.
+ * `list` yields every instance that passes the filters (with its `location`, which the sync
+ * stores); `retrieve` returns one as a Part 10 file, from its stored reference alone — it must
+ * work in a fresh process that never listed.
  */
 export interface ImageSource {
   readonly kind: 'dicomweb' | 'folder';
   list(filters: SourceFilters, onSkip?: (skipped: SkippedInstance) => void): AsyncIterable<SourceInstance>;
-  retrieve(ref: InstanceRef): Promise<Uint8Array>;
+  retrieve(ref: StoredInstanceRef): Promise<Uint8Array>;
 }
 
 /** Whether an instance's attributes pass the filters (dates as YYYYMMDD strings compare in order). */
-export function matchesFilters(instance: Omit<SourceInstance, keyof InstanceRef>, filters: SourceFilters): boolean {
+export function matchesFilters(instance: Omit<SourceInstance, keyof StoredInstanceRef>, filters: SourceFilters): boolean {
   if (filters.modality && (instance.modality ?? '').toUpperCase() !== filters.modality.toUpperCase()) return false;
   if (filters.bodyPart && (instance.bodyPart ?? '').toUpperCase() !== filters.bodyPart.toUpperCase()) return false;
   if (filters.dateFrom && (!instance.studyDate || instance.studyDate < filters.dateFrom)) return false;

@@ -38,24 +38,26 @@ export interface SyncReport {
 
 /**
  * Incremental sync of one project: list the source with the project's filters, and for every
- * instance not yet in `instances` retrieve → decode → grey → resize → embed → store. Each
+ * instance not yet in `instances` retrieve → decode → grey → resize → embed → store, with where
+ * the source found it (`location`, kept current for instances already stored). Each
  * instance is committed on its own, so a sync stopped at any point (crash, abort, PACS outage)
  * keeps what it stored and the next sync neither repeats nor duplicates it. A PACS error aborts
  * the sync (thrown); a bad instance is recorded as failed and the sync goes on.
  */
 export async function syncProject(options: SyncOptions): Promise<SyncReport> {
   const { db, projectId } = options;
-  const seen = db.prepare('SELECT 1 FROM instances WHERE project_id = ? AND sop_uid = ?');
+  const seen = db.prepare('SELECT location FROM instances WHERE project_id = ? AND sop_uid = ?');
+  const relocate = db.prepare('UPDATE instances SET location = ? WHERE project_id = ? AND sop_uid = ?');
   const insert = db.prepare(`INSERT INTO instances
     (project_id, sop_uid, study_uid, series_uid, modality, body_part, study_date, study_description, status, error, encoder, embedding, synced_at,
-     sop_class_uid, rows, columns, frames, thumbnail)
+     sop_class_uid, rows, columns, frames, thumbnail, location)
     VALUES (@projectId, @sopUid, @studyUid, @seriesUid, @modality, @bodyPart, @studyDate, @studyDescription, @status, @error, @encoder, @embedding, @syncedAt,
-     @sopClassUid, @rows, @columns, @frames, @thumbnail)`);
+     @sopClassUid, @rows, @columns, @frames, @thumbnail, @location)`);
   let listed = 0, fresh = 0, embedded = 0, failed = 0, skipped = 0;
   const store = (instance: SourceInstance, result: Outcome): void => {
     const header = 'header' in result ? result.header : null;
     insert.run({
-      projectId, ...instance,
+      projectId, ...instance, location: instance.location ?? null,
       sopClassUid: header?.sopClassUid ?? null, rows: header?.rows ?? null, columns: header?.columns ?? null, frames: header?.frames ?? null,
       thumbnail: 'thumbnail' in result ? result.thumbnail : null,
       status: 'embedding' in result ? 'embedded' : 'failed',
@@ -86,7 +88,13 @@ export async function syncProject(options: SyncOptions): Promise<SyncReport> {
   for await (const instance of options.source.list(options.filters, onSkip)) {
     listed++;
     options.onInstance?.({ listed, fresh, embedded, failed, skipped });
-    if (seen.get(projectId, instance.sopUid) || window.some((w) => w.instance.sopUid === instance.sopUid)) continue;
+    const stored = seen.get(projectId, instance.sopUid) as { location: string | null } | undefined;
+    if (stored) {
+      // Files move, and databases from before locations were kept have none: keep it current.
+      if ((instance.location ?? null) !== stored.location) relocate.run(instance.location ?? null, projectId, instance.sopUid);
+      continue;
+    }
+    if (window.some((w) => w.instance.sopUid === instance.sopUid)) continue;
     if (options.signal?.aborted) return stopped();
     fresh++;
     const bytes = options.source.retrieve(instance);
