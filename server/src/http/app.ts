@@ -75,7 +75,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(viewerRoutes(deps.ctx.config, deps.viewerFiles));
 
   app.use(['/api', '/dicom-web'], authenticate(deps));
-  app.use(dicomWebProxy(deps.ctx.config.sources));
+  app.use(dicomWebProxy(deps.ctx.config.sources, { publicUrl: deps.ctx.config.publicUrl }));
   // Bodies are parsed only for authenticated requests: without a token everything is 401.
   app.use(jsonBody());
   app.use('/api', projectRoutes(deps.ctx), worklistRoutes(deps.ctx), jobRoutes(deps.ctx), adminRoutes(deps.ctx, deps.tokens));
