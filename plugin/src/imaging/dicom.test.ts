@@ -2,7 +2,8 @@ import * as zlib from 'zlib';
 import * as dcmjs from 'dcmjs';
 import * as jpegJs from 'jpeg-js';
 import { InvalidInputError } from '../core/errors';
-import { readDicom } from './dicom';
+import { MAX_DECODED_SAMPLES, MAX_INFLATED_DICOM_BYTES, readDicom, readDicomHeader } from './dicom';
+import { MAX_IMAGE_PIXELS } from './png';
 
 /** Builds a DICOM Part 10 file with dcmjs from a naturalized dataset. */
 function makeDicom(tsUid: string, dataset: Record<string, unknown>): Uint8Array {
@@ -39,6 +40,19 @@ function gray16(values: number[], rows: number, cols: number, extra: Record<stri
     PixelData: px.buffer,
     ...extra,
   });
+}
+
+const DEFLATED = '1.2.840.10008.1.2.1.99';
+
+/** dcmjs writes the data set uncompressed: deflate everything after the file meta group (with `padding` zeros appended). */
+function deflated(plain: Uint8Array, padding = 0): Uint8Array {
+  const metaLength = new DataView(plain.buffer, plain.byteOffset).getUint32(132 + 8, true);
+  const datasetStart = 132 + 12 + metaLength;
+  const stream = zlib.deflateRawSync(Buffer.concat([plain.subarray(datasetStart), Buffer.alloc(padding)]));
+  const file = new Uint8Array(datasetStart + stream.length);
+  file.set(plain.subarray(0, datasetStart));
+  file.set(stream, datasetStart);
+  return file;
 }
 
 async function expectInvalid(p: Promise<unknown>, code: string, re?: RegExp): Promise<void> {
@@ -176,15 +190,7 @@ describe('readDicom on generated fixtures', () => {
   });
 
   it('reads deflated explicit VR little endian', async () => {
-    const plain = gray16([7, 8, 9, 10], 2, 2, {}, '1.2.840.10008.1.2.1.99');
-    // dcmjs writes the dataset uncompressed; deflate everything after the file meta group.
-    const metaLength = new DataView(plain.buffer, plain.byteOffset).getUint32(132 + 8, true);
-    const datasetStart = 132 + 12 + metaLength;
-    const deflated = zlib.deflateRawSync(plain.subarray(datasetStart));
-    const file = new Uint8Array(datasetStart + deflated.length);
-    file.set(plain.subarray(0, datasetStart));
-    file.set(deflated, datasetStart);
-    const [img] = await readDicom(file);
+    const [img] = await readDicom(deflated(gray16([7, 8, 9, 10], 2, 2, {}, DEFLATED)));
     expect(Array.from(img.data)).toEqual([7, 8, 9, 10]);
   });
 
@@ -256,5 +262,34 @@ describe('readDicom on generated fixtures', () => {
       BitsAllocated: 8, BitsStored: 8, HighBit: 7, PixelRepresentation: 0, PixelData: [new Uint8Array([0xff, 0xd8, 1, 2, 3, 4]).buffer],
     });
     await expectInvalid(readDicom(badJpeg), 'corrupt-file');
+  });
+});
+
+describe('readDicom bounds', () => {
+  it('inflates a deflated data set only up to the limit (dcmjs alone inflates without one)', async () => {
+    const plain = gray16([7, 8, 9, 10], 2, 2, {}, DEFLATED);
+    const bomb = deflated(plain, 4_000_000); // 4 MB of zeros after the data set
+    expect(bomb.byteLength).toBeLessThan(plain.byteLength + 10_000);
+    await expectInvalid(readDicom(bomb, { maxInflatedBytes: 1_000_000 }), 'unsupported-format', /inflates to more than the limit of 1000000 bytes/);
+    expect(() => readDicomHeader(bomb, { maxInflatedBytes: 1_000_000 })).toThrow(/more than the limit of 1000000 bytes/);
+    const datasetBytes = plain.byteLength - (144 + new DataView(plain.buffer, plain.byteOffset).getUint32(140, true));
+    const [img] = await readDicom(deflated(plain), { maxInflatedBytes: datasetBytes }); // exactly at the limit
+    expect(Array.from(img.data)).toEqual([7, 8, 9, 10]);
+    expect(MAX_INFLATED_DICOM_BYTES).toBe(2 ** 29);
+  });
+
+  it('refuses a frame size beyond the pixel limit before looking at the pixel data', async () => {
+    const huge = gray16([1, 2, 3, 4], 9000, 9000); // 81 M pixels declared, 8 bytes present
+    await expectInvalid(readDicom(huge), 'unsupported-format', new RegExp(`9000 × 9000 pixels, more than the limit of ${MAX_IMAGE_PIXELS}`));
+    await expectInvalid(readDicom(gray16([1, 2, 3, 4, 5, 6], 2, 3), { maxPixels: 5 }), 'unsupported-format', /limit of 5$/);
+  });
+
+  it('refuses more frames than the decoded-sample limit before decoding any (an RLE frame can expand 64-fold)', async () => {
+    const frames = Math.floor(MAX_DECODED_SAMPLES / (256 * 256)) + 1;
+    const bytes = makeDicom('1.2.840.10008.1.2.5', {
+      Rows: 256, Columns: 256, NumberOfFrames: frames, SamplesPerPixel: 1, PhotometricInterpretation: 'MONOCHROME2',
+      BitsAllocated: 16, BitsStored: 16, HighBit: 15, PixelRepresentation: 0, PixelData: [rleEncode(new Uint8Array(256 * 256 * 2), 256 * 256, 1, 2)],
+    });
+    await expectInvalid(readDicom(bytes), 'unsupported-format', new RegExp(`${frames} frame\\(s\\) of 256 × 256 × 1: more than the limit of ${MAX_DECODED_SAMPLES} samples`));
   });
 });

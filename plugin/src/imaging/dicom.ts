@@ -1,12 +1,15 @@
 /**
  * DICOM reader: Part 10 file → one {@link Image2D} per frame. dcmjs parses the dataset (and
- * inflates Deflated Explicit VR); the pixel data is decoded here per transfer syntax.
+ * inflates Deflated Explicit VR, once we have checked that it inflates within a bound); the pixel
+ * data is decoded here per transfer syntax, after the declared size is checked against limits.
  */
 import * as fs from 'fs';
+import * as zlib from 'zlib';
 import * as dcmjs from 'dcmjs';
 import { InvalidInputError } from '../core/errors';
 import { CodecFrame, decodeJpegLossless, decodeWithWasm } from './dicomCodecs';
 import { PixelModule, StoredFrame, storedToReal } from './dicomPixels';
+import { MAX_IMAGE_PIXELS } from './png';
 import { decodeRleFrame } from './rleDecode';
 import { listTransferSyntaxes, PixelDecoderKind, transferSyntaxInfo } from './transferSyntaxes';
 import { Image2D, PixelSpacing } from './types';
@@ -19,7 +22,20 @@ export interface ReadDicomOptions {
   applyRescale?: boolean;
   /** Invert MONOCHROME1 so that higher = brighter, as MONOCHROME2 (default true). */
   invertMonochrome1?: boolean;
+  /** Refuse frames of more pixels (Rows × Columns) than this (default {@link MAX_IMAGE_PIXELS}). */
+  maxPixels?: number;
+  /** Refuse a deflated data set that inflates to more bytes than this (default {@link MAX_INFLATED_DICOM_BYTES}). */
+  maxInflatedBytes?: number;
 }
+
+/**
+ * The most a Deflated Explicit VR data set may inflate to: 512 MiB, what {@link MAX_DECODED_SAMPLES}
+ * samples take at 16 bits. dcmjs would inflate without any bound (a 300 kB file can hold 300 MB).
+ */
+export const MAX_INFLATED_DICOM_BYTES = 2 ** 29;
+/** The most samples (frames × rows × columns × samples per pixel) one file may decode to: 2^28, 1 GiB as float32. */
+export const MAX_DECODED_SAMPLES = 2 ** 28;
+const DEFLATED_EXPLICIT_LITTLE_ENDIAN = '1.2.840.10008.1.2.1.99';
 
 type Dataset = Record<string, unknown>;
 
@@ -111,11 +127,46 @@ function swapBytes(src: Uint8Array, size: number): Uint8Array {
   return out;
 }
 
-function parse(buffer: ArrayBuffer, label: string, untilPixelData = false): ReturnType<typeof dcmjs.data.DicomMessage.readFile> {
+/**
+ * For a Deflated Explicit VR file, inflates the data set with a bound before dcmjs inflates it
+ * again without one. Needs the File Meta Information Group Length (0002,0000) as the first meta
+ * element (PS3.10 7.1; dcmjs refuses files without it) and finds the Transfer Syntax UID
+ * (0002,0010, VR UI) as the first occurrence of its tag: the elements before it hold only a
+ * version and UIDs, which cannot contain those bytes.
+ */
+function checkDeflatedSize(buffer: ArrayBuffer, label: string, maxBytes: number): void {
+  const bytes = new Uint8Array(buffer);
+  const view = new DataView(buffer);
+  if (bytes.byteLength < 144 || view.getUint32(132, true) !== 0x0002 || view.getUint16(136, true) !== 0x4c55) return; // "UL"
+  const metaEnd = Math.min(bytes.byteLength, 144 + view.getUint32(140, true));
+  const meta = Buffer.from(buffer, 144, metaEnd - 144);
+  const at = meta.indexOf(Buffer.from([0x02, 0x00, 0x10, 0x00, 0x55, 0x49]));
+  if (at < 0 || at + 8 > meta.length) return;
+  const uid = meta.toString('latin1', at + 8, Math.min(meta.length, at + 8 + meta.readUInt16LE(at + 6))).replace(/[\0 ]+$/, '');
+  if (uid !== DEFLATED_EXPLICIT_LITTLE_ENDIAN) return;
+  try {
+    zlib.inflateRawSync(bytes.subarray(metaEnd), { maxOutputLength: maxBytes });
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_BUFFER_TOO_LARGE') throw new InvalidInputError('corrupt-file', `${label}: the deflated data set cannot be inflated: ${(e as Error).message}`);
+    throw new InvalidInputError('unsupported-format', `${label}: the deflated data set inflates to more than the limit of ${maxBytes} bytes (refused there)`);
+  }
+}
+
+/** Refuses before any pixel is decoded a frame size or a frame count beyond the limits. */
+function checkDeclaredSize(pm: PixelModule, frames: number, maxPixels: number, label: string): void {
+  const pixels = pm.rows * pm.columns;
+  if (pixels > maxPixels) throw new InvalidInputError('unsupported-format', `${label} declares ${pm.columns} × ${pm.rows} pixels, more than the limit of ${maxPixels}`);
+  if (frames * pixels * pm.samplesPerPixel > MAX_DECODED_SAMPLES) {
+    throw new InvalidInputError('unsupported-format', `${label} declares ${frames} frame(s) of ${pm.columns} × ${pm.rows} × ${pm.samplesPerPixel}: more than the limit of ${MAX_DECODED_SAMPLES} samples`);
+  }
+}
+
+function parse(buffer: ArrayBuffer, label: string, maxInflatedBytes: number | undefined, untilPixelData = false): ReturnType<typeof dcmjs.data.DicomMessage.readFile> {
   const head = new Uint8Array(buffer, 0, Math.min(buffer.byteLength, 132));
   if (head.byteLength < 132 || String.fromCharCode(head[128], head[129], head[130], head[131]) !== 'DICM') {
     throw new InvalidInputError('parse-error', `${label} is not a DICOM Part 10 file (no "DICM" marker at byte 128)`);
   }
+  checkDeflatedSize(buffer, label, maxInflatedBytes ?? MAX_INFLATED_DICOM_BYTES);
   // dcmjs logs what it tolerates (unknown VRs, short values) to the console; every problem that
   // matters is turned into an InvalidInputError below or by the pixel checks, so keep it quiet.
   dcmjs.log.setLevel('silent');
@@ -137,12 +188,16 @@ function parse(buffer: ArrayBuffer, label: string, untilPixelData = false): Retu
  * MONOCHROME1 is inverted; colour (RGB, YBR_FULL, and YBR decoded by a JPEG codec) becomes
  * 3-channel RGB. Async because compressed syntaxes are decoded by lazily initialised wasm codecs.
  *
+ * Declared sizes are checked before decoding: Rows × Columns against `maxPixels`, all frames
+ * against {@link MAX_DECODED_SAMPLES}, native Pixel Data against its declared length.
+ *
  * @throws InvalidInputError `parse-error` (not DICOM, missing attributes), `corrupt-file`
- *   (truncated/corrupt), `unsupported-transfer-syntax`, `unsupported-format` (e.g. PALETTE COLOR).
+ *   (truncated/corrupt), `unsupported-transfer-syntax`, `unsupported-format` (e.g. PALETTE COLOR,
+ *   an image or a deflated data set beyond the limits).
  */
 export async function readDicom(bytes: Uint8Array | ArrayBuffer, options: ReadDicomOptions = {}): Promise<Image2D[]> {
   const label = options.path ?? 'DICOM input';
-  const dicom = parse(toArrayBuffer(bytes), label);
+  const dicom = parse(toArrayBuffer(bytes), label, options.maxInflatedBytes);
   const tsRaw = dicom.meta['00020010']?.Value?.[0];
   const tsUid = typeof tsRaw === 'string' ? tsRaw.replace(/\0/g, '').trim() : '';
   if (!tsUid) throw new InvalidInputError('parse-error', `${label} has no Transfer Syntax UID (0002,0010)`);
@@ -189,6 +244,7 @@ export async function readDicom(bytes: Uint8Array | ArrayBuffer, options: ReadDi
   if (!(pm.rows > 0 && pm.columns > 0)) throw new InvalidInputError('parse-error', `${label}: invalid size ${pm.columns}×${pm.rows}`);
   if (pm.rescaleSlope === 0) pm.rescaleSlope = 1; // a zero slope is a writer bug, not a request to blank the image
   const frames = Math.max(1, Math.round(num(ds, 'NumberOfFrames', 1)));
+  checkDeclaredSize(pm, frames, options.maxPixels ?? MAX_IMAGE_PIXELS, label);
   const spacing = spacingOf(ds);
   const sop = str(ds, 'SOPInstanceUID');
   const stored = await decodeFrames(fragments, frames, pm, ts.decoder, ts.bigEndian === true, pixelElement.vr, label);
@@ -293,9 +349,9 @@ export interface DicomHeader {
  * Throws `InvalidInputError` (parse-error / corrupt-file) naming the file when it is not DICOM
  * or lacks the study, series or instance UID.
  */
-export function readDicomHeader(bytes: Uint8Array | ArrayBuffer, options: { path?: string } = {}): DicomHeader {
+export function readDicomHeader(bytes: Uint8Array | ArrayBuffer, options: { path?: string; maxInflatedBytes?: number } = {}): DicomHeader {
   const label = options.path ?? 'DICOM input';
-  const dicom = parse(toArrayBuffer(bytes), label, true);
+  const dicom = parse(toArrayBuffer(bytes), label, options.maxInflatedBytes, true);
   const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dicom.dict);
   const meta = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dicom.meta);
   const required = (key: string, from: Dataset = ds): string => {

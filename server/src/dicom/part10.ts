@@ -9,6 +9,7 @@
  * typecheck). The module is therefore loaded through `createRequire` and typed here, locally.
  */
 import { createRequire } from 'node:module';
+import * as zlib from 'node:zlib';
 import { transferSyntaxInfo } from '@scanselect/plugin';
 import { DicomObjectError } from './dicomObjectError';
 
@@ -47,7 +48,7 @@ export const IMPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2';
 export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 export const DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1.99';
 export const RLE_LOSSLESS = '1.2.840.10008.1.2.5';
-/** Transfer syntaxes whose Pixel Data is native little-endian (dcmjs inflates the deflated one). */
+/** Transfer syntaxes whose Pixel Data is native little-endian (the deflated one is inflated by {@link readPart10}). */
 export const NATIVE_LITTLE_ENDIAN_SYNTAXES: readonly string[] = [
   IMPLICIT_VR_LITTLE_ENDIAN,
   EXPLICIT_VR_LITTLE_ENDIAN,
@@ -69,17 +70,34 @@ function quietDcmjs(): void {
 }
 
 /**
- * The Transfer Syntax UID of a Part 10 file, read from its file meta group (always explicit VR
- * little endian) without parsing the data set.
- *
- * @throws DicomObjectError `not-dicom` without the "DICM" marker or a transfer syntax.
+ * The most a deflated data set may inflate to by default: 512 MiB (2^28 16-bit samples, the
+ * engine's limit). dcmjs inflates without any bound (300 kB → 300 MB), so readPart10 does it first.
  */
-export function readTransferSyntax(bytes: Uint8Array, label = 'DICOM input'): string {
+export const MAX_INFLATED_DICOM_BYTES = 2 ** 29;
+
+/** A deflated data set inflates to more than the limit (a decompression bomb, or simply too large). */
+export class InflateLimitError extends DicomObjectError {
+  constructor(label: string, readonly limitBytes: number) {
+    super('parse-error', `${label}: the deflated data set inflates to more than the limit of ${limitBytes} bytes (refused there)`);
+  }
+}
+
+/** The file meta group: the transfer syntax, where its element (0002,0010) and the group length value are, where the data set starts. */
+interface FileMeta {
+  readonly transferSyntaxUid: string;
+  readonly syntaxElement: readonly [number, number];
+  readonly groupLengthAt: number | null;
+  readonly datasetStart: number;
+}
+
+function readFileMeta(bytes: Uint8Array, label: string): FileMeta {
   if (bytes.byteLength < 132 || String.fromCharCode(bytes[128], bytes[129], bytes[130], bytes[131]) !== 'DICM') {
     throw new DicomObjectError('not-dicom', `${label} is not a DICOM Part 10 file (no "DICM" marker at byte 128)`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let offset = 132;
+  let syntax: { uid: string; element: readonly [number, number] } | null = null;
+  let groupLengthAt: number | null = null;
   while (offset + 8 <= bytes.byteLength && view.getUint16(offset, true) === 0x0002) {
     const element = view.getUint16(offset + 2, true);
     const vr = String.fromCharCode(bytes[offset + 4], bytes[offset + 5]);
@@ -94,12 +112,54 @@ export function readTransferSyntax(bytes: Uint8Array, label = 'DICOM input'): st
       valueStart = offset + 8;
     }
     if (valueStart + length > bytes.byteLength) break;
+    if (element === 0x0000 && vr === 'UL' && length === 4) groupLengthAt = valueStart;
     if (element === 0x0010) {
-      return Buffer.from(bytes.subarray(valueStart, valueStart + length)).toString('latin1').replace(/[\0 ]+$/, '');
+      const uid = Buffer.from(bytes.subarray(valueStart, valueStart + length)).toString('latin1').replace(/[\0 ]+$/, '');
+      syntax = { uid, element: [offset, valueStart + length] };
     }
     offset = valueStart + length;
   }
-  throw new DicomObjectError('not-dicom', `${label} has no Transfer Syntax UID (0002,0010) in its file meta group`);
+  if (!syntax) throw new DicomObjectError('not-dicom', `${label} has no Transfer Syntax UID (0002,0010) in its file meta group`);
+  return { transferSyntaxUid: syntax.uid, syntaxElement: syntax.element, groupLengthAt, datasetStart: offset };
+}
+
+/**
+ * The Transfer Syntax UID of a Part 10 file, read from its file meta group (always explicit VR
+ * little endian) without parsing the data set.
+ *
+ * @throws DicomObjectError `not-dicom` without the "DICM" marker or a transfer syntax.
+ */
+export function readTransferSyntax(bytes: Uint8Array, label = 'DICOM input'): string {
+  return readFileMeta(bytes, label).transferSyntaxUid;
+}
+
+/**
+ * A deflated Part 10 file as the same file in explicit VR little endian: its data set inflated
+ * here with Node's zlib, stopping at `maxBytes`, and the meta group's transfer syntax (and group
+ * length) rewritten, so that dcmjs never inflates anything.
+ */
+function inflateDataset(bytes: Uint8Array, meta: FileMeta, maxBytes: number, label: string): ArrayBuffer {
+  let inflated: Buffer;
+  try {
+    inflated = zlib.inflateRawSync(bytes.subarray(meta.datasetStart), { maxOutputLength: maxBytes });
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new InflateLimitError(label, maxBytes);
+    throw new DicomObjectError('parse-error', `${label}: the deflated data set cannot be inflated: ${(e as Error).message}`);
+  }
+  const [syntaxStart, syntaxEnd] = meta.syntaxElement;
+  const uid = Buffer.from(`${EXPLICIT_VR_LITTLE_ENDIAN}\0`, 'latin1'); // UI values have an even length
+  const metaTail = bytes.subarray(syntaxEnd, meta.datasetStart);
+  const out = new Uint8Array(syntaxStart + 8 + uid.length + metaTail.length + inflated.length);
+  out.set(bytes.subarray(0, syntaxStart));
+  out.set([0x02, 0x00, 0x10, 0x00, 0x55, 0x49, uid.length, 0], syntaxStart); // (0002,0010) UI
+  out.set(uid, syntaxStart + 8);
+  out.set(metaTail, syntaxStart + 8 + uid.length);
+  out.set(inflated, syntaxStart + 8 + uid.length + metaTail.length);
+  if (meta.groupLengthAt !== null) {
+    const view = new DataView(out.buffer);
+    view.setUint32(meta.groupLengthAt, view.getUint32(meta.groupLengthAt, true) + 8 + uid.length - (syntaxEnd - syntaxStart), true);
+  }
+  return out.buffer;
 }
 
 /** A parsed Part 10 file. */
@@ -113,15 +173,23 @@ export interface Part10 {
   readonly pixelFragments: Uint8Array[] | null;
 }
 
+/** Options of {@link readPart10}: the most a deflated data set may inflate to (default {@link MAX_INFLATED_DICOM_BYTES}). */
+export interface ReadPart10Options {
+  readonly maxInflatedBytes?: number;
+}
+
 /**
- * Parses a Part 10 file with dcmjs.
+ * Parses a Part 10 file with dcmjs. A deflated data set is inflated here first, within
+ * `maxInflatedBytes` (the transfer syntax reported stays the file's).
  *
  * @param accepted the transfer syntaxes to accept; any other is refused before parsing (the
  *   error names it). `true` means {@link NATIVE_LITTLE_ENDIAN_SYNTAXES}, `false` any syntax.
- * @throws DicomObjectError `not-dicom`, `unsupported-transfer-syntax`, `parse-error`, `bad-pixel-data`.
+ * @throws DicomObjectError `not-dicom`, `unsupported-transfer-syntax`, `parse-error`, `bad-pixel-data`;
+ *   {@link InflateLimitError} (a DicomObjectError) when the data set inflates beyond the limit.
  */
-export function readPart10(bytes: Uint8Array, label: string, accepted: boolean | readonly string[] = false): Part10 {
-  const transferSyntaxUid = readTransferSyntax(bytes, label);
+export function readPart10(bytes: Uint8Array, label: string, accepted: boolean | readonly string[] = false, options: ReadPart10Options = {}): Part10 {
+  const meta = readFileMeta(bytes, label);
+  const { transferSyntaxUid } = meta;
   const acceptedSyntaxes = accepted === true ? NATIVE_LITTLE_ENDIAN_SYNTAXES : accepted === false ? null : accepted;
   if (acceptedSyntaxes && !acceptedSyntaxes.includes(transferSyntaxUid)) {
     const named = (uid: string): string => `${uid} (${transferSyntaxInfo(uid).name})`;
@@ -131,11 +199,17 @@ export function readPart10(bytes: Uint8Array, label: string, accepted: boolean |
     );
   }
   quietDcmjs();
-  const copy = new Uint8Array(bytes.byteLength);
-  copy.set(bytes);
+  let buffer: ArrayBuffer;
+  if (transferSyntaxUid === DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN) {
+    buffer = inflateDataset(bytes, meta, options.maxInflatedBytes ?? MAX_INFLATED_DICOM_BYTES, label);
+  } else {
+    const copy = new Uint8Array(bytes.byteLength);
+    copy.set(bytes);
+    buffer = copy.buffer;
+  }
   let parsed: DcmjsDicomDict;
   try {
-    parsed = dcmjs.data.DicomMessage.readFile(copy.buffer);
+    parsed = dcmjs.data.DicomMessage.readFile(buffer);
   } catch (e) {
     throw new DicomObjectError('parse-error', `${label} could not be parsed as DICOM (truncated or corrupt?): ${(e as Error).message}`);
   }

@@ -2,7 +2,7 @@ import * as dcmjs from 'dcmjs';
 import { DicomObjectError } from './dicomObjectError';
 import { Dataset, items, readPart10, writePart10 } from './part10';
 import { writeSecondaryCapture } from './secondaryCapture';
-import { LABEL_MAP_SEGMENTATION_SOP_CLASS, readSegmentation, SEGMENTATION_SOP_CLASS, segmentationToLabelMap } from './segmentation';
+import { LABEL_MAP_SEGMENTATION_SOP_CLASS, MAX_SEGMENTATION_FRAME_PIXELS, MAX_SEGMENTATION_PIXELS, readSegmentation, SEGMENTATION_SOP_CLASS, segmentationToLabelMap } from './segmentation';
 import { writeSegmentation, type SegmentationSpec } from './writeSegmentation';
 
 const SC = '1.2.840.10008.5.1.4.1.1.7';
@@ -299,6 +299,24 @@ describe('readSegmentation errors', () => {
     expect(error(() => readSegmentation(part10With('1.2.840.10008.1.2.1', undefinedSegment))).message).toMatch(/frame 2 refers to segment 2/);
     const eightBit = { ...dataset, BitsAllocated: 8, PixelData: new ArrayBuffer(8), _vrMap: { PixelData: 'OB' } };
     expect(error(() => readSegmentation(part10With('1.2.840.10008.1.2.1', eightBit)))).toMatchObject({ code: 'bad-pixel-data', message: expect.stringMatching(/Bits Allocated 8 for a BINARY/) });
+  });
+});
+
+describe('readSegmentation bounds', () => {
+  it('shows the declared size to checkHeader before reading any pixel (here: none are present)', () => {
+    const { dataset } = readPart10(writeSegmentation(spec([1, 0, 2, 1], 2, 2)), 'test');
+    const declared = part10With('1.2.840.10008.1.2.1', { ...dataset, Rows: 12000, Columns: 12000, PixelData: new ArrayBuffer(2), _vrMap: { PixelData: 'OB' } });
+    const seen: unknown[] = [];
+    expect(() => readSegmentation(declared, { checkHeader: (h) => { seen.push(h); throw new Error('wrong size'); } })).toThrow('wrong size');
+    expect(seen).toEqual([{ segmentationType: 'BINARY', rows: 12000, columns: 12000, frames: 2, bitsAllocated: 1, segmentCount: 2 }]);
+    expect(error(() => readSegmentation(declared))).toMatchObject({ code: 'bad-pixel-data', message: `segmentation: 12000×12000 pixels per frame, more than the limit of ${MAX_SEGMENTATION_FRAME_PIXELS}` });
+  });
+
+  it('refuses more frames than the pixel limit allows before unpacking or decoding any', () => {
+    const { dataset } = readPart10(writeSegmentation(spec([1, 0, 2, 1], 2, 2)), 'test');
+    const frames = MAX_SEGMENTATION_PIXELS / 4096 + 1;
+    const many = part10With('1.2.840.10008.1.2.1', { ...dataset, Rows: 64, Columns: 64, NumberOfFrames: frames, PixelData: new ArrayBuffer(2), _vrMap: { PixelData: 'OB' } });
+    expect(error(() => readSegmentation(many))).toMatchObject({ code: 'bad-pixel-data', message: `segmentation: ${frames} frame(s) of 64×64, more than the limit of ${MAX_SEGMENTATION_PIXELS} pixels` });
   });
 });
 

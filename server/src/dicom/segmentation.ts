@@ -8,6 +8,11 @@ import { packedLength, unpackBits } from './bitPacking';
 import { DicomObjectError } from './dicomObjectError';
 import { Dataset, firstItem, items, joinBytes, NATIVE_LITTLE_ENDIAN_SYNTAXES, num, readPart10, RLE_LOSSLESS, str } from './part10';
 
+/** The largest frame (Rows × Columns) read: 2^26 pixels, as the engine's image readers. */
+export const MAX_SEGMENTATION_FRAME_PIXELS = 2 ** 26;
+/** The most mask pixels (frames × Rows × Columns) read: 2^28, one byte each once unpacked. */
+export const MAX_SEGMENTATION_PIXELS = 2 ** 28;
+
 /** Segmentation Storage. */
 export const SEGMENTATION_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.66.4';
 /** Label Map Segmentation Storage (Segmentation Type LABELMAP). */
@@ -49,6 +54,24 @@ export interface Segmentation {
 }
 
 const LABEL = 'segmentation';
+
+/** What a SEG declares about its pixels, known before any of them is read. */
+export interface SegmentationHeader {
+  readonly segmentationType: SegmentationType;
+  readonly rows: number;
+  readonly columns: number;
+  readonly frames: number;
+  readonly bitsAllocated: number;
+  readonly segmentCount: number;
+}
+
+/** Options of {@link readSegmentation}. */
+export interface ReadSegmentationOptions {
+  /** The most a deflated data set may inflate to (default: readPart10's). */
+  readonly maxInflatedBytes?: number;
+  /** Called before any pixel is decoded or unpacked; what it throws propagates unchanged. */
+  readonly checkHeader?: (header: SegmentationHeader) => void;
+}
 
 function fail(code: 'missing-attribute' | 'no-reference' | 'bad-pixel-data', message: string): never {
   throw new DicomObjectError(code, `${LABEL}: ${message}`);
@@ -119,11 +142,16 @@ function frameOf(ref: Reference, segmentNumber: number, pixels: Uint8Array): Seg
  * frame comes from its Derivation Image Sequence, else from the shared one, else from the
  * Referenced Series Sequence when it names a single instance.
  *
+ * Before any pixel work, `checkHeader` sees the declared size, then the frame and total pixel
+ * counts are held to {@link MAX_SEGMENTATION_FRAME_PIXELS} and {@link MAX_SEGMENTATION_PIXELS}.
+ *
  * @throws DicomObjectError `not-dicom`, `parse-error`, `unsupported-transfer-syntax` (naming
- *   it), `not-segmentation`, `missing-attribute`, `no-reference`, `bad-pixel-data`.
+ *   it), `not-segmentation`, `missing-attribute`, `no-reference`, `bad-pixel-data` (also beyond
+ *   the limits); InflateLimitError when a deflated data set inflates beyond its limit.
  */
-export function readSegmentation(bytes: Uint8Array): Segmentation {
-  const { dataset: ds, pixelFragments, transferSyntaxUid } = readPart10(bytes, LABEL, [...NATIVE_LITTLE_ENDIAN_SYNTAXES, RLE_LOSSLESS]);
+export function readSegmentation(bytes: Uint8Array, options: ReadSegmentationOptions = {}): Segmentation {
+  const accepted = [...NATIVE_LITTLE_ENDIAN_SYNTAXES, RLE_LOSSLESS];
+  const { dataset: ds, pixelFragments, transferSyntaxUid } = readPart10(bytes, LABEL, accepted, { maxInflatedBytes: options.maxInflatedBytes });
   const sopClassUid = str(ds, 'SOPClassUID');
   if (sopClassUid !== SEGMENTATION_SOP_CLASS && sopClassUid !== LABEL_MAP_SEGMENTATION_SOP_CLASS) {
     throw new DicomObjectError('not-segmentation', `${LABEL}: SOP Class ${sopClassUid ?? '(none)'} is not Segmentation Storage (${SEGMENTATION_SOP_CLASS})`);
@@ -143,6 +171,9 @@ export function readSegmentation(bytes: Uint8Array): Segmentation {
   const segments = items(ds, 'SegmentSequence').map((s) => ({ number: requiredNumber('SegmentNumber', s), label: str(s, 'SegmentLabel') ?? '' }));
   if (segments.length === 0) fail('missing-attribute', 'empty Segment Sequence');
   const known = new Set(segments.map((s) => s.number));
+  options.checkHeader?.({ segmentationType: type, rows, columns, frames: frameCount, bitsAllocated, segmentCount: segments.length });
+  if (rows * columns > MAX_SEGMENTATION_FRAME_PIXELS) fail('bad-pixel-data', `${columns}×${rows} pixels per frame, more than the limit of ${MAX_SEGMENTATION_FRAME_PIXELS}`);
+  if (frameCount * rows * columns > MAX_SEGMENTATION_PIXELS) fail('bad-pixel-data', `${frameCount} frame(s) of ${columns}×${rows}, more than the limit of ${MAX_SEGMENTATION_PIXELS} pixels`);
 
   const pixelsPerFrame = rows * columns;
   const needed = type === 'BINARY' ? packedLength(frameCount * pixelsPerFrame) : frameCount * pixelsPerFrame * (bitsAllocated / 8);

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { readPng, writeGrayPng } from '@scanselect/plugin';
 import { AppError } from '../appError';
-import { DicomObjectError, newUid, readSegmentation, segmentationToLabelMap, type Segmentation } from '../dicom';
+import { newUid } from '../dicom';
+import { maskInflateLimit } from '../masks/decodeMask';
+import { maskDecodePool } from '../masks/maskDecodePool';
 import type { Project } from '../projects/projectStore';
 import type { SegPayload, StowFilePayload } from '../publish/deliveries';
 import type { ServerContext } from './context';
@@ -45,14 +46,19 @@ export async function submitMask(ctx: ServerContext, who: Submitter, projectId: 
   const project = ctx.projects.get(projectId);
   const instance = ctx.pool.instance(projectId, sopUid);
   if (!instance || instance.rows === null || instance.columns === null) throw new AppError(409, 'instance-unavailable', `case ${sopUid} is not an embedded instance of the project`);
-  const { labels, segSopUid: uploadedSegUid } = upload.format === 'seg' ? labelsFromSeg(project, instance, upload.bytes) : { labels: labelsFromPng(project, instance, upload.bytes), segSopUid: null };
+  // Decoded in a worker thread, every size checked before anything is inflated (masks/decodeMask.ts).
+  const target = { sopUid: instance.sopUid, rows: instance.rows, columns: instance.columns };
+  const { labelPng, classesPresent, segSopUid: uploadedSegUid } = await maskDecodePool().decode({
+    format: upload.format, bytes: upload.bytes, target, classes: project.settings.classes,
+    maxInflatedBytes: maskInflateLimit(target, project.settings.classes.length, ctx.config.uploadLimitMb * 2 ** 20),
+  });
 
   const sourceConfig = ctx.config.sources[project.settings.source];
   const publish = sourceConfig?.kind === 'dicomweb' && sourceConfig.publishSegmentations;
   const submission = randomUUID();
   const labelFile = ctx.dataDir.maskFile(projectId, sopUid, submission, 'png');
   const segFile = upload.format === 'seg' ? ctx.dataDir.maskFile(projectId, sopUid, submission, 'seg.dcm') : null;
-  await ctx.dataDir.writeDurably(labelFile, writeGrayPng(labels, instance.columns, instance.rows));
+  await ctx.dataDir.writeDurably(labelFile, labelPng); // encoded in the worker too: a large label map takes long to encode
   if (segFile) await ctx.dataDir.writeDurably(segFile, upload.bytes);
   // A PNG becomes a SEG in the PACS too, built at delivery (with the patient module of the source).
   const segPayload = publish && !segFile ? segPayloadOf(project, instance, labelFile, who.name) : null;
@@ -82,55 +88,7 @@ export async function submitMask(ctx: ServerContext, who: Submitter, projectId: 
     throw error;
   }
   const queued = autoRetrain(ctx, projectId);
-  const present = [...new Set(labels)].filter((v) => v > 0).sort((a, b) => a - b);
-  return { sopUid, status: 'labelled', format: upload.format, classesPresent: present, outboxId, queuedRoundJob: queued?.id ?? null };
-}
-
-/** The SEG's label map for the case, and the SEG's own instance UID. */
-function labelsFromSeg(project: Project, instance: InstanceRow, bytes: Uint8Array): { labels: Uint8Array; segSopUid: string } {
-  let seg: Segmentation;
-  try {
-    seg = readSegmentation(bytes);
-  } catch (error) {
-    if (error instanceof DicomObjectError) throw new AppError(400, 'invalid-seg', `the upload is not a usable DICOM SEG: ${error.message}`);
-    throw error;
-  }
-  const foreign = seg.frames.filter((f) => f.referencedSopUid !== instance.sopUid);
-  if (foreign.length > 0) throw new AppError(400, 'wrong-reference', `the SEG references instance ${foreign[0]!.referencedSopUid}, not the case ${instance.sopUid}`);
-  if (seg.rows !== instance.rows || seg.columns !== instance.columns) {
-    throw new AppError(400, 'wrong-size', `the SEG is ${seg.columns} × ${seg.rows} pixels; the case is ${instance.columns} × ${instance.rows}`);
-  }
-  const classes = project.settings.classes.map((c) => c.toLowerCase());
-  const segmentToClass = new Map<number, number>();
-  for (const segment of seg.segments) {
-    const byName = classes.indexOf(segment.label.trim().toLowerCase());
-    if (byName < 0) throw new AppError(400, 'unknown-segment', `segment ${segment.number} "${segment.label}" is not a class of the project (${project.settings.classes.join(', ')})`);
-    segmentToClass.set(segment.number, byName + 1);
-  }
-  return { labels: segmentationToLabelMap(seg, instance.sopUid, segmentToClass), segSopUid: seg.sopUid };
-}
-
-function labelsFromPng(project: Project, instance: InstanceRow, bytes: Uint8Array): Uint8Array {
-  let image;
-  try {
-    image = readPng(bytes, { path: 'the uploaded mask' });
-  } catch (error) {
-    throw new AppError(400, 'invalid-png', (error as Error).message);
-  }
-  if (image.width !== instance.columns || image.height !== instance.rows) {
-    throw new AppError(400, 'wrong-size', `the mask is ${image.width} × ${image.height} pixels; the case is ${instance.columns} × ${instance.rows}`);
-  }
-  if (image.channels !== 1) throw new AppError(400, 'invalid-png', 'the mask must be a grey PNG whose values are class indices');
-  const max = project.settings.classes.length;
-  const labels = new Uint8Array(image.data.length);
-  for (let i = 0; i < labels.length; i++) {
-    const v = image.data[i]!;
-    if (!Number.isInteger(v) || v < 0 || v > max) {
-      throw new AppError(400, 'unknown-label-value', `pixel (row ${Math.floor(i / image.width)}, column ${i % image.width}) has value ${v}; classes are 0 (background) … ${max}`);
-    }
-    labels[i] = v;
-  }
-  return labels;
+  return { sopUid, status: 'labelled', format: upload.format, classesPresent, outboxId, queuedRoundJob: queued?.id ?? null };
 }
 
 function segPayloadOf(project: Project, instance: InstanceRow, labelFile: string, actor: string): SegPayload {

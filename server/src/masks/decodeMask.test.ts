@@ -1,0 +1,80 @@
+import { readPng, writeGrayPng } from '@scanselect/plugin';
+import { deflatedPart10, deflatedZeros, greyPngWith } from '../../../test/harness/maskBombs';
+import { AppError } from '../appError';
+import { writeSegmentation } from '../dicom';
+import { decodeMask, INFLATE_LIMIT_UPLOAD_MULTIPLE, maskInflateLimit, type MaskDecodeRequest, type MaskTarget } from './decodeMask';
+
+const STUDY = '1.2.826.0.1.3680043.10.1341.32.1';
+const TARGET: MaskTarget = { sopUid: `${STUDY}.1.1`, rows: 3, columns: 4 };
+const CLASSES = ['right lung', 'left lung'];
+const LABELS = [0, 1, 1, 0, 2, 2, 1, 0, 0, 0, 2, 1];
+
+function seg(options: { rows?: number; columns?: number; sopUid?: string; labels?: string[]; labelMap?: number[] } = {}): Uint8Array {
+  const rows = options.rows ?? TARGET.rows;
+  const columns = options.columns ?? TARGET.columns;
+  return writeSegmentation({
+    source: { studyUid: STUDY, seriesUid: `${STUDY}.1`, sopUid: options.sopUid ?? TARGET.sopUid, sopClassUid: '1.2.840.10008.5.1.4.1.1.7', patientId: 'P-1', patientName: 'Phantom^Chest', rows, columns },
+    segments: (options.labels ?? CLASSES).map((label, i) => ({ number: i + 1, label, value: i + 1 })),
+    labelMap: Uint8Array.from(options.labelMap ?? LABELS),
+    sopUid: '1.2.3.7',
+  });
+}
+
+const request = (format: 'seg' | 'png', bytes: Uint8Array, maxInflatedBytes = 1 << 20): MaskDecodeRequest => ({ format, bytes, target: TARGET, classes: CLASSES, maxInflatedBytes });
+
+/** Expects `fn` to throw an AppError with these properties. */
+function expectRefusal(fn: () => unknown, expected: Record<string, unknown>): void {
+  expect(fn).toThrow(AppError);
+  expect(fn).toThrow(expect.objectContaining(expected));
+}
+
+describe('decodeMask', () => {
+  it('turns a SEG or a label-map PNG of the case into its label map, that map as a PNG and the classes present', () => {
+    const fromSeg = decodeMask(request('seg', seg()));
+    expect(fromSeg).toMatchObject({ labels: Uint8Array.from(LABELS), classesPresent: [1, 2], segSopUid: '1.2.3.7' });
+    expect(readPng(fromSeg.labelPng)).toMatchObject({ width: 4, height: 3, channels: 1, data: Float32Array.from(LABELS) });
+    const onlyTwo = LABELS.map((v) => (v === 1 ? 0 : v));
+    expect(decodeMask(request('png', writeGrayPng(Uint8Array.from(onlyTwo), 4, 3)))).toMatchObject({ labels: Uint8Array.from(onlyTwo), classesPresent: [2], segSopUid: null });
+  });
+
+  it('refuses a PNG of another size from its header, before inflating: 12000 × 12000 with data that is no zlib stream', () => {
+    const declared = greyPngWith(12000, 12000, Buffer.from('never inflated'));
+    expectRefusal(() => decodeMask(request('png', declared)), { status: 400, code: 'wrong-size', message: 'the mask is 12000 × 12000 pixels; the case is 4 × 3' });
+  });
+
+  it('refuses a PNG of the right size whose data inflates beyond it, stopping there', async () => {
+    const bomb = greyPngWith(4, 3, await deflatedZeros(50_000_000));
+    expect(bomb.length).toBeLessThan(100_000);
+    expectRefusal(() => decodeMask(request('png', bomb)), { status: 400, code: 'invalid-png', message: expect.stringMatching(/inflates to more than the 15 bytes its header implies/) });
+  });
+
+  it('refuses a SEG of another size or with more frames than classes before reading its pixels', () => {
+    const other = seg({ rows: 2, columns: 2, labelMap: [1, 0, 2, 1] });
+    expectRefusal(() => decodeMask(request('seg', other)), { status: 400, code: 'wrong-size', message: 'the SEG is 2 × 2 pixels; the case is 4 × 3' });
+    const three = seg({ labels: ['right lung', 'left lung', 'heart'], labelMap: [0, 1, 1, 0, 2, 2, 1, 0, 3, 0, 2, 1] });
+    expectRefusal(() => decodeMask(request('seg', three)), { status: 400, code: 'too-many-frames', message: 'the SEG has 3 frames; a SEG of one image of this project has at most 2' });
+  });
+
+  it('refuses a deflated SEG inflating beyond the limit with 413 too-large, and reads one within it', async () => {
+    const bomb = await deflatedPart10(seg(), 8_000_000);
+    expectRefusal(() => decodeMask(request('seg', bomb, 1_000_000)), { status: 413, code: 'too-large', message: expect.stringMatching(/inflates to more than 1000000 bytes/) });
+    expect(decodeMask(request('seg', await deflatedPart10(seg()), 1_000_000)).labels).toEqual(Uint8Array.from(LABELS));
+  });
+
+  it('keeps the codes of the other refusals', () => {
+    expectRefusal(() => decodeMask(request('seg', seg({ sopUid: '1.2.3.99' }))), { code: 'wrong-reference' });
+    expectRefusal(() => decodeMask(request('seg', seg({ labels: ['heart', 'left lung'] }))), { code: 'unknown-segment' });
+    expectRefusal(() => decodeMask(request('seg', Buffer.from('not DICOM'))), { status: 400, code: 'invalid-seg' });
+    expectRefusal(() => decodeMask(request('png', writeGrayPng(new Uint8Array(12).fill(7), 4, 3))), { code: 'unknown-label-value' });
+    expectRefusal(() => decodeMask(request('png', Buffer.from('not a PNG'))), { status: 400, code: 'invalid-png' });
+  });
+});
+
+describe('maskInflateLimit', () => {
+  it('allows what a SEG of the case can hold plus 4 MiB of attributes, at most 4 × the upload limit', () => {
+    const mammogram = { sopUid: '1', rows: 5000, columns: 4000 };
+    expect(maskInflateLimit(mammogram, 3, 50 * 2 ** 20)).toBe(5000 * 4000 * 3 + 4 * 2 ** 20); // 64 MB
+    expect(maskInflateLimit(mammogram, 1, 50 * 2 ** 20)).toBe(5000 * 4000 * 2 + 4 * 2 ** 20); // a 16-bit LABELMAP
+    expect(maskInflateLimit(mammogram, 20, 50 * 2 ** 20)).toBe(INFLATE_LIMIT_UPLOAD_MULTIPLE * 50 * 2 ** 20);
+  });
+});
