@@ -51,7 +51,6 @@ const { createServer } = require(dist('server.js'));
 const { parseServerConfig } = require(dist('config/serverConfig.js'));
 const { writePhantomDataset } = require(dist('demo/phantomDataset.js'));
 const { writeSecondaryCapture, writeSegmentation } = require(dist('dicom/index.js'));
-const { closeMaskDecodePool } = require(dist('masks/maskDecodePool.js'));
 const { readPng } = require('@scanselect/plugin');
 
 /** One TypeScript file without TypeScript imports, compiled on load. */
@@ -176,7 +175,6 @@ async function main() {
   console.log(`/api/health, idle: ${summary(latencies.idle)}`);
   for (const phase of Object.keys(phases)) console.log(`/api/health, during the ${phase} (${phaseSeconds[phase].toFixed(1)} s): ${summary(latencies[phase])}`);
   console.log(`peak RSS (MiB): ${peaks.before.toFixed(0)} before the uploads (synced, decode worker started); ${peaks.bombs.toFixed(0)} after the bombs; ${peaks['large legal masks'].toFixed(0)} after the large legal masks`);
-  await closeMaskDecodePool();
   await server.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }

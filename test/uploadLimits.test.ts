@@ -10,7 +10,7 @@ import path from 'node:path';
 import * as zlib from 'node:zlib';
 import { readPng } from '@scanselect/plugin';
 import { writePhantomDataset, type PhantomCase } from '../server/src/demo/phantomDataset';
-import { closeMaskDecodePool, maskDecodePool, MaskDecodePool } from '../server/src/masks/maskDecodePool';
+import { MaskDecodePool } from '../server/src/masks/maskDecodePool';
 import { makeInstance } from './harness/dicomFixtures';
 import { deflatedPart10, deflatedZeros, greyPngWith } from './harness/maskBombs';
 import { phantomSeg } from './harness/phantomMasks';
@@ -69,7 +69,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   jest.restoreAllMocks();
-  await closeMaskDecodePool();
   await t.dispose();
 });
 
@@ -78,7 +77,7 @@ describe('mask uploads within limits', () => {
     const events: string[] = [];
     const health: Array<Promise<void>> = [];
     const realDecode = MaskDecodePool.prototype.decode;
-    jest.spyOn(maskDecodePool(), 'decode').mockImplementation(function (this: MaskDecodePool, request) {
+    jest.spyOn(t.server.ctx.maskDecoder, 'decode').mockImplementation(function (this: MaskDecodePool, request) {
       const decoding = realDecode.call(this, request);
       // Asked only once the decode is under way; on a blocked event loop it would be answered after it.
       health.push(fetch(`${t.url}/api/health`).then((r) => void events.push(`health ${r.status}`)));

@@ -18,6 +18,7 @@ import type { ViewerFiles } from './http/routes/viewerRoutes';
 import { JobRunner } from './jobs/jobRunner';
 import { JobStore } from './jobs/jobStore';
 import { Scheduler } from './jobs/scheduler';
+import { MaskDecodePool } from './masks/maskDecodePool';
 import { MaskStore } from './masks/maskStore';
 import { Outbox } from './outbox/outbox';
 import { OutboxWorker } from './outbox/outboxWorker';
@@ -88,6 +89,7 @@ export async function createServer(config: ServerConfig, options: ServerOptions)
     config, db, dataDir, jobs, runner, rounds, now,
     projects: new ProjectStore(db, now),
     masks: new MaskStore(db),
+    maskDecoder: new MaskDecodePool(),
     outbox: new Outbox(db, now),
     audit: new AuditLog(db, now),
     pool: new PoolAccess(db, dataDir, cache),
@@ -138,6 +140,7 @@ export async function createServer(config: ServerConfig, options: ServerOptions)
       }
       await runner.stop();
       await outboxWorker.stop();
+      await ctx.maskDecoder.close();
       db.close();
     },
   };

@@ -1,4 +1,5 @@
 import { InvalidInputError, RegistryError } from '@scanselect/plugin';
+import { ConfigError } from '../config/serverConfig';
 
 /** Exit code for bad input (wrong arguments, unreadable or malformed files). */
 export const EXIT_BAD_INPUT = 2;
@@ -10,7 +11,7 @@ export class UsageError extends Error {}
 
 /** True when the error is the caller's fault (exit 2), false for an internal failure (exit 1). */
 export function isBadInput(error: unknown): boolean {
-  if (error instanceof InvalidInputError || error instanceof RegistryError || error instanceof UsageError) return true;
+  if (error instanceof InvalidInputError || error instanceof RegistryError || error instanceof UsageError || error instanceof ConfigError) return true;
   const code = (error as NodeJS.ErrnoException | null)?.code;
   return code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES' || code === 'ENOTDIR';
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { exceedsDepth, MAX_JSON_DEPTH } from '../http/jsonBody';
 import { validator } from '../http/validate';
 import { MODEL_NAME_PATTERN, PROJECT_SETTINGS_SCHEMA, type ProjectSettings } from '../projects/projectConfig';
 
@@ -169,13 +170,24 @@ export function parseServerConfig(value: unknown, baseDir: string): ServerConfig
   return { ...config, dataDir: resolve(config.dataDir), sources, models, ...(publicUrl !== undefined && { publicUrl }) };
 }
 
-/** Reads and validates a JSON configuration file. */
+/** A configuration file that cannot be read or is not valid (the CLI exits 2). */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads and validates a JSON configuration file; throws {@link ConfigError}. */
 export function loadServerConfig(file: string): ServerConfig {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    const bytes = readFileSync(file);
+    if (exceedsDepth(bytes, MAX_JSON_DEPTH)) throw new Error(`it nests deeper than ${MAX_JSON_DEPTH} levels`);
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (error) {
-    throw new Error(`cannot read the configuration ${file}: ${(error as Error).message}`);
+    throw new ConfigError(`cannot read the configuration ${file}: ${(error as Error).message}`);
   }
-  return parseServerConfig(json, path.dirname(path.resolve(file)));
+  try {
+    return parseServerConfig(json, path.dirname(path.resolve(file)));
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }

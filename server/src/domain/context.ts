@@ -3,6 +3,7 @@ import type { ServerConfig } from '../config/serverConfig';
 import type { Db } from '../db/database';
 import type { JobRunner } from '../jobs/jobRunner';
 import type { JobStore } from '../jobs/jobStore';
+import type { MaskDecodePool } from '../masks/maskDecodePool';
 import type { MaskStore } from '../masks/maskStore';
 import type { Outbox } from '../outbox/outbox';
 import type { ImageSource } from '../pacs/source';
@@ -19,6 +20,8 @@ export interface ServerContext {
   readonly projects: ProjectStore;
   readonly rounds: RoundStore;
   readonly masks: MaskStore;
+  /** Decodes uploaded masks in worker threads, off the event loop. */
+  readonly maskDecoder: MaskDecodePool;
   readonly jobs: JobStore;
   readonly runner: JobRunner;
   readonly outbox: Outbox;

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../appError';
 import { newUid } from '../dicom';
 import { maskInflateLimit } from '../masks/decodeMask';
-import { maskDecodePool } from '../masks/maskDecodePool';
 import type { Project } from '../projects/projectStore';
 import type { SegPayload, StowFilePayload } from '../publish/deliveries';
 import type { ServerContext } from './context';
@@ -48,7 +47,7 @@ export async function submitMask(ctx: ServerContext, who: Submitter, projectId: 
   if (!instance || instance.rows === null || instance.columns === null) throw new AppError(409, 'instance-unavailable', `case ${sopUid} is not an embedded instance of the project`);
   // Decoded in a worker thread, every size checked before anything is inflated (masks/decodeMask.ts).
   const target = { sopUid: instance.sopUid, rows: instance.rows, columns: instance.columns };
-  const { labelPng, classesPresent, segSopUid: uploadedSegUid } = await maskDecodePool().decode({
+  const { labelPng, classesPresent, segSopUid: uploadedSegUid } = await ctx.maskDecoder.decode({
     format: upload.format, bytes: upload.bytes, target, classes: project.settings.classes,
     maxInflatedBytes: maskInflateLimit(target, project.settings.classes.length, ctx.config.uploadLimitMb * 2 ** 20),
   });

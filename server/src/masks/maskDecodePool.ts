@@ -183,18 +183,3 @@ function decodedOf({ labels, labelPng, classesPresent, segSopUid, threadId }: Ex
 function errorOf(reply: Extract<MaskDecodeReply, { ok: false }>): Error {
   return reply.status === null ? new Error(`mask decode failed in its worker: ${reply.message}`) : new AppError(reply.status, reply.code, reply.message);
 }
-
-let shared: MaskDecodePool | null = null;
-
-/** The process's mask decode pool (created on first use). */
-export function maskDecodePool(): MaskDecodePool {
-  shared ??= new MaskDecodePool();
-  return shared;
-}
-
-/** Ends the shared pool's workers (a server's shutdown, tests); the next decode starts a new pool. */
-export async function closeMaskDecodePool(): Promise<void> {
-  const pool = shared;
-  shared = null;
-  await pool?.close();
-}
