@@ -119,9 +119,9 @@ async function main() {
     return { status: response.status, json: text.startsWith('{') ? JSON.parse(text) : null };
   };
   await call('POST', '/api/projects/1/sync', null, null, admin);
-  await server.ctx.runner.idle();
+  await server.ctx.queue.idle();
   await call('POST', '/api/projects/1/rounds', null, null, admin);
-  await server.ctx.runner.idle();
+  await server.ctx.queue.idle();
   for (const sop of [largeUid, ...phantoms.map((p) => p.sopUid)]) await call('POST', `/api/projects/1/cases/${sop}/claim`);
 
   const phantom = phantoms[0];

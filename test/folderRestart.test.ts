@@ -56,9 +56,9 @@ beforeAll(async () => {
   cases = new Map((await writePhantomDataset(path.join(t.dir, 'phantoms'), 12, 11, 32)).map((c) => [c.sopUid, c]));
   t = await startTestServer(config(t.dir), { dir: t.dir });
   await t.call('POST', '/api/projects/1/sync', { role: 'service' });
-  await t.server.ctx.runner.idle();
+  await t.server.ctx.queue.idle();
   await t.call('POST', '/api/projects/1/rounds', { role: 'service' });
-  await t.server.ctx.runner.idle();
+  await t.server.ctx.queue.idle();
 });
 afterAll(async () => {
   await t.dispose();
@@ -76,14 +76,14 @@ describe('a folder source after a restart, without a sync', () => {
     t.server.ctx.db.prepare('UPDATE instances SET location = NULL').run();
     expect(missing()).toBe(12);
     await t.call('POST', '/api/projects/1/sync', { role: 'service' });
-    await t.server.ctx.runner.idle();
+    await t.server.ctx.queue.idle();
     expect(missing()).toBe(0);
   });
 
   it('runs an active-learning round right after a restart', async () => {
     await restart();
     await labelOpenCases(); // the last mask queues round 1
-    await t.server.ctx.runner.idle();
+    await t.server.ctx.queue.idle();
     expect(roundJobs()).toEqual([['succeeded', null], ['succeeded', null]]);
     expect((await t.call('GET', '/api/projects/1/worklist?round=1', { role: 'annotator' })).json).toHaveLength(2);
   });
@@ -96,7 +96,7 @@ describe('a folder source after a restart, without a sync', () => {
     expect(jobs.claimNext(['round'])!.id).toBe(crashed.id); // running, as kill -9 leaves it
     db.close();
     t = await startTestServer(config(t.dir), { dir: t.dir });
-    await t.server.ctx.runner.idle();
+    await t.server.ctx.queue.idle();
     expect(t.logs.join('\n')).toMatch(new RegExp(`requeued jobs interrupted by the last stop: ${crashed.id}\\b`));
     expect(roundJobs().at(-1)).toEqual(['succeeded', null]);
     expect((await t.call('GET', '/api/projects/1/rounds', { role: 'annotator' })).json.map((r: { number: number }) => r.number)).toEqual([0, 1, 2]);

@@ -4,32 +4,22 @@
  * gets a clear 4xx with the JSON error shape and no server path, stack or file content; the server
  * stays alive with its memory bounded, and nothing accepted before is changed.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { readPng, writeGrayPng } from '@scanselect/plugin';
-import { writePhantomDataset, type PhantomCase } from '../server/src/demo/phantomDataset';
-import { SECONDARY_CAPTURE_SOP_CLASS, writeSegmentation } from '../server/src/dicom';
+import type { PhantomCase } from '../server/src/demo/phantomDataset';
 import { greyPngWith } from './harness/maskBombs';
-import { startTestServer, type CallOptions, type CallResult, type TestServer } from './harness/serverHarness';
+import { phantomSeg, startPhantomServer } from './harness/phantomMasks';
+import type { CallOptions, CallResult, TestServer } from './harness/serverHarness';
 
 jest.setTimeout(180_000);
 
 const CLASSES = ['right lung', 'left lung'];
 let t: TestServer;
-let cases: PhantomCase[];
 let claimed: PhantomCase; // claimed by the annotator: masks for it get past the ownership check
 let labelled: PhantomCase; // labelled before the corpus runs: its mask must survive it
 let other: PhantomCase;
 
-async function segOf(phantom: PhantomCase, sopUid = phantom.sopUid): Promise<Uint8Array> {
-  const truth = readPng(await fs.readFile(phantom.truthFile));
-  return writeSegmentation({
-    source: { studyUid: phantom.studyUid, seriesUid: phantom.seriesUid, sopUid, sopClassUid: SECONDARY_CAPTURE_SOP_CLASS, patientId: phantom.patientId, patientName: 'Phantom^Chest', rows: truth.height, columns: truth.width },
-    segments: CLASSES.map((label, i) => ({ number: i + 1, label, value: i + 1 })),
-    labelMap: Uint8Array.from(truth.data),
-  });
-}
 
 
 const maskRoute = (c: PhantomCase): string => `/api/projects/1/cases/${c.sopUid}/mask`;
@@ -92,11 +82,11 @@ const PROBES: Probe[] = [
   { name: 'PNG declaring 12000 × 12000 (decompression bomb)', method: 'POST', route: () => maskRoute(claimed), options: async () => ({ ...annotator, body: greyPngWith(12_000, 12_000, deflateSync(Buffer.alloc(4_000_000))), type: 'image/png' }), status: 400, code: 'wrong-size' },
   { name: 'PNG with class values beyond the classes', method: 'POST', route: () => maskRoute(claimed), options: async () => ({ ...annotator, body: writeGrayPng(new Uint8Array(64 * 64).fill(9), 64, 64), type: 'image/png' }), status: 400, code: 'unknown-label-value' },
   { name: 'garbage as a DICOM SEG', method: 'POST', route: () => maskRoute(claimed), options: { ...annotator, body: Buffer.from('DICM? no'), type: 'application/dicom' }, status: 400, code: 'invalid-seg' },
-  { name: 'truncated DICOM SEG', method: 'POST', route: () => maskRoute(claimed), options: async () => ({ ...annotator, body: (await segOf(claimed)).subarray(0, 700), type: 'application/dicom' }), status: 400, code: 'invalid-seg' },
-  { name: 'SEG of another case', method: 'POST', route: () => maskRoute(claimed), options: async () => ({ ...annotator, body: await segOf(other), type: 'application/dicom' }), status: 400, code: 'wrong-reference' },
+  { name: 'truncated DICOM SEG', method: 'POST', route: () => maskRoute(claimed), options: async () => ({ ...annotator, body: (await phantomSeg(claimed, CLASSES)).subarray(0, 700), type: 'application/dicom' }), status: 400, code: 'invalid-seg' },
+  { name: 'SEG of another case', method: 'POST', route: () => maskRoute(claimed), options: async () => ({ ...annotator, body: await phantomSeg(other, CLASSES), type: 'application/dicom' }), status: 400, code: 'wrong-reference' },
   { name: 'mask over the upload limit', method: 'POST', route: () => maskRoute(claimed), options: { ...annotator, body: new Uint8Array(1_200_000), type: 'application/dicom' }, status: 413, code: 'too-large' },
-  { name: "mask for a case another annotator labelled", method: 'POST', route: () => maskRoute(labelled), options: async () => ({ token: secondToken, body: await segOf(labelled), type: 'application/dicom' }), status: 403, code: 'labelled-by-another' },
-  { name: 'mask for a case nobody claimed', method: 'POST', route: () => maskRoute(other), options: async () => ({ ...annotator, body: await segOf(other), type: 'application/dicom' }), status: 409, code: 'claim-required' },
+  { name: "mask for a case another annotator labelled", method: 'POST', route: () => maskRoute(labelled), options: async () => ({ token: secondToken, body: await phantomSeg(labelled, CLASSES), type: 'application/dicom' }), status: 403, code: 'labelled-by-another' },
+  { name: 'mask for a case nobody claimed', method: 'POST', route: () => maskRoute(other), options: async () => ({ ...annotator, body: await phantomSeg(other, CLASSES), type: 'application/dicom' }), status: 409, code: 'claim-required' },
   // viewer files and DICOMweb
   { name: 'missing viewer-extension file', method: 'GET', route: '/viewer-extension/nope.js', status: 404, code: 'not-found' },
   { name: 'viewer-extension path traversal', method: 'GET', route: '/viewer-extension/..%2F..%2Fpackage.json', status: 403 },
@@ -122,23 +112,18 @@ function state(): unknown {
 }
 
 beforeAll(async () => {
-  t = await startTestServer({ sources: { phantoms: { kind: 'folder', path: 'unused' } } });
-  await t.stop();
-  cases = await writePhantomDataset(path.join(t.dir, 'phantoms'), 12, 5, 64);
-  t = await startTestServer({
-    uploadLimitMb: 1,
-    sources: { phantoms: { kind: 'folder', path: path.join(t.dir, 'phantoms', 'dicom') } },
-    projects: [{ name: 'corpus', source: 'phantoms', classes: CLASSES, projection: 'pca', budget: { coldStart: 6, perRound: 2, total: 10 }, autoRetrainQuota: 0, encoder: { id: 'intensity-texture', inputSize: 64 } }],
-  }, { dir: t.dir });
+  let bySop: Map<string, PhantomCase>;
+  ({ t, cases: bySop } = await startPhantomServer(12, 5, {
+    name: 'corpus', classes: CLASSES, projection: 'pca', budget: { coldStart: 6, perRound: 2, total: 10 }, autoRetrainQuota: 0, encoder: { id: 'intensity-texture', inputSize: 64 },
+  }, {}, { uploadLimitMb: 1 }));
   await t.call('POST', '/api/projects/1/sync', { role: 'service' });
-  await t.server.ctx.runner.idle();
+  await t.server.ctx.queue.idle();
   await t.call('POST', '/api/projects/1/rounds', { role: 'service' });
-  await t.server.ctx.runner.idle();
-  const bySop = new Map(cases.map((c) => [c.sopUid, c]));
+  await t.server.ctx.queue.idle();
   const worklist = (await t.call('GET', '/api/projects/1/worklist', annotator)).json as Array<{ sopUid: string }>;
   [claimed, labelled, other] = worklist.slice(0, 3).map((i) => bySop.get(i.sopUid)!) as [PhantomCase, PhantomCase, PhantomCase];
   await t.call('POST', `/api/projects/1/cases/${labelled.sopUid}/claim`, annotator);
-  expect((await t.call('POST', maskRoute(labelled), { ...annotator, body: await segOf(labelled), type: 'application/dicom' })).status).toBe(201);
+  expect((await t.call('POST', maskRoute(labelled), { ...annotator, body: await phantomSeg(labelled, CLASSES), type: 'application/dicom' })).status).toBe(201);
   await t.call('POST', `/api/projects/1/cases/${claimed.sopUid}/claim`, annotator);
   secondToken = (await t.call('POST', '/api/tokens', { ...admin, json: { name: 'second annotator', role: 'annotator' } })).json.token;
 });
@@ -181,7 +166,7 @@ describe('malformed and hostile requests', () => {
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(400 * 1024 * 1024);
     const mask = readPng((await t.call('GET', `/api/projects/1/cases/${labelled.sopUid}/mask`, annotator)).bytes);
     expect(mask.data.some((v) => v > 0)).toBe(true);
-    expect((await t.call('POST', maskRoute(claimed), { ...annotator, body: await segOf(claimed), type: 'application/dicom' })).status).toBe(201); // a good mask is still accepted
+    expect((await t.call('POST', maskRoute(claimed), { ...annotator, body: await phantomSeg(claimed, CLASSES), type: 'application/dicom' })).status).toBe(201); // a good mask is still accepted
   });
 
   it('answers a 500 without a stack, and its log line carries the request id with UIDs redacted', async () => {

@@ -7,10 +7,9 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { readPng } from '@scanselect/plugin';
-import { writePhantomDataset, type PhantomCase } from '../server/src/demo/phantomDataset';
-import { SECONDARY_CAPTURE_SOP_CLASS, writeSegmentation } from '../server/src/dicom';
-import { startTestServer, type TestServer } from './harness/serverHarness';
+import type { PhantomCase } from '../server/src/demo/phantomDataset';
+import { phantomSeg, startPhantomServer } from './harness/phantomMasks';
+import type { TestServer } from './harness/serverHarness';
 
 jest.setTimeout(120_000);
 
@@ -21,40 +20,25 @@ let clock = new Date('2026-12-01T08:00:00Z');
 let second: string;
 let worklist: Array<{ sopUid: string }>;
 
-async function segOf(phantom: PhantomCase): Promise<Uint8Array> {
-  const truth = readPng(await fs.readFile(phantom.truthFile));
-  return writeSegmentation({
-    source: { studyUid: phantom.studyUid, seriesUid: phantom.seriesUid, sopUid: phantom.sopUid, sopClassUid: SECONDARY_CAPTURE_SOP_CLASS, patientId: phantom.patientId, patientName: 'Phantom^Chest', rows: truth.height, columns: truth.width },
-    segments: CLASSES.map((label, i) => ({ number: i + 1, label, value: i + 1 })),
-    labelMap: Uint8Array.from(truth.data),
-  });
-}
 
 const later = (minutes: number): void => {
   clock = new Date(clock.getTime() + minutes * 60_000);
 };
 const claim = (sopUid: string, who: { role?: 'annotator' | 'admin'; token?: string }) => t.call('POST', `/api/projects/1/cases/${sopUid}/claim`, who);
 const submit = async (sopUid: string, who: { role?: 'annotator' | 'admin'; token?: string }) =>
-  t.call('POST', `/api/projects/1/cases/${sopUid}/mask`, { ...who, body: await segOf(cases.get(sopUid)!), type: 'application/dicom' });
+  t.call('POST', `/api/projects/1/cases/${sopUid}/mask`, { ...who, body: await phantomSeg(cases.get(sopUid)!, CLASSES), type: 'application/dicom' });
 const maskFiles = async (): Promise<string[]> => (await fs.readdir(path.join(t.dir, 'data', 'masks', '1')).catch(() => [] as string[])).sort();
 
 beforeAll(async () => {
-  t = await startTestServer({ sources: { phantoms: { kind: 'folder', path: 'unused' } } });
-  await t.stop();
-  const list = await writePhantomDataset(path.join(t.dir, 'phantoms'), 16, 11, 64);
-  cases = new Map(list.map((c) => [c.sopUid, c]));
-  t = await startTestServer({
-    sources: { phantoms: { kind: 'folder', path: path.join(t.dir, 'phantoms', 'dicom') } },
-    projects: [{
-      name: 'ownership', source: 'phantoms', classes: CLASSES, projection: 'pca', budget: { coldStart: 8, perRound: 2, total: 12 }, leaseMinutes: 30,
-      autoRetrainQuota: 0, encoder: { id: 'intensity-texture', inputSize: 64 }, model: { inputSize: 32, epochs: 1, depth: 2, baseChannels: 4 },
-    }],
-  }, { dir: t.dir, now: () => clock });
+  ({ t, cases } = await startPhantomServer(16, 11, {
+    name: 'ownership', classes: CLASSES, projection: 'pca', budget: { coldStart: 8, perRound: 2, total: 12 }, leaseMinutes: 30,
+    autoRetrainQuota: 0, encoder: { id: 'intensity-texture', inputSize: 64 }, model: { inputSize: 32, epochs: 1, depth: 2, baseChannels: 4 },
+  }, { now: () => clock }));
   second = (await t.call('POST', '/api/tokens', { role: 'admin', json: { name: 'second annotator', role: 'annotator' } })).json.token;
   await t.call('POST', '/api/projects/1/sync', { role: 'service' });
-  await t.server.ctx.runner.idle();
+  await t.server.ctx.queue.idle();
   await t.call('POST', '/api/projects/1/rounds', { role: 'service' });
-  await t.server.ctx.runner.idle();
+  await t.server.ctx.queue.idle();
   worklist = (await t.call('GET', '/api/projects/1/worklist', { role: 'annotator' })).json;
   expect(worklist).toHaveLength(8);
 });

@@ -59,12 +59,12 @@ afterAll(async () => {
 describe('the labelling loop on a folder source', () => {
   it('syncs and runs the cold start: a prioritised worklist of B₀ cases with map coordinates', async () => {
     expect((await t.call('POST', '/api/projects/1/sync', { role: 'service' })).status).toBe(202);
-    await t.server.ctx.runner.idle();
+    await t.server.ctx.queue.idle();
     const project = (await t.call('GET', '/api/projects/1', { role: 'annotator' })).json;
     expect(project.pool).toEqual({ embedded: 24, failed: 0 });
     expect(project.activeJobs).toEqual([]);
     expect((await t.call('POST', '/api/projects/1/rounds', { role: 'service' })).status).toBe(202);
-    await t.server.ctx.runner.idle();
+    await t.server.ctx.queue.idle();
     const worklist = (await t.call('GET', '/api/projects/1/worklist', { role: 'annotator' })).json;
     expect(worklist).toHaveLength(6);
     expect(worklist.map((i: { rank: number }) => i.rank)).toEqual([1, 2, 3, 4, 5, 6]);
@@ -113,7 +113,7 @@ describe('the labelling loop on a folder source', () => {
     const receipts = await labelAll(0);
     expect(receipts.slice(0, -1).every((r) => r.queuedRoundJob === null)).toBe(true);
     expect(receipts.at(-1)!.queuedRoundJob).toEqual(expect.any(Number)); // the last mask completes the quota
-    await t.server.ctx.runner.idle();
+    await t.server.ctx.queue.idle();
     const round1 = (await t.call('GET', '/api/projects/1/worklist', { role: 'annotator' })).json;
     expect(round1).toHaveLength(3);
     expect(round1[0]).toMatchObject({ round: 1, entropy: expect.any(Number), diversity: expect.any(Number) });
@@ -132,7 +132,7 @@ describe('the labelling loop on a folder source', () => {
 
     expect((await t.call('PATCH', '/api/projects/1', { role: 'admin', json: { budget: { coldStart: 6, perRound: 3, total: 8 } } })).json.code).toBe('budget-below-used');
     await labelAll(1);
-    await t.server.ctx.runner.idle();
+    await t.server.ctx.queue.idle();
     const all = (await t.call('GET', '/api/projects/1/worklist?all=true', { role: 'annotator' })).json as Array<{ sopUid: string; round: number }>;
     expect(all).toHaveLength(12);
     expect(new Set(all.map((i) => i.sopUid)).size).toBe(12);
@@ -151,14 +151,14 @@ describe('the labelling loop on a folder source', () => {
     const id = created.json.id as number;
     await t.call('POST', `/api/projects/${id}/sync`, { role: 'service' });
     await t.call('POST', `/api/projects/${id}/rounds`, { role: 'service' });
-    await t.server.ctx.runner.idle();
+    await t.server.ctx.queue.idle();
     const cold = (await t.call('GET', `/api/projects/${id}/worklist`, { role: 'annotator' })).json as Array<{ sopUid: string }>;
     expect(cold).toHaveLength(6);
     for (const item of cold.slice(0, 3)) {
       await t.call('POST', `/api/projects/${id}/cases/${item.sopUid}/claim`, { role: 'annotator' });
       expect((await t.call('POST', `/api/projects/${id}/cases/${item.sopUid}/mask`, { role: 'annotator', body: await segOf(cases.get(item.sopUid)!), type: 'application/dicom' })).status).toBe(201);
     }
-    await t.server.ctx.runner.idle();
+    await t.server.ctx.queue.idle();
     const worklist = (await t.call('GET', `/api/projects/${id}/worklist`, { role: 'annotator' })).json as Array<{ sopUid: string; round: number; status: string }>;
     expect(worklist.map((i) => [i.round, i.status])).toEqual([
       [0, 'open'], [0, 'open'], [0, 'open'], // left over from the cold start, still to label

@@ -55,9 +55,9 @@ beforeAll(async () => {
     projects: [{ name: 'limits', source: 'phantoms', classes: CLASSES, projection: 'pca', budget: { coldStart: 7, perRound: 1, total: 7 }, encoder: { id: 'intensity-texture', inputSize: 64 } }],
   }, { dir: t.dir });
   expect((await t.call('POST', '/api/projects/1/sync', { role: 'service' })).status).toBe(202);
-  await t.server.ctx.runner.idle();
+  await t.server.ctx.queue.idle();
   expect((await t.call('POST', '/api/projects/1/rounds', { role: 'service' })).status).toBe(202);
-  await t.server.ctx.runner.idle();
+  await t.server.ctx.queue.idle();
   for (const sopUid of [LARGE_UID, phantoms[0]!.sopUid, phantoms[1]!.sopUid]) {
     expect((await t.call('POST', `/api/projects/1/cases/${sopUid}/claim`, { role: 'annotator' })).status).toBe(200);
   }

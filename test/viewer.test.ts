@@ -86,9 +86,9 @@ withBrowser('the viewer in Chromium against the server and Orthanc', () => {
       }],
     });
     expect((await t.call('POST', '/api/projects/1/sync', { role: 'service' })).status).toBe(202);
-    await t.server.ctx.runner.idle();
+    await t.server.ctx.queue.idle();
     expect((await t.call('POST', '/api/projects/1/rounds', { role: 'service' })).status).toBe(202);
-    await t.server.ctx.runner.idle();
+    await t.server.ctx.queue.idle();
     browser = await BrowserSession.launch('viewer');
     viewer = new ViewerPage(browser.page);
   }, 240_000);
@@ -170,7 +170,7 @@ withBrowser('the viewer in Chromium against the server and Orthanc', () => {
       expect(inside / painted).toBeGreaterThan(0.9); // painted where the lung is: image ↔ SEG alignment
     }
     // … and the SEG reached the PACS.
-    await t.server.outboxWorker.flush();
+    await t.server.outboxWorker!.flush();
     expect(await qido(`/studies/${first.studyUid}/series?Modality=SEG`)).toHaveLength(1);
 
     // The worklist advanced: the next case by rank is claimed and open.

@@ -1,42 +1,33 @@
-import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createEncoderRegistry, describeCompute, initCompute, PROJECTION_IDS, STRATEGY_IDS } from '@scanselect/plugin';
-import { AuditLog } from './audit/auditLog';
+import { describeCompute, PROJECTION_IDS, STRATEGY_IDS } from '@scanselect/plugin';
 import { createOidcVerifier } from './auth/oidcVerifier';
 import { TokenStore } from './auth/tokenStore';
-import { AppError } from './appError';
 import type { ServerConfig } from './config/serverConfig';
-import { openDatabase } from './db/database';
-import { MIGRATIONS } from './db/schema';
 import type { ServerContext } from './domain/context';
-import { jobHandlers } from './domain/jobHandlers';
-import { PoolAccess } from './domain/poolAccess';
 import { createProject } from './domain/projectSettings';
 import { createApp, type ServerInfo } from './http/app';
 import type { ViewerFiles } from './http/routes/viewerRoutes';
 import { JobRunner } from './jobs/jobRunner';
-import { JobStore } from './jobs/jobStore';
-import { Scheduler } from './jobs/scheduler';
-import { MaskDecodePool } from './masks/maskDecodePool';
-import { MaskStore } from './masks/maskStore';
-import { Outbox } from './outbox/outbox';
-import { OutboxWorker } from './outbox/outboxWorker';
-import { createSource } from './pacs/createSource';
-import type { ImageSource } from './pacs/source';
-import { ProjectStore } from './projects/projectStore';
-import { deliveries } from './publish/deliveries';
-import { publishRound } from './publish/publishRound';
-import { RoundStore } from './rounds/roundStore';
-import { redactUids } from './logging/redactUids';
-import { DataDir } from './storage/dataDir';
-import { PixelCache } from './storage/pixelCache';
+import { PollingJobQueue } from './jobs/pollingJobQueue';
+import type { Scheduler } from './jobs/scheduler';
+import type { OutboxWorker } from './outbox/outboxWorker';
+import { EmbeddedWorker } from './runtime/embeddedWorker';
+import { openContext, type RuntimeOptions } from './runtime/openContext';
+import { RESUMABLE_KINDS, WorkerRuntime } from './runtime/workerRuntime';
+
+/**
+ * Where this server's jobs (sync, rounds), PACS deliveries and schedules run:
+ * - `inline`: in this process (one process does everything; tests and scripts);
+ * - `child`: in a worker process this server starts and restarts (the embedded default of
+ *   `scanselect serve` on SQLite: training never holds up an API request);
+ * - `external`: in `scanselect worker` processes started by the operator.
+ */
+export type JobsMode = 'inline' | 'child' | 'external';
 
 /** Options of {@link createServer} beyond the configuration file. */
-export interface ServerOptions {
+export interface ServerOptions extends RuntimeOptions {
   readonly version: string;
-  /** Operator log (one line per event; never patient data). Default: stderr. */
-  readonly log?: (line: string) => void;
   /** Log every request (method, path, status, time). */
   readonly logRequests?: boolean;
   /** Token to create as the first admin token (e.g. from `SCANSELECT_ADMIN_TOKEN`). */
@@ -44,17 +35,23 @@ export interface ServerOptions {
   /** Milliseconds between outbox passes and schedule ticks (tests use short ones). */
   readonly outboxIntervalMs?: number;
   readonly schedulerIntervalMs?: number;
-  readonly now?: () => Date;
   /** Where the viewer's files are (default: the repository's viewer-extension/). */
   readonly viewerFiles?: ViewerFiles;
+  /** Where jobs run [inline]. */
+  readonly jobs?: JobsMode;
+  /** More arguments for the `scanselect worker` process of `jobs: child` (e.g. `--stale-after-seconds 2`). */
+  readonly workerArgs?: readonly string[];
 }
 
 /** A running ScanSelect service. */
 export interface ScanSelectServer {
   readonly ctx: ServerContext;
   readonly tokens: TokenStore;
-  readonly outboxWorker: OutboxWorker;
-  readonly scheduler: Scheduler;
+  /** The PACS outbox and the schedule of this process (`jobs: inline` only, else null). */
+  readonly outboxWorker: OutboxWorker | null;
+  readonly scheduler: Scheduler | null;
+  /** The worker process this server supervises (`jobs: child` only). */
+  readonly worker: EmbeddedWorker | null;
   readonly info: ServerInfo;
   /** Starts the workers and listens; resolves with the base URL. */
   listen(port: number, host: string): Promise<string>;
@@ -63,51 +60,28 @@ export interface ScanSelectServer {
 }
 
 /**
- * The composition root: configuration → database (migrated) → stores → job runner with the sync
- * and round handlers → outbox worker → scheduler → HTTP app. Jobs a crash left running are
- * requeued before anything else runs.
+ * The composition root of the API: configuration → context (database migrated, stores) → where
+ * jobs run → HTTP app. With `jobs: inline` the jobs a crash left running are requeued before
+ * anything else runs; with worker processes, a job whose worker went silent is taken up again
+ * by another worker.
  */
 export async function createServer(config: ServerConfig, options: ServerOptions): Promise<ScanSelectServer> {
-  const write = options.log ?? ((line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));
-  // UIDs can be traced back to a patient inside the hospital: the log shows none (the audit log,
-  // inside the database, keeps what it needs).
-  const log = (line: string): void => write(redactUids(line));
-  const now = options.now ?? (() => new Date());
-  mkdirSync(config.dataDir, { recursive: true });
-  const dataDir = new DataDir(config.dataDir);
-  const db = openDatabase(dataDir.database, MIGRATIONS);
-  const compute = await initCompute({ backend: config.backend === 'auto' ? undefined : (config.backend as 'wasm' | 'cpu' | 'tensorflow') });
-  const jobs = new JobStore(db, now);
-  const recovered = jobs.recoverInterrupted(['sync', 'round']);
-  if (recovered.requeued.length > 0) log(`requeued jobs interrupted by the last stop: ${recovered.requeued.join(', ')}`);
-  const sources = new Map<string, ImageSource>(Object.entries(config.sources).map(([name, s]) => [name, createSource(s)]));
-  const handlers: Parameters<typeof jobHandlers>[1] = { onRound: (project, round) => publishRound(ctx, project, round) };
-  const runner = new JobRunner(jobs, {}, log);
-  const rounds = new RoundStore(db, now);
-  const cache = new PixelCache(dataDir.cacheDir(), config.cacheMaxMb * 1024 * 1024);
-  const ctx: ServerContext = {
-    config, db, dataDir, jobs, runner, rounds, now,
-    projects: new ProjectStore(db, now),
-    masks: new MaskStore(db),
-    maskDecoder: new MaskDecodePool(),
-    outbox: new Outbox(db, now),
-    audit: new AuditLog(db, now),
-    pool: new PoolAccess(db, dataDir, cache),
-    encoderIds: createEncoderRegistry().list().map((e) => e.id),
-    source: (name) => {
-      const source = sources.get(name);
-      if (!source) throw new AppError(404, 'not-found', `no configured source "${name}"`);
-      return source;
-    },
-  };
-  runner.setHandlers(jobHandlers(ctx, handlers));
+  const mode = options.jobs ?? 'inline';
+  let runner: JobRunner | null = null;
+  const opened = await openContext(config, options, (jobs) => (mode === 'inline' ? (runner = new JobRunner(jobs, {}, (l) => opened.log(l))) : new PollingJobQueue(jobs)));
+  const { ctx, compute, log } = opened;
+  let workers: WorkerRuntime | null = null;
+  if (runner) {
+    const recovered = ctx.jobs.recoverInterrupted([...RESUMABLE_KINDS]);
+    if (recovered.requeued.length > 0) log(`requeued jobs interrupted by the last stop: ${recovered.requeued.join(', ')}`);
+    workers = new WorkerRuntime(ctx, runner, log, { outboxIntervalMs: options.outboxIntervalMs, schedulerIntervalMs: options.schedulerIntervalMs });
+  }
+  const worker = mode === 'child' ? new EmbeddedWorker(config, log, options.workerArgs) : null;
   for (const project of config.projects) {
     if (!ctx.projects.find(project.name)) createProject(ctx, 'configuration', project);
   }
-  const tokens = new TokenStore(db);
+  const tokens = new TokenStore(ctx.db);
   if (options.adminToken) tokens.ensure('admin (configured)', 'admin', options.adminToken);
-  const outboxWorker = new OutboxWorker(ctx.outbox, deliveries(config.sources, dataDir), options.outboxIntervalMs ?? 5000, log);
-  const scheduler = new Scheduler(ctx, options.schedulerIntervalMs ?? 30_000, log);
   const info: ServerInfo = {
     version: options.version,
     compute: { backend: compute.backend, device: compute.device, description: describeCompute(compute) },
@@ -120,11 +94,13 @@ export async function createServer(config: ServerConfig, options: ServerOptions)
   const app = createApp({ ctx, info, tokens, oidc, log, logRequests: options.logRequests, viewerFiles: options.viewerFiles });
   let server: Server | null = null;
   return {
-    ctx, tokens, outboxWorker, scheduler, info,
+    ctx, tokens, info, worker,
+    outboxWorker: workers?.outboxWorker ?? null,
+    scheduler: workers?.scheduler ?? null,
     listen: async (port, host) => {
-      runner.start();
-      outboxWorker.start();
-      scheduler.start();
+      workers?.start();
+      if (ctx.queue instanceof PollingJobQueue) ctx.queue.start();
+      worker?.start();
       server = await new Promise<Server>((resolve, reject) => {
         const s = app.listen(port, host, () => resolve(s));
         s.on('error', reject);
@@ -133,15 +109,14 @@ export async function createServer(config: ServerConfig, options: ServerOptions)
       return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
     },
     close: async () => {
-      scheduler.stop();
       if (server) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));
       }
-      await runner.stop();
-      await outboxWorker.stop();
-      await ctx.maskDecoder.close();
-      db.close();
+      if (ctx.queue instanceof PollingJobQueue) ctx.queue.stop();
+      await worker?.stop();
+      await workers?.stop();
+      await opened.close();
     },
   };
 }

@@ -10,6 +10,7 @@ import { predictCommand } from './commands/predictCommand';
 import { reproduceCommand } from './commands/reproduceCommand';
 import { trainCommand } from './commands/trainCommand';
 import { serveCommand } from './commands/serveCommand';
+import { workerCommand } from './commands/workerCommand';
 import { packageVersion } from './version';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, isBadInput, oneLine } from './errors';
 
@@ -29,7 +30,8 @@ export function buildProgram(): Command {
     .addCommand(predictCommand())
     .addCommand(evaluateCommand())
     .addCommand(reproduceCommand())
-    .addCommand(serveCommand());
+    .addCommand(serveCommand())
+    .addCommand(workerCommand());
   // Usage errors exit 2 (like bad input) instead of commander's default 1.
   const exitOverride = (cmd: Command): void => {
     cmd.exitOverride((err) => {

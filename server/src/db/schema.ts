@@ -5,7 +5,8 @@ import type { Migration } from './database';
  * next version). Version 1: projects and the instances each project has synced. Version 2: jobs. Version 3: API tokens. Version 4: rounds,
  * worklists, masks, the PACS outbox, the audit log and schedules. Version 5: where a folder source
  * found each instance (so rounds work right after a restart), and a failed job's full error
- * apart from what every role may read.
+ * apart from what every role may read. Version 6: which worker runs a job and when it last said
+ * so (several worker processes on one database; a job whose worker went silent is taken up again).
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -172,6 +173,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE instances ADD COLUMN location TEXT;
       -- The whole error of a failed job, for admins and the log; jobs.error is what any role may read.
       ALTER TABLE jobs ADD COLUMN error_detail TEXT;
+    `,
+  },
+  {
+    version: 6,
+    name: 'job workers and heartbeats',
+    up: `
+      ALTER TABLE jobs ADD COLUMN worker TEXT;
+      ALTER TABLE jobs ADD COLUMN heartbeat_at TEXT;
+      CREATE INDEX jobs_running ON jobs (state, heartbeat_at);
     `,
   },
 ];

@@ -1,7 +1,7 @@
 import type { AuditLog } from '../audit/auditLog';
 import type { ServerConfig } from '../config/serverConfig';
 import type { Db } from '../db/database';
-import type { JobRunner } from '../jobs/jobRunner';
+import type { JobQueue } from '../jobs/jobRunner';
 import type { JobStore } from '../jobs/jobStore';
 import type { MaskDecodePool } from '../masks/maskDecodePool';
 import type { MaskStore } from '../masks/maskStore';
@@ -12,7 +12,7 @@ import type { RoundStore } from '../rounds/roundStore';
 import type { DataDir } from '../storage/dataDir';
 import type { PoolAccess } from './poolAccess';
 
-/** Everything the use cases work with: stores, the job runner, the sources. Built by `createServer`. */
+/** Everything the use cases work with: stores, the job queue, the sources. Built by `openContext`. */
 export interface ServerContext {
   readonly config: ServerConfig;
   readonly db: Db;
@@ -23,7 +23,8 @@ export interface ServerContext {
   /** Decodes uploaded masks in worker threads, off the event loop. */
   readonly maskDecoder: MaskDecodePool;
   readonly jobs: JobStore;
-  readonly runner: JobRunner;
+  /** Queues jobs and tells of their changes (they run in this process or in worker processes). */
+  readonly queue: JobQueue;
   readonly outbox: Outbox;
   readonly audit: AuditLog;
   readonly pool: PoolAccess;

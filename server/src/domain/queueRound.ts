@@ -12,7 +12,7 @@ export function queueRound(ctx: ServerContext, actor: string, projectId: number,
   if (pending) return { job: pending, queued: false };
   const used = ctx.rounds.selectedIds(projectId).length;
   if (used >= project.settings.budget.total) throw conflict('budget-exhausted', `project "${project.name}" has used its whole budget of ${project.settings.budget.total} cases`);
-  const job = ctx.runner.enqueue('round', projectId, { reason });
+  const job = ctx.queue.enqueue('round', projectId, { reason });
   ctx.audit.record(actor, 'round.queue', projectId, { job: job.id, reason });
   return { job, queued: true };
 }

@@ -1,3 +1,4 @@
+import { writeTransaction } from '../db/database';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../appError';
 import { newUid } from '../dicom';
@@ -65,7 +66,7 @@ export async function submitMask(ctx: ServerContext, who: Submitter, projectId: 
 
   let outboxId: number | null;
   try {
-    outboxId = ctx.db.transaction(() => {
+    outboxId = writeTransaction(ctx.db, () => {
       // Checked again with the writes: the claim may have expired or been taken while the mask was decoded and stored.
       const current = ctx.rounds.item(projectId, sopUid);
       const previous = ctx.masks.get(projectId, sopUid);
@@ -81,7 +82,7 @@ export async function submitMask(ctx: ServerContext, who: Submitter, projectId: 
       if (!publish) return null;
       if (segFile) return ctx.outbox.add('stow-file', project.settings.source, { file: segFile, what: `the SEG of ${sopUid}` } satisfies StowFilePayload, projectId).id;
       return ctx.outbox.add('stow-seg', project.settings.source, segPayload, projectId).id;
-    })();
+    });
   } catch (error) {
     await Promise.all([labelFile, segFile].filter((f): f is string => f !== null).map((f) => ctx.dataDir.remove(f)));
     throw error;

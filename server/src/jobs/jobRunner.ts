@@ -11,9 +11,51 @@ export interface JobContext {
 /** Runs one kind of job; returns the job's result (stored as JSON). */
 export type JobHandler = (job: Job, context: JobContext) => Promise<unknown>;
 
-/** Events of a {@link JobRunner}: `job` with the job's current state after every change. */
+/** Events of a {@link JobQueue}: `job` with the job's current state after every change. */
 export interface JobEvents {
   job: [Job];
+}
+
+/**
+ * What the API and the use cases need of the jobs: queue one, hear of every change, wait until
+ * none is left. A {@link JobRunner} is one (jobs run in this process); a `PollingJobQueue` is the
+ * other (jobs run in worker processes, changes read from the database).
+ */
+export interface JobQueue {
+  enqueue(kind: string, projectId: number | null, payload?: unknown): Job;
+  on(event: 'job', listener: (job: Job) => void): unknown;
+  off(event: 'job', listener: (job: Job) => void): unknown;
+  /** Resolves when no job is queued or running (for tests and the demo). */
+  idle(): Promise<void>;
+}
+
+/** How a runner shares the jobs table with other workers. */
+export interface RunnerOptions {
+  /** This worker's name in the jobs table (null: the only process that runs jobs). */
+  readonly worker?: string | null;
+  /** How often it says it still runs its job [5 s]. */
+  readonly heartbeatMs?: number;
+  /** A running job whose worker was silent this long is taken up again [60 s]; only with `worker`. */
+  readonly staleAfterMs?: number;
+  /** Kinds that are resumed (not failed) when taken up again. */
+  readonly resumable?: readonly string[];
+  /** How often an idle runner looks for queued jobs [1 s]. */
+  readonly pollMs?: number;
+}
+
+/** Resolves when `source` has no queued or running job. */
+export async function untilIdle(jobs: JobStore, source: Pick<JobQueue, 'on' | 'off'>): Promise<void> {
+  while (jobs.list({ state: 'queued' }).length + jobs.list({ state: 'running' }).length > 0) {
+    await new Promise<void>((resolve) => {
+      const done = (job: Job): void => {
+        if (job.state === 'succeeded' || job.state === 'failed') {
+          source.off('job', done);
+          resolve();
+        }
+      };
+      source.on('job', done);
+    });
+  }
 }
 
 /**
@@ -22,14 +64,23 @@ export interface JobEvents {
  * 250 ms per job and announced as a `job` event, which the HTTP layer streams to clients (SSE).
  * `stop()` aborts the running job; as sync and round jobs are resumable, a restart requeues it.
  */
-export class JobRunner extends EventEmitter<JobEvents> {
+export class JobRunner extends EventEmitter<JobEvents> implements JobQueue {
   private running = false;
   private wakeUp: (() => void) | null = null;
   private current: AbortController | null = null;
   private loop: Promise<void> | null = null;
 
-  constructor(private readonly jobs: JobStore, private handlers: Readonly<Record<string, JobHandler>>, private readonly log: (line: string) => void = () => {}) {
+  private readonly worker: string | null;
+  private lastStaleCheck = 0;
+
+  constructor(
+    private readonly jobs: JobStore,
+    private handlers: Readonly<Record<string, JobHandler>>,
+    private readonly log: (line: string) => void = () => {},
+    private readonly options: RunnerOptions = {},
+  ) {
     super();
+    this.worker = options.worker ?? null;
   }
 
   /** Sets the handlers (they need the context the runner is part of). */
@@ -37,8 +88,15 @@ export class JobRunner extends EventEmitter<JobEvents> {
     this.handlers = handlers;
   }
 
+  private restricted: readonly string[] | null = null;
+
   get kinds(): string[] {
-    return Object.keys(this.handlers);
+    return Object.keys(this.handlers).filter((k) => this.restricted === null || this.restricted.includes(k));
+  }
+
+  /** Takes only jobs of these kinds (a worker dedicated to, say, training). */
+  only(kinds: readonly string[]): void {
+    this.restricted = kinds;
   }
 
   /** Queues a job and wakes the runner. */
@@ -69,27 +127,28 @@ export class JobRunner extends EventEmitter<JobEvents> {
   }
 
   /** Resolves when no job is queued or running (for tests and the demo). */
-  async idle(): Promise<void> {
-    while (this.jobs.list({ state: 'queued' }).length + this.jobs.list({ state: 'running' }).length > 0) {
-      await new Promise<void>((resolve) => {
-        const done = (job: Job): void => {
-          if (job.state === 'succeeded' || job.state === 'failed') {
-            this.off('job', done);
-            resolve();
-          }
-        };
-        this.on('job', done);
-      });
-    }
+  idle(): Promise<void> {
+    return untilIdle(this.jobs, this);
+  }
+
+  /** With other workers: takes up the jobs of workers that went silent (at most every few seconds). */
+  private takeUpStale(): void {
+    const staleAfter = this.options.staleAfterMs ?? 60_000;
+    if (this.worker === null || Date.now() - this.lastStaleCheck < Math.min(staleAfter / 4, 10_000)) return;
+    this.lastStaleCheck = Date.now();
+    const { requeued, failed } = this.jobs.requeueStale(this.options.resumable ?? [], new Date(Date.now() - staleAfter));
+    if (requeued.length + failed.length > 0) this.log(`jobs whose worker went silent: requeued ${requeued.join(', ') || 'none'}, failed ${failed.join(', ') || 'none'}`);
+    for (const id of [...requeued, ...failed]) this.emit('job', this.jobs.get(id)!);
   }
 
   private async run(): Promise<void> {
     while (this.running) {
-      const job = this.jobs.claimNext(this.kinds);
+      this.takeUpStale();
+      const job = this.jobs.claimNext(this.kinds, this.worker);
       if (!job) {
         await new Promise<void>((resolve) => {
           this.wakeUp = resolve;
-          setTimeout(resolve, 1000).unref();
+          setTimeout(resolve, this.options.pollMs ?? 1000).unref();
         });
         this.wakeUp = null;
         continue;
@@ -102,6 +161,9 @@ export class JobRunner extends EventEmitter<JobEvents> {
     this.emit('job', job);
     const controller = new AbortController();
     this.current = controller;
+    const worker = this.worker;
+    const heartbeat = worker === null ? null : setInterval(() => this.jobs.heartbeat([job.id], worker), this.options.heartbeatMs ?? 5000);
+    heartbeat?.unref();
     let last = 0;
     const context: JobContext = {
       signal: controller.signal,
@@ -116,16 +178,25 @@ export class JobRunner extends EventEmitter<JobEvents> {
     try {
       const result = await this.handlers[job.kind]!(job, context);
       if (controller.signal.aborted && !this.running) return; // left running: requeued at the next start
-      this.jobs.succeed(job.id, result ?? null);
-      this.log(`job ${job.id} (${job.kind}) succeeded`);
+      this.finish(job, () => this.jobs.succeed(job.id, result ?? null, worker), 'succeeded');
     } catch (error) {
       if (controller.signal.aborted && !this.running) return;
       const text = jobErrorText(job.kind, error);
-      this.jobs.fail(job.id, text.public, text.detail);
-      this.log(`job ${job.id} (${job.kind}) failed: ${text.detail}`);
+      this.finish(job, () => this.jobs.fail(job.id, text.public, text.detail, worker), `failed: ${text.detail}`);
     } finally {
+      if (heartbeat) clearInterval(heartbeat);
       this.current = null;
     }
     this.emit('job', this.jobs.get(job.id)!);
+  }
+
+  /** Records the outcome; a job another worker took up meanwhile (this one was silent too long) is left to it. */
+  private finish(job: Job, record: () => void, outcome: string): void {
+    try {
+      record();
+      this.log(`job ${job.id} (${job.kind}) ${outcome}`);
+    } catch (error) {
+      this.log(`job ${job.id} (${job.kind}) ${outcome.split(':')[0]} here, but ${(error as Error).message}: its result is left to the worker that took it up`);
+    }
   }
 }

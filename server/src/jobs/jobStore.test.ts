@@ -42,9 +42,27 @@ describe('JobStore', () => {
     jobs.claimNext();
     const restarted = new JobStore(db);
     expect(restarted.recoverInterrupted(['sync', 'round'])).toEqual({ requeued: [sync.id], failed: [push.id] });
-    expect(restarted.get(sync.id)).toMatchObject({ state: 'queued', stage: 'resumed after a server restart' });
-    expect(restarted.get(push.id)).toMatchObject({ state: 'failed', error: 'interrupted by a server restart' });
+    expect(restarted.get(sync.id)).toMatchObject({ state: 'queued', stage: 'resumed: its worker stopped' });
+    expect(restarted.get(push.id)).toMatchObject({ state: 'failed', error: 'interrupted: its worker stopped' });
     expect(restarted.list({ state: 'running' })).toEqual([]);
     expect(restarted.claimNext()).toMatchObject({ id: sync.id, attempts: 2 });
+  });
+
+  it('takes up a job whose worker went silent, and refuses the silent worker a late finish', () => {
+    let now = new Date('2026-11-25T12:00:00Z');
+    const clocked = new JobStore(db, () => now);
+    const a = clocked.enqueue('round', 1);
+    const b = clocked.enqueue('sync', 1);
+    expect(clocked.claimNext(['round'], 'w1')).toMatchObject({ id: a.id });
+    expect(clocked.claimNext(['sync'], 'w2')).toMatchObject({ id: b.id });
+    now = new Date('2026-11-25T12:00:50Z');
+    clocked.heartbeat([b.id], 'w2');
+    clocked.heartbeat([a.id], 'w2'); // not its job: no effect
+    expect(clocked.requeueStale(['sync', 'round'], new Date('2026-11-25T12:00:30Z'))).toEqual({ requeued: [a.id], failed: [] });
+    expect(clocked.get(b.id)!.state).toBe('running'); // w2 still speaks for it
+    expect(clocked.claimNext(['round'], 'w2')).toMatchObject({ id: a.id, attempts: 2 });
+    expect(() => clocked.succeed(a.id, null, 'w1')).toThrow(/not running on worker w1/);
+    clocked.succeed(a.id, { round: 1 }, 'w2');
+    expect(clocked.get(a.id)).toMatchObject({ state: 'succeeded', result: { round: 1 } });
   });
 });

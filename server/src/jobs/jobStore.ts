@@ -1,4 +1,4 @@
-import { statement, type Db } from '../db/database';
+import { statement, writeTransaction, type Db } from '../db/database';
 
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed';
 
@@ -63,28 +63,40 @@ export class JobStore {
     return rows.map(toJob);
   }
 
-  /** Takes the oldest queued job (of these kinds, if given) and marks it running; null if none. */
-  claimNext(kinds?: readonly string[]): Job | null {
-    return this.db.transaction(() => {
+  /**
+   * Takes the oldest queued job (of these kinds, if given) and marks it running by `worker`;
+   * null if none. One IMMEDIATE transaction: two workers never take the same job.
+   */
+  claimNext(kinds?: readonly string[], worker: string | null = null): Job | null {
+    return writeTransaction(this.db, () => {
       const row = statement(this.db, "SELECT * FROM jobs WHERE state = 'queued' AND (@kinds IS NULL OR kind IN (SELECT value FROM json_each(@kinds))) ORDER BY id LIMIT 1")
         .get({ kinds: kinds ? JSON.stringify(kinds) : null }) as Row | undefined;
       if (!row) return null;
-      statement(this.db, "UPDATE jobs SET state = 'running', started_at = ?, attempts = attempts + 1, progress = 0, stage = NULL, error = NULL WHERE id = ?").run(this.stamp(), row.id);
+      statement(this.db, "UPDATE jobs SET state = 'running', started_at = @now, heartbeat_at = @now, worker = @worker, attempts = attempts + 1, progress = 0, stage = NULL, error = NULL WHERE id = @id")
+        .run({ now: this.stamp(), worker, id: row.id });
       return this.get(row.id);
-    })();
+    });
+  }
+
+  /** `worker` still runs these jobs (jobs whose worker stays silent are taken up again, see {@link requeueStale}). */
+  heartbeat(ids: readonly number[], worker: string): void {
+    if (ids.length === 0) return;
+    statement(this.db, "UPDATE jobs SET heartbeat_at = @now WHERE state = 'running' AND worker = @worker AND id IN (SELECT value FROM json_each(@ids))")
+      .run({ now: this.stamp(), worker, ids: JSON.stringify(ids) });
   }
 
   progress(id: number, fraction: number, stage: string | null = null): void {
     statement(this.db, "UPDATE jobs SET progress = ?, stage = ? WHERE id = ? AND state = 'running'").run(Math.max(0, Math.min(1, fraction)), stage, id);
   }
 
-  succeed(id: number, result: unknown = null): void {
-    this.finish(id, 'succeeded', null, result);
+  /** Marks a running job succeeded; with `worker`, only while that worker still holds it. */
+  succeed(id: number, result: unknown = null, worker: string | null = null): void {
+    this.finish(id, 'succeeded', null, result, worker);
   }
 
   /** Fails a running job: `error` is what every role reads, `detail` (default: the same) only admins. */
-  fail(id: number, error: string, detail: string = error): void {
-    this.finish(id, 'failed', error, null);
+  fail(id: number, error: string, detail: string = error, worker: string | null = null): void {
+    this.finish(id, 'failed', error, null, worker);
     statement(this.db, 'UPDATE jobs SET error_detail = ? WHERE id = ?').run(detail, id);
   }
 
@@ -95,31 +107,41 @@ export class JobStore {
   }
 
   /**
-   * At start: every job left "running" by a crash is queued again if its kind is resumable,
-   * else failed with "interrupted by a server restart". Returns what was done to which.
+   * At the start of the only process that runs jobs: every job left "running" by a crash is
+   * queued again if its kind is resumable, else failed ("interrupted: its worker stopped").
    */
   recoverInterrupted(resumable: readonly string[]): { requeued: number[]; failed: number[] } {
-    return this.db.transaction(() => {
-      const running = statement(this.db, "SELECT id, kind FROM jobs WHERE state = 'running'").all() as Array<{ id: number; kind: string }>;
+    return this.requeueStale(resumable, null);
+  }
+
+  /**
+   * Running jobs whose worker has not said it runs them since `silentSince` (or at all) — it died,
+   * or was killed — are queued again (resumable kinds) or failed; `null` takes every running job.
+   */
+  requeueStale(resumable: readonly string[], silentSince: Date | null): { requeued: number[]; failed: number[] } {
+    return writeTransaction(this.db, () => {
+      const running = statement(this.db, "SELECT id, kind FROM jobs WHERE state = 'running' AND (@since IS NULL OR heartbeat_at IS NULL OR heartbeat_at < @since)")
+        .all({ since: silentSince?.toISOString() ?? null }) as Array<{ id: number; kind: string }>;
       const requeued: number[] = [];
       const failed: number[] = [];
       for (const job of running) {
         if (resumable.includes(job.kind)) {
-          statement(this.db, "UPDATE jobs SET state = 'queued', stage = 'resumed after a server restart' WHERE id = ?").run(job.id);
+          statement(this.db, "UPDATE jobs SET state = 'queued', worker = NULL, heartbeat_at = NULL, stage = 'resumed: its worker stopped' WHERE id = ?").run(job.id);
           requeued.push(job.id);
         } else {
-          statement(this.db, "UPDATE jobs SET state = 'failed', error = 'interrupted by a server restart', finished_at = ? WHERE id = ?").run(this.stamp(), job.id);
+          statement(this.db, "UPDATE jobs SET state = 'failed', error = 'interrupted: its worker stopped', finished_at = ? WHERE id = ?").run(this.stamp(), job.id);
           failed.push(job.id);
         }
       }
       return { requeued, failed };
-    })();
+    });
   }
 
-  private finish(id: number, state: 'succeeded' | 'failed', error: string | null, result: unknown): void {
-    const info = statement(this.db, "UPDATE jobs SET state = ?, error = ?, result = ?, progress = CASE WHEN ? = 'succeeded' THEN 1 ELSE progress END, finished_at = ? WHERE id = ? AND state = 'running'")
-      .run(state, error, result === null ? null : JSON.stringify(result), state, this.stamp(), id);
-    if (info.changes !== 1) throw new Error(`job ${id} is not running`);
+  private finish(id: number, state: 'succeeded' | 'failed', error: string | null, result: unknown, worker: string | null): void {
+    const info = statement(this.db, `UPDATE jobs SET state = @state, error = @error, result = @result, progress = CASE WHEN @state = 'succeeded' THEN 1 ELSE progress END,
+      finished_at = @now WHERE id = @id AND state = 'running' AND (@worker IS NULL OR worker = @worker)`)
+      .run({ state, error, result: result === null ? null : JSON.stringify(result), now: this.stamp(), id, worker });
+    if (info.changes !== 1) throw new Error(`job ${id} is not running${worker === null ? '' : ` on worker ${worker}`}`);
   }
 
   private stamp(): string {

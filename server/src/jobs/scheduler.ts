@@ -41,7 +41,7 @@ export class Scheduler {
       if (!due) continue;
       this.ctx.projects.markScheduledRun(project.id, due);
       if (!this.ctx.jobs.pending('sync', project.id)) {
-        const job = this.ctx.runner.enqueue('sync', project.id, { then: 'round-if-due', scheduledFor: due.toISOString() });
+        const job = this.ctx.queue.enqueue('sync', project.id, { then: 'round-if-due', scheduledFor: due.toISOString() });
         this.ctx.audit.record('schedule', 'sync.queue', project.id, { job: job.id, scheduledFor: due.toISOString() });
       }
       started.push(project.id);

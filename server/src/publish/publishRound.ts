@@ -1,3 +1,4 @@
+import { writeTransaction } from '../db/database';
 import type { DicomWebSourceConfig } from '../config/serverConfig';
 import { newUid } from '../dicom/uid';
 import type { ServerContext } from '../domain/context';
@@ -37,7 +38,7 @@ export function publishRound(ctx: ServerContext, project: Project, round: Round)
   for (const item of items) byStudy.set(item.studyUid, [...(byStudy.get(item.studyUid) ?? []), item]);
   const title = `ScanSelect worklist: ${project.name} round ${round.number}`;
   const ids: number[] = [];
-  ctx.db.transaction(() => {
+  writeTransaction(ctx.db, () => {
     for (const [studyUid, cases] of byStudy) {
       if (source.publishKeyObjects) {
         const payload: KeyObjectPayload = {
@@ -52,7 +53,7 @@ export function publishRound(ctx: ServerContext, project: Project, round: Round)
         ids.push(ctx.outbox.add('orthanc-metadata', project.settings.source, payload, project.id).id);
       }
     }
-  })();
+  });
   return ids;
 }
 

@@ -1,4 +1,4 @@
-import { statement, type Db } from '../db/database';
+import { statement, writeTransaction, type Db } from '../db/database';
 import { conflict, notFound } from '../appError';
 
 export type CaseStatus = 'open' | 'claimed' | 'labelled';
@@ -88,7 +88,7 @@ export class RoundStore {
 
   /** Stores a round and its worklist in one transaction; numbers the round 0, 1, 2, … */
   insert(round: NewRound): Round {
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       const next = (statement(this.db, 'SELECT COALESCE(MAX(number) + 1, 0) AS n FROM rounds WHERE project_id = ?').get(round.projectId) as { n: number }).n;
       const info = statement(this.db, `INSERT INTO rounds (project_id, number, kind, job_id, alpha, report, map_ids, map, model_dir, created_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(round.projectId, next, round.kind, round.jobId, round.alpha, JSON.stringify(round.report),
@@ -98,7 +98,7 @@ export class RoundStore {
         VALUES (@projectId, @sopUid, @roundId, @rank, @priority, @reason, @cluster, @entropy, @diversity, @score, @x, @y)`);
       for (const item of round.items) insert.run({ ...item, projectId: round.projectId, roundId });
       return this.round(round.projectId, next)!;
-    })();
+    });
   }
 
   round(projectId: number, number: number): Round | null {

@@ -59,7 +59,7 @@ export function demoCommand(): Command {
           encoder: { id: 'intensity-texture', inputSize: 128 },
         }],
       }, dir);
-      const server = await createServer(config, { version: packageVersion(), adminToken: process.env.SCANSELECT_ADMIN_TOKEN });
+      const server = await createServer(config, { version: packageVersion(), adminToken: process.env.SCANSELECT_ADMIN_TOKEN, jobs: 'child' });
       const url = await server.listen(resolvePort(options.port, process.env.PORT, 8080), '127.0.0.1');
       try {
         await runDemo(server, url, options, new Map(cases.map((c) => [c.sopUid, c])));
@@ -81,8 +81,8 @@ async function runDemo(server: ScanSelectServer, url: string, options: DemoOptio
   say(`Server: ${url}  (OpenAPI: ${url}/openapi.json)\nAdmin token for this run: ${admin}\n  e.g. curl -H "Authorization: Bearer ${admin}" ${url}/api/projects/${project.id}/worklist`);
 
   if (ctx.rounds.latest(project.id) === null) {
-    await runJob(server, ctx.runner.enqueue('sync', project.id));
-    await runJob(server, ctx.runner.enqueue('round', project.id, { reason: 'demo' }));
+    await runJob(server, ctx.queue.enqueue('sync', project.id));
+    await runJob(server, ctx.queue.enqueue('round', project.id, { reason: 'demo' }));
   }
   const worklist = ctx.rounds.worklist(project.id, { round: ctx.rounds.latest(project.id)!.number });
   printWorklist(worklist);
@@ -124,7 +124,7 @@ async function runJob(server: ScanSelectServer, job: Job): Promise<Job> {
       process.stderr.write(`\r\x1b[K  ${j.kind} ${Math.round(100 * j.progress)}% ${j.stage}`);
     }
   };
-  ctx.runner.on('job', onJob);
+  ctx.queue.on('job', onJob);
   try {
     for (;;) {
       const current = ctx.jobs.get(job.id)!;
@@ -137,7 +137,7 @@ async function runJob(server: ScanSelectServer, job: Job): Promise<Job> {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   } finally {
-    ctx.runner.off('job', onJob);
+    ctx.queue.off('job', onJob);
   }
 }
 

@@ -1,6 +1,9 @@
 import { Command } from 'commander';
 import { loadServerConfig } from '../../config/serverConfig';
-import { createServer, type ScanSelectServer } from '../../server';
+import { createServer, type JobsMode, type ScanSelectServer } from '../../server';
+import { UsageError } from '../errors';
+
+const JOBS_MODES: readonly JobsMode[] = ['child', 'external', 'inline'];
 import { integer } from '../options';
 import { packageVersion } from '../version';
 
@@ -9,6 +12,7 @@ interface ServeOptions {
   port?: number;
   host?: string;
   logRequests: boolean;
+  jobs: string;
 }
 
 /** The port: `--port`, else `PORT`, else the configuration's (default 8080). */
@@ -35,9 +39,11 @@ export function serveCommand(): Command {
     .option('--port <n>', 'port (default: PORT, else the configuration, else 8080)', integer)
     .option('--host <address>', 'address to listen on (default: the configuration, else 127.0.0.1)')
     .option('--log-requests', 'log every request (method, path, status, time)', false)
+    .option('--jobs <where>', 'where jobs run: child (a worker process this server starts), external (`scanselect worker` processes you run), inline (in this process)', 'child')
     .action(async (options: ServeOptions) => {
+      if (!JOBS_MODES.includes(options.jobs as JobsMode)) throw new UsageError(`--jobs must be one of ${JOBS_MODES.join(', ')}`);
       const config = loadServerConfig(options.config);
-      const server = await createServer(config, { version: packageVersion(), adminToken: process.env.SCANSELECT_ADMIN_TOKEN, logRequests: options.logRequests });
+      const server = await createServer(config, { version: packageVersion(), adminToken: process.env.SCANSELECT_ADMIN_TOKEN, logRequests: options.logRequests, jobs: options.jobs as JobsMode });
       const url = await server.listen(resolvePort(options.port, process.env.PORT, config.port), options.host ?? config.host);
       announce(server, url);
       await untilSignal();

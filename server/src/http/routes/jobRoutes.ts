@@ -31,11 +31,11 @@ export function jobRoutes(ctx: ServerContext): Router {
       res.write(`id: ${job.id}\nevent: job\ndata: ${JSON.stringify(job)}\n\n`);
     };
     for (const state of ['running', 'queued'] as const) ctx.jobs.list({ state, ...(projectId === undefined ? {} : { projectId }) }).forEach(send);
-    ctx.runner.on('job', send);
+    ctx.queue.on('job', send);
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     req.on('close', () => {
       clearInterval(keepAlive);
-      ctx.runner.off('job', send);
+      ctx.queue.off('job', send);
     });
   });
   return router;

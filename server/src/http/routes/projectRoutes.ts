@@ -44,7 +44,7 @@ export function projectRoutes(ctx: ServerContext): Router {
   router.post('/projects/:id/sync', allow('admin', 'service'), (req, res) => {
     const project = ctx.projects.get(projectIdOf(req));
     const pending = ctx.jobs.pending('sync', project.id);
-    const job = pending ?? ctx.runner.enqueue('sync', project.id);
+    const job = pending ?? ctx.queue.enqueue('sync', project.id);
     if (!pending) ctx.audit.record(actorOf(req), 'sync.queue', project.id, { job: job.id });
     res.status(pending ? 200 : 202).json(job);
   });

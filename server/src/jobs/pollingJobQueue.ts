@@ -1,0 +1,69 @@
+import { EventEmitter } from 'node:events';
+import { untilIdle, type JobEvents, type JobQueue } from './jobRunner';
+import type { Job, JobStore } from './jobStore';
+
+/** The job kinds the service queues. */
+export const JOB_KINDS = ['sync', 'round'] as const;
+
+/**
+ * The jobs as an API process sees them when worker processes run them: `enqueue` writes the
+ * job (a worker takes it from the table), and every change a worker makes — state, progress,
+ * stage — is read back from the table every `intervalMs` and announced as a `job` event, so SSE
+ * clients of this process hear of it (SQLite mode: the processes share the database file).
+ */
+export class PollingJobQueue extends EventEmitter<JobEvents> implements JobQueue {
+  private timer: NodeJS.Timeout | null = null;
+  /** The last state seen of every job that was queued or running. */
+  private readonly seen = new Map<number, string>();
+
+  constructor(private readonly jobs: JobStore, private readonly intervalMs = 250) {
+    super();
+  }
+
+  enqueue(kind: string, projectId: number | null, payload: unknown = null): Job {
+    if (!(JOB_KINDS as readonly string[]).includes(kind)) throw new Error(`no job kind "${kind}" (kinds: ${JOB_KINDS.join(', ')})`);
+    const job = this.jobs.enqueue(kind, projectId, payload);
+    this.seen.set(job.id, signature(job));
+    this.emit('job', job);
+    return job;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    for (const job of this.active()) this.seen.set(job.id, signature(job));
+    this.timer = setInterval(() => this.poll(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  idle(): Promise<void> {
+    return untilIdle(this.jobs, this);
+  }
+
+  /** Announces what changed since the last look: active jobs that changed, and those that ended. */
+  poll(): void {
+    const active = this.active();
+    const ids = new Set(active.map((j) => j.id));
+    for (const job of active) {
+      if (this.seen.get(job.id) !== signature(job)) {
+        this.seen.set(job.id, signature(job));
+        this.emit('job', job);
+      }
+    }
+    for (const id of [...this.seen.keys()].filter((i) => !ids.has(i))) {
+      this.seen.delete(id);
+      const ended = this.jobs.get(id);
+      if (ended) this.emit('job', ended);
+    }
+  }
+
+  private active(): Job[] {
+    return [...this.jobs.list({ state: 'queued' }), ...this.jobs.list({ state: 'running' })];
+  }
+}
+
+const signature = (job: Job): string => `${job.state}|${job.progress}|${job.stage ?? ''}|${job.attempts}`;

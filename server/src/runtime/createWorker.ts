@@ -1,0 +1,53 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { ServerConfig } from '../config/serverConfig';
+import { JobRunner } from '../jobs/jobRunner';
+import { openContext, type OpenedContext, type RuntimeOptions } from './openContext';
+import { RESUMABLE_KINDS, WorkerRuntime, type WorkerRuntimeOptions } from './workerRuntime';
+
+/** Options of a worker process (`scanselect worker`). */
+export interface WorkerOptions extends RuntimeOptions, WorkerRuntimeOptions {
+  /** Job kinds it takes [all]. */
+  readonly kinds?: readonly string[];
+  /** Its name in the jobs table [host:pid:random]. */
+  readonly name?: string;
+  readonly heartbeatMs?: number;
+  readonly staleAfterMs?: number;
+  readonly pollMs?: number;
+}
+
+/** A running worker: takes jobs from the shared database until stopped. */
+export interface ScanSelectWorker {
+  readonly name: string;
+  readonly opened: OpenedContext;
+  start(): void;
+  /** Stops taking jobs; the running one is aborted and left to be resumed. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A process that does the work — sync, rounds (training runs here, never in an API process),
+ * PACS deliveries, schedules — on the same configuration and database as the API. Several may
+ * run: each job is taken by one (claimed in one transaction), each running job's worker says so
+ * every few seconds, and a job whose worker went silent is taken up by another.
+ */
+export async function createWorker(config: ServerConfig, options: WorkerOptions = {}): Promise<ScanSelectWorker> {
+  const name = options.name ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  let runner: JobRunner | null = null;
+  const opened = await openContext(config, options, (jobs) => (runner = new JobRunner(jobs, {}, (l) => opened.log(l), {
+    worker: name, heartbeatMs: options.heartbeatMs, staleAfterMs: options.staleAfterMs, pollMs: options.pollMs ?? 500, resumable: RESUMABLE_KINDS,
+  })));
+  const workers = new WorkerRuntime(opened.ctx, runner!, opened.log, options);
+  if (options.kinds) runner!.only(options.kinds);
+  return {
+    name, opened,
+    start: () => {
+      workers.start();
+      opened.log(`worker ${name} started: jobs ${runner!.kinds.join(', ')}${options.outbox === false ? '' : ', PACS outbox'}${options.schedule === false ? '' : ', schedules'}`);
+    },
+    stop: async () => {
+      await workers.stop();
+      await opened.close();
+    },
+  };
+}
