@@ -51,7 +51,7 @@ describe('encoder models', () => {
     const created = await t.call('POST', '/api/projects', { role: 'admin', json: { ...PROJECT, name: 'leaky', encoder: { id: 'tfjs-model', model: 'leaky' } } });
     expect(created.status).toBe(201);
     const job = (await t.call('POST', `/api/projects/${created.json.id}/sync`, { role: 'service' })).json;
-    await t.server.ctx.runner.idle();
+    await t.server.ctx.queue.idle();
     for (const role of ['annotator', 'service'] as const) {
       const seen = await t.call('GET', `/api/jobs/${job.id}`, { role });
       expect(seen.json).toMatchObject({ state: 'failed', error: expect.any(String) });

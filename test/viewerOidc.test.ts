@@ -63,9 +63,9 @@ withBrowser('the viewer signed in through the identity provider (OIDC)', () => {
     });
     idp.viewerOrigin = t.url; // the client's registered origin: redirect URIs and CORS
     expect((await t.call('POST', '/api/projects/1/sync', { role: 'admin' })).status).toBe(202);
-    await t.server.ctx.runner.idle();
+    await t.server.ctx.queue.idle();
     expect((await t.call('POST', '/api/projects/1/rounds', { role: 'admin' })).status).toBe(202);
-    await t.server.ctx.runner.idle();
+    await t.server.ctx.queue.idle();
     items = ((await t.call('GET', '/api/projects/1/worklist', { role: 'admin' })).json as Item[]).sort((a, b) => a.rank - b.rank);
     expect(items).toHaveLength(3);
     browser = await BrowserSession.launch('viewer-oidc');
