@@ -79,6 +79,7 @@ export { diceCeLoss, softDiceLoss, crossEntropyLoss, oneHotMasks, type DiceCeOpt
 export { trainSegmentation, type SegmentationData, type TrainOptions, type TrainProgress, type TrainedModel } from './models/train';
 export { predict, predictBatch, type SegmentationPrediction, type PredictOptions, type PredictBatchOptions } from './models/inference';
 export { saveModel, loadModel, MODEL_FORMAT_VERSION, type ModelMetadata } from './models/modelStore';
+export { modelToFiles, modelFromFiles, MODEL_FILE_NAMES, type ModelFiles, type ModelFileName } from './models/modelFiles';
 export { loadSegmentationSamples, type SegmentationSample, type LoadSamplesOptions } from './datasets/segmentationSamples';
 export { experimentDataset, evenlySpaced, IBSR_SLICES_PER_SUBJECT, IBSR_MIN_BRAIN_FRACTION, type ExperimentDataset, type LabelledImage, type DiceKind } from './datasets/builtinDatasets';
 export {
