@@ -31,6 +31,10 @@ export class PostgresClient implements SqlClient {
     return executor(this.pool).run(sql, params);
   }
 
+  exec(sql: string): Promise<void> {
+    return executor(this.pool).exec(sql);
+  }
+
   inList(column: string, param: string): string {
     return `${column} = ANY(@${param})`;
   }
@@ -79,6 +83,8 @@ function executor(target: Pool | PoolClient): SqlExecutor {
     all: async <T>(sql: string, params: SqlParams = {}) => (await query(sql, params)).rows as T[],
     get: async <T>(sql: string, params: SqlParams = {}) => (await query(sql, params)).rows[0] as T | undefined,
     run: async (sql: string, params: SqlParams = {}) => ({ changes: (await query(sql, params)).rowCount ?? 0 }),
+    // No values: node-postgres sends it as a simple query, which may hold several statements.
+    exec: async (sql: string) => void (await target.query(sql)),
     inList: (column, param) => `${column} = ANY(@${param})`,
     listParam: (values) => [...values],
   };

@@ -24,6 +24,8 @@ export interface SqlExecutor {
   get<T>(sql: string, params?: SqlParams): Promise<T | undefined>;
   /** A statement without rows (or whose rows are not needed). */
   run(sql: string, params?: SqlParams): Promise<SqlRunResult>;
+  /** Several statements without parameters (schema migrations). */
+  exec(sql: string): Promise<void>;
   /**
    * `column IN (the values of parameter @param)`, the parameter given by {@link listParam}:
    * SQLite reads a JSON array (json_each), PostgreSQL an array (= ANY).

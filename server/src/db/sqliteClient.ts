@@ -32,6 +32,11 @@ export class SqliteClient implements SqlClient {
     return this.direct.run(sql, params);
   }
 
+  async exec(sql: string): Promise<void> {
+    await this.turn();
+    return this.direct.exec(sql);
+  }
+
   inList(column: string, param: string): string {
     return `${column} IN (SELECT value FROM json_each(@${param}))`;
   }
@@ -78,6 +83,7 @@ export class SqliteClient implements SqlClient {
     all: async <T>(sql: string, params: SqlParams = {}) => this.translate(() => this.prepare(sql).all(params) as T[]),
     get: async <T>(sql: string, params: SqlParams = {}) => this.translate(() => this.prepare(sql).get(params) as T | undefined),
     run: async (sql: string, params: SqlParams = {}) => this.translate(() => ({ changes: this.prepare(sql).run(params).changes })),
+    exec: async (sql: string) => this.translate(() => void this.db.exec(sql)),
     inList: (column, param) => this.inList(column, param),
     listParam: (values) => this.listParam(values),
   };
