@@ -1,13 +1,16 @@
 import { promises as fs } from 'node:fs';
-import { diceScores, loadModel, predictBatch, preprocessImage, readDicom, readPng, resizeNearest } from '@scanselect/plugin';
+import { diceScores, predictBatch, preprocessImage, readDicom, readPng, resizeNearest } from '@scanselect/plugin';
+import type { ArtifactStore } from '../storage/artifactStore';
+import { getModel } from '../storage/storedModel';
 import type { PhantomCase } from './phantomDataset';
 
 /**
  * The demo knows the truth of every phantom, so it can show what each round's model is worth:
- * mean foreground Dice of the model saved by a round on the phantoms not labelled yet.
+ * mean foreground Dice of the model a round stored (`modelKey`, the round's `modelDir`) on the
+ * phantoms not labelled yet.
  */
-export async function evaluateRoundModel(modelDir: string, phantoms: readonly PhantomCase[], size: number, classes: number): Promise<{ images: number; meanDice: number }> {
-  const trained = await loadModel(modelDir);
+export async function evaluateRoundModel(artifacts: ArtifactStore, modelKey: string, phantoms: readonly PhantomCase[], size: number, classes: number): Promise<{ images: number; meanDice: number }> {
+  const trained = await getModel(artifacts, modelKey);
   try {
     let sum = 0;
     for (let start = 0; start < phantoms.length; start += 16) {

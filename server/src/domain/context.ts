@@ -9,14 +9,15 @@ import type { Outbox } from '../outbox/outbox';
 import type { ImageSource } from '../pacs/source';
 import type { ProjectStore } from '../projects/projectStore';
 import type { RoundStore } from '../rounds/roundStore';
-import type { DataDir } from '../storage/dataDir';
+import type { ArtifactStore } from '../storage/artifactStore';
 import type { PoolAccess } from './poolAccess';
 
 /** Everything the use cases work with: stores, the job queue, the sources. Built by `openContext`. */
 export interface ServerContext {
   readonly config: ServerConfig;
   readonly db: Db;
-  readonly dataDir: DataDir;
+  /** Masks, SEGs, round models, entropy maps and predictions: every replica and worker reads the same. */
+  readonly artifacts: ArtifactStore;
   readonly projects: ProjectStore;
   readonly rounds: RoundStore;
   readonly masks: MaskStore;

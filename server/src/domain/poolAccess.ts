@@ -1,7 +1,7 @@
 import { preprocessImage, readDicom, readPng, resizeNearest, type EmbeddedPool } from '@scanselect/plugin';
 import type { Db } from '../db/database';
 import type { ImageSource } from '../pacs/source';
-import type { DataDir } from '../storage/dataDir';
+import type { ArtifactStore } from '../storage/artifactStore';
 import type { PixelCache } from '../storage/pixelCache';
 
 /** One synced instance's identifiers (what a worklist needs to point at it). */
@@ -19,10 +19,10 @@ export interface InstanceRow {
 
 /**
  * Reads what a project's rounds work on: the embedded pool from the database, model inputs from
- * the bounded cache (or the source, on a miss) and label maps from the data directory.
+ * the bounded cache (or the source, on a miss) and label maps from the artefact store.
  */
 export class PoolAccess {
-  constructor(private readonly db: Db, private readonly dataDir: DataDir, private readonly cache: PixelCache) {}
+  constructor(private readonly db: Db, private readonly artifacts: ArtifactStore, private readonly cache: PixelCache) {}
 
   /** Embedded instances of the project with the given encoder, in a stable order (by SOP UID). */
   pool(projectId: number, encoderId: string): EmbeddedPool {
@@ -59,9 +59,9 @@ export class PoolAccess {
     return input;
   }
 
-  /** A stored label map (PNG, value = class index) resized to S × S by nearest neighbour. */
-  async labelMap(labelFile: string, size: number): Promise<Uint8Array> {
-    const image = readPng(await this.dataDir.read(labelFile), { path: labelFile });
+  /** A stored label map (PNG, value = class index; `labelKey` its artefact key) resized to S × S by nearest neighbour. */
+  async labelMap(labelKey: string, size: number): Promise<Uint8Array> {
+    const image = readPng(await this.artifacts.get(labelKey), { path: labelKey });
     const labels = Uint8Array.from(image.data);
     return resizeNearest(labels, image.width, image.height, size);
   }

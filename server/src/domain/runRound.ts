@@ -1,10 +1,8 @@
-import path from 'node:path';
 import {
   predictBatch,
   writeGrayPng,
   runAcquisition,
   runColdStart,
-  saveModel,
   trainSegmentation,
   type SelectionRun,
   type TrainedModel,
@@ -14,7 +12,9 @@ import type { Project } from '../projects/projectStore';
 import type { ImageSource } from '../pacs/source';
 import type { MaskStore } from '../masks/maskStore';
 import { priorityOfRank, type NewItem, type Round, type RoundReport, type RoundStore } from '../rounds/roundStore';
-import type { DataDir } from '../storage/dataDir';
+import { artifactKeys } from '../storage/artifactKeys';
+import type { ArtifactStore } from '../storage/artifactStore';
+import { putModel } from '../storage/storedModel';
 import type { PoolAccess } from './poolAccess';
 
 /** What a round needs around the engine. */
@@ -22,7 +22,8 @@ export interface RoundDeps {
   readonly rounds: RoundStore;
   readonly masks: MaskStore;
   readonly pool: PoolAccess;
-  readonly dataDir: DataDir;
+  /** Where the round's model, entropy maps and predictions go, for every replica and worker to read. */
+  readonly artifacts: ArtifactStore;
   /** Called with the new round once it is stored (e.g. to push the worklist to the PACS). */
   readonly onRound?: (project: Project, round: Round) => void;
 }
@@ -78,16 +79,17 @@ export async function runRound(deps: RoundDeps, request: RoundRequest): Promise<
     report(0.9, 'acquisition');
     const run = await runAcquisition(pool, { entropy: entropy.means, labelled: selected, count, alpha: settings.alpha, seed: settings.seed, projection: settings.projection });
     const number = (deps.rounds.latest(project.id)?.number ?? -1) + 1;
-    const dir = deps.dataDir.roundDir(project.id, number);
-    await saveModel(trained, deps.dataDir.resolve(path.join(dir, 'model')));
+    // Stored before the round that names them: a crash in between leaves keys a rerun of the job overwrites.
+    const modelKey = artifactKeys.model(project.id, number);
+    await putModel(deps.artifacts, modelKey, trained);
     for (const entry of run.report.selected) {
-      await deps.dataDir.writeDurably(deps.dataDir.entropyFile(project.id, number, entry.id), bytesOf(entropy.maps.get(entry.id)!));
+      await deps.artifacts.put(artifactKeys.entropy(project.id, number, entry.id), bytesOf(entropy.maps.get(entry.id)!));
       // The model's mask, for a radiologist who wants to start from it rather than from nothing.
       const size = project.settings.model.inputSize;
-      await deps.dataDir.writeDurably(deps.dataDir.predictionFile(project.id, number, entry.id), writeGrayPng(entropy.predicted.get(entry.id)!, size, size));
+      await deps.artifacts.put(artifactKeys.prediction(project.id, number, entry.id), writeGrayPng(entropy.predicted.get(entry.id)!, size, size));
     }
     const training = { images: labelled.length, epochs: trained.epochs, finalLoss: trained.finalLoss, seconds: trained.seconds, backend: trained.backend };
-    return store(deps, request, 'active', run, pool.ids, { strategy: run.report.strategy, poolSize: pool.ids.length, k: null, notes: run.report.notes, training }, path.join(dir, 'model'));
+    return store(deps, request, 'active', run, pool.ids, { strategy: run.report.strategy, poolSize: pool.ids.length, k: null, notes: run.report.notes, training }, modelKey);
   } finally {
     trained.dispose();
   }
@@ -132,8 +134,8 @@ async function predictEntropy(deps: RoundDeps, request: RoundRequest, trained: T
   return { means, maps, predicted };
 }
 
-/** Stores the round; `poolIds` are the map's rows in order. */
-function store(deps: RoundDeps, request: RoundRequest, kind: Round['kind'], run: SelectionRun, poolIds: readonly string[], report: RoundReport, modelDir: string | null): Round {
+/** Stores the round; `poolIds` are the map's rows in order; `modelKey` the folder key of its model. */
+function store(deps: RoundDeps, request: RoundRequest, kind: Round['kind'], run: SelectionRun, poolIds: readonly string[], report: RoundReport, modelKey: string | null): Round {
   const selected = run.report.selected;
   const items: NewItem[] = selected.map((s) => ({
     sopUid: s.id, rank: s.rank, priority: priorityOfRank(s.rank, selected.length), reason: s.reason, cluster: s.cluster,
@@ -141,7 +143,7 @@ function store(deps: RoundDeps, request: RoundRequest, kind: Round['kind'], run:
   }));
   const round = deps.rounds.insert({
     projectId: request.project.id, kind, jobId: request.jobId, alpha: kind === 'active' ? (run.report.alpha ?? null) : null, report,
-    mapIds: poolIds, map: Float32Array.from(run.map.data), modelDir, items,
+    mapIds: poolIds, map: Float32Array.from(run.map.data), modelDir: modelKey, items,
   });
   deps.onRound?.(request.project, round);
   return round;

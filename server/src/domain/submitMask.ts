@@ -9,6 +9,7 @@ import type { ServerContext } from './context';
 import type { InstanceRow } from './poolAccess';
 import { submitRight, type Submitter } from './maskOwnership';
 import { autoRetrain } from './queueRound';
+import { artifactKeys } from '../storage/artifactKeys';
 
 /** A mask as uploaded: a DICOM SEG, or a label-map PNG (value = class index) from a script. */
 export type MaskUpload = { readonly format: 'seg'; readonly bytes: Uint8Array } | { readonly format: 'png'; readonly bytes: Uint8Array };
@@ -56,10 +57,11 @@ export async function submitMask(ctx: ServerContext, who: Submitter, projectId: 
   const sourceConfig = ctx.config.sources[project.settings.source];
   const publish = sourceConfig?.kind === 'dicomweb' && sourceConfig.publishSegmentations;
   const submission = randomUUID();
-  const labelFile = ctx.dataDir.maskFile(projectId, sopUid, submission, 'png');
-  const segFile = upload.format === 'seg' ? ctx.dataDir.maskFile(projectId, sopUid, submission, 'seg.dcm') : null;
-  await ctx.dataDir.writeDurably(labelFile, labelPng); // encoded in the worker too: a large label map takes long to encode
-  if (segFile) await ctx.dataDir.writeDurably(segFile, upload.bytes);
+  const labelFile = artifactKeys.mask(projectId, sopUid, submission, 'png');
+  const segFile = upload.format === 'seg' ? artifactKeys.mask(projectId, sopUid, submission, 'seg.dcm') : null;
+  // Durable once put resolves: an accepted mask survives a crash before the 201 is sent.
+  await ctx.artifacts.put(labelFile, labelPng); // encoded in the worker too: a large label map takes long to encode
+  if (segFile) await ctx.artifacts.put(segFile, upload.bytes);
   // A PNG becomes a SEG in the PACS too, built at delivery (with the patient module of the source).
   const segPayload = publish && !segFile ? segPayloadOf(project, instance, labelFile, who.name) : null;
   const segSopUid = uploadedSegUid ?? segPayload?.sopUid ?? null;
@@ -84,7 +86,7 @@ export async function submitMask(ctx: ServerContext, who: Submitter, projectId: 
       return ctx.outbox.add('stow-seg', project.settings.source, segPayload, projectId).id;
     });
   } catch (error) {
-    await Promise.all([labelFile, segFile].filter((f): f is string => f !== null).map((f) => ctx.dataDir.remove(f)));
+    await Promise.all([labelFile, segFile].filter((f): f is string => f !== null).map((f) => ctx.artifacts.delete(f)));
     throw error;
   }
   const queued = autoRetrain(ctx, projectId);

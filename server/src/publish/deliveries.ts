@@ -1,6 +1,6 @@
 import { buildKeyObjectSelection, writeSegmentation } from '../dicom';
 import type { DicomWebSourceConfig } from '../config/serverConfig';
-import type { DataDir } from '../storage/dataDir';
+import type { ArtifactStore } from '../storage/artifactStore';
 import { DicomWebClient } from '../pacs/dicomWebClient';
 import type { Deliver } from '../outbox/outboxWorker';
 import type { OutboxEntry } from '../outbox/outbox';
@@ -10,12 +10,14 @@ import type { KeyObjectPayload, OrthancMetadataPayload } from './publishRound';
 
 /** Payload of a `stow-file` entry: a stored DICOM file (an uploaded SEG). */
 export interface StowFilePayload {
+  /** Its artefact key. */
   readonly file: string;
   readonly what: string;
 }
 
 /** Payload of a `stow-seg` entry: a SEG to build from a stored label map (PNG uploads). */
 export interface SegPayload {
+  /** The artefact key of the label map. */
   readonly labelFile: string;
   readonly source: { studyUid: string; seriesUid: string; sopUid: string; sopClassUid: string; rows: number; columns: number };
   readonly segments: ReadonlyArray<{ number: number; label: string; value: number }>;
@@ -29,7 +31,7 @@ export interface SegPayload {
  * at delivery time (the patient module copied from the source instance, never stored here), and
  * Orthanc's per-study metadata. Any failure throws, so the outbox retries it later.
  */
-export function deliveries(sources: Readonly<Record<string, DicomWebSourceConfig | { kind: 'folder' }>>, dataDir: DataDir): Record<string, Deliver> {
+export function deliveries(sources: Readonly<Record<string, DicomWebSourceConfig | { kind: 'folder' }>>, artifacts: ArtifactStore): Record<string, Deliver> {
   const clients = new Map<string, DicomWebClient>();
   const pacs = (entry: OutboxEntry): { client: DicomWebClient; config: DicomWebSourceConfig } => {
     const config = sources[entry.target];
@@ -45,7 +47,7 @@ export function deliveries(sources: Readonly<Record<string, DicomWebSourceConfig
   return {
     'stow-file': async (entry) => {
       const payload = entry.payload as StowFilePayload;
-      await stow(pacs(entry).client, await dataDir.read(payload.file), payload.what);
+      await stow(pacs(entry).client, await artifacts.get(payload.file), payload.what);
     },
     'stow-ko': async (entry) => {
       const payload = entry.payload as KeyObjectPayload;
@@ -58,7 +60,7 @@ export function deliveries(sources: Readonly<Record<string, DicomWebSourceConfig
       const payload = entry.payload as SegPayload;
       const { client } = pacs(entry);
       const patient = patientOf(await client.retrieveInstance(payload.source));
-      const image = readPng(await dataDir.read(payload.labelFile));
+      const image = readPng(await artifacts.get(payload.labelFile));
       const bytes = writeSegmentation({
         source: { ...payload.source, ...patient }, segments: payload.segments, labelMap: Uint8Array.from(image.data),
         seriesUid: payload.seriesUid, sopUid: payload.sopUid, contentCreator: payload.contentCreator, seriesDescription: 'ScanSelect mask',

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { createEncoderRegistry, initCompute, type ComputeInfo } from '@scanselect/plugin';
 import { AppError } from '../appError';
 import { AuditLog } from '../audit/auditLog';
@@ -17,7 +18,7 @@ import type { ImageSource } from '../pacs/source';
 import { PoolAccess } from '../domain/poolAccess';
 import { ProjectStore } from '../projects/projectStore';
 import { RoundStore } from '../rounds/roundStore';
-import { DataDir } from '../storage/dataDir';
+import { FileArtifactStore } from '../storage/fileArtifactStore';
 import { PixelCache } from '../storage/pixelCache';
 
 /** What both process roles — the API (`serve`) and a `worker` — are built from. */
@@ -49,14 +50,15 @@ export async function openContext(config: ServerConfig, options: RuntimeOptions,
   const log = (line: string): void => write(redactUids(line));
   const now = options.now ?? (() => new Date());
   mkdirSync(config.dataDir, { recursive: true });
-  const dataDir = new DataDir(config.dataDir);
-  const db = openDatabase(dataDir.database, MIGRATIONS);
+  const db = openDatabase(path.join(config.dataDir, 'scanselect.db'), MIGRATIONS);
   const compute = await initCompute({ backend: config.backend === 'auto' ? undefined : (config.backend as 'wasm' | 'cpu' | 'tensorflow') });
   const jobs = new JobStore(db, now);
   const sources = new Map<string, ImageSource>(Object.entries(config.sources).map(([name, s]) => [name, createSource(s)]));
-  const cache = new PixelCache(dataDir.cacheDir(), config.cacheMaxMb * 1024 * 1024);
+  // Node-local on purpose: model inputs recomputed from the source on a miss, never the only copy of anything.
+  const cache = new PixelCache(path.join(config.dataDir, 'cache'), config.cacheMaxMb * 1024 * 1024);
+  const artifacts = new FileArtifactStore(config.dataDir);
   const ctx: ServerContext = {
-    config, db, dataDir, jobs, now,
+    config, db, artifacts, jobs, now,
     queue: queue(jobs),
     rounds: new RoundStore(db, now),
     projects: new ProjectStore(db, now),
@@ -64,7 +66,7 @@ export async function openContext(config: ServerConfig, options: RuntimeOptions,
     maskDecoder: new MaskDecodePool(),
     outbox: new Outbox(db, now),
     audit: new AuditLog(db, now),
-    pool: new PoolAccess(db, dataDir, cache),
+    pool: new PoolAccess(db, artifacts, cache),
     encoderIds: createEncoderRegistry().list().map((e) => e.id),
     source: (name) => {
       const source = sources.get(name);

@@ -5,6 +5,8 @@ import path from 'node:path';
  * A bounded on-disk cache of model inputs (size × size float32, z-scored), so that a round does
  * not fetch every pool image from the PACS again. Not a copy of the archive: it holds at most
  * `maxBytes`, evicting the least recently used files, and anything evicted is fetched again.
+ * Node-local on purpose, outside the artefact store: never the only copy of anything, and a shared
+ * one would turn each hit into a network read (docs/server.md, "Artefacts").
  */
 export class PixelCache {
   private readonly entries = new Map<string, number>();

@@ -5,6 +5,8 @@ import type { ServerContext } from '../../domain/context';
 import type { Submitter } from '../../domain/maskOwnership';
 import { assertMaySubmit, submitMask } from '../../domain/submitMask';
 import type { CaseStatus } from '../../rounds/roundStore';
+import { artifactKeys } from '../../storage/artifactKeys';
+import { ArtifactNotFoundError, type ArtifactStore } from '../../storage/artifactStore';
 import { actorOf, allow, anyRole, intQuery, projectIdOf, sopUidOf } from '../guards';
 
 const STATUSES: readonly CaseStatus[] = ['open', 'claimed', 'labelled'];
@@ -61,7 +63,7 @@ export function worklistRoutes(ctx: ServerContext): Router {
   router.get('/projects/:id/cases/:sop/mask', anyRole, async (req, res) => {
     const mask = ctx.masks.get(projectIdOf(req), sopUidOf(req));
     if (!mask) throw new AppError(404, 'not-found', 'no mask for this case');
-    res.type('image/png').send(await ctx.dataDir.read(mask.labelFile));
+    res.type('image/png').send(await stored(ctx.artifacts, mask.labelFile, 'the stored mask of this case is missing'));
   });
   router.get('/projects/:id/cases/:sop/thumbnail', anyRole, (req, res) => {
     const row = ctx.db.prepare('SELECT thumbnail FROM instances WHERE project_id = ? AND sop_uid = ?').get(projectIdOf(req), sopUidOf(req)) as { thumbnail: Buffer | null } | undefined;
@@ -73,7 +75,7 @@ export function worklistRoutes(ctx: ServerContext): Router {
     const item = ctx.rounds.item(id, sopUidOf(req));
     if (item.entropy === null) throw new AppError(404, 'not-found', `case ${item.sopUid} was chosen by the cold start: no model had predicted it`);
     const instance = ctx.pool.instance(id, item.sopUid);
-    const predicted = readPng(await ctx.dataDir.read(ctx.dataDir.predictionFile(id, item.round, item.sopUid)));
+    const predicted = readPng(await stored(ctx.artifacts, artifactKeys.prediction(id, item.round, item.sopUid), `no stored prediction for case ${item.sopUid}`));
     const labels = Uint8Array.from(predicted.data);
     const width = instance?.columns ?? predicted.width;
     const height = instance?.rows ?? predicted.height;
@@ -86,7 +88,7 @@ export function worklistRoutes(ctx: ServerContext): Router {
     const project = ctx.projects.get(id);
     if (item.entropy === null) throw new AppError(404, 'not-found', `case ${item.sopUid} was chosen by the cold start: no model had predicted it, so it has no uncertainty map`);
     const size = project.settings.model.inputSize;
-    const bytes = await ctx.dataDir.read(ctx.dataDir.entropyFile(id, item.round, item.sopUid));
+    const bytes = await stored(ctx.artifacts, artifactKeys.entropy(id, item.round, item.sopUid), `no stored uncertainty map for case ${item.sopUid}`);
     const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     res.setHeader('X-Width', String(size));
     res.setHeader('X-Height', String(size));
@@ -98,4 +100,14 @@ export function worklistRoutes(ctx: ServerContext): Router {
     res.type('image/png').send(heatmapPng(values, size, size, { min: 0, max: Math.log(project.settings.classes.length + 1) }));
   });
   return router;
+}
+
+/** A stored artefact a client asked for; 404 with `message` (never the key) when the store has none. */
+async function stored(artifacts: ArtifactStore, key: string, message: string): Promise<Buffer> {
+  try {
+    return await artifacts.get(key);
+  } catch (error) {
+    if (error instanceof ArtifactNotFoundError) throw new AppError(404, 'not-found', message);
+    throw error;
+  }
 }
