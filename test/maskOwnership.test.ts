@@ -113,10 +113,10 @@ describe('who may submit a mask', () => {
     const sop = worklist[3]!.sopUid;
     await claim(sop, { role: 'annotator' });
     const files = await maskFiles();
-    const dataDir = t.server.ctx.dataDir;
-    const write = dataDir.writeDurably.bind(dataDir);
-    const spy = jest.spyOn(dataDir, 'writeDurably').mockImplementationOnce(async (file, bytes) => {
-      await write(file, bytes);
+    const artifacts = t.server.ctx.artifacts;
+    const put = artifacts.put.bind(artifacts);
+    const spy = jest.spyOn(artifacts, 'put').mockImplementationOnce(async (key, bytes) => {
+      await put(key, bytes);
       later(31); // the lease runs out while the mask is stored …
       expect((await claim(sop, { token: second })).status).toBe(200); // … and another annotator takes the case
     });

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { readPng } from '@scanselect/plugin';
 import { writePhantomDataset, type PhantomCase } from '../server/src/demo/phantomDataset';
 import { SECONDARY_CAPTURE_SOP_CLASS, writeSegmentation } from '../server/src/dicom';
+import { artifactKeys } from '../server/src/storage/artifactKeys';
+import { getModel } from '../server/src/storage/storedModel';
 import { startTestServer, type TestServer } from './harness/serverHarness';
 
 jest.setTimeout(300_000);
@@ -129,6 +131,12 @@ describe('the labelling loop on a folder source', () => {
     expect((await t.call('GET', `/api/projects/1/cases/${(await t.call('GET', '/api/projects/1/worklist?round=0', { role: 'annotator' })).json[0].sopUid}/prediction`, { role: 'annotator' })).status).toBe(404);
     const png = await t.call('GET', `/api/projects/1/cases/${round1[0].sopUid}/uncertainty`, { role: 'annotator' });
     expect(readPng(png.bytes)).toMatchObject({ width: 32, height: 32, channels: 3 });
+    // The round's artefacts are in the store: another process can load its model; one lost is a 404, not a 500.
+    (await getModel(t.server.ctx.artifacts, t.server.ctx.rounds.latest(1)!.modelDir!)).dispose();
+    const lost = round1[1].sopUid;
+    await t.server.ctx.artifacts.delete(artifactKeys.prediction(1, 1, lost));
+    await t.server.ctx.artifacts.delete(artifactKeys.entropy(1, 1, lost));
+    for (const what of ['prediction', 'uncertainty']) expect(await t.call('GET', `/api/projects/1/cases/${lost}/${what}`, { role: 'annotator' })).toMatchObject({ status: 404, json: { code: 'not-found' } });
 
     expect((await t.call('PATCH', '/api/projects/1', { role: 'admin', json: { budget: { coldStart: 6, perRound: 3, total: 8 } } })).json.code).toBe('budget-below-used');
     await labelAll(1);

@@ -16,7 +16,7 @@ interface SyncPayload {
  * (cold start or active-learning round → worklist). Both are resumable after a crash: a sync
  * skips what it stored, a round is computed again from the same seed (or returned if stored).
  */
-export function jobHandlers(ctx: ServerContext, roundDeps: Omit<RoundDeps, 'rounds' | 'masks' | 'pool' | 'dataDir'>): Record<string, JobHandler> {
+export function jobHandlers(ctx: ServerContext, roundDeps: Omit<RoundDeps, 'rounds' | 'masks' | 'pool' | 'artifacts'>): Record<string, JobHandler> {
   const registry = createEncoderRegistry();
   return {
     sync: async (job, { signal, progress }) => {
@@ -43,7 +43,7 @@ export function jobHandlers(ctx: ServerContext, roundDeps: Omit<RoundDeps, 'roun
     round: async (job, { signal, progress }) => {
       const project = ctx.projects.get(job.projectId!);
       const round = await runRound(
-        { rounds: ctx.rounds, masks: ctx.masks, pool: ctx.pool, dataDir: ctx.dataDir, ...roundDeps },
+        { rounds: ctx.rounds, masks: ctx.masks, pool: ctx.pool, artifacts: ctx.artifacts, ...roundDeps },
         { project, source: ctx.source(project.settings.source), jobId: job.id, signal, onProgress: progress },
       );
       return { round: round.number, kind: round.kind, size: round.size };

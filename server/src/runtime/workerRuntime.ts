@@ -29,7 +29,7 @@ export class WorkerRuntime {
 
   constructor(ctx: ServerContext, private readonly runner: JobRunner, log: (line: string) => void, options: WorkerRuntimeOptions = {}) {
     runner.setHandlers(jobHandlers(ctx, { onRound: (project, round) => publishRound(ctx, project, round) }));
-    this.outboxWorker = options.outbox === false ? null : new OutboxWorker(ctx.outbox, deliveries(ctx.config.sources, ctx.dataDir), options.outboxIntervalMs ?? 5000, log);
+    this.outboxWorker = options.outbox === false ? null : new OutboxWorker(ctx.outbox, deliveries(ctx.config.sources, ctx.artifacts), options.outboxIntervalMs ?? 5000, log);
     this.scheduler = options.schedule === false ? null : new Scheduler(ctx, options.schedulerIntervalMs ?? 30_000, log);
   }
 

@@ -105,7 +105,7 @@ async function runDemo(server: ScanSelectServer, url: string, options: DemoOptio
     const selected = new Set(ctx.rounds.selectedIds(project.id));
     const unseen = [...cases.values()].filter((c) => !selected.has(c.sopUid));
     if (latest.modelDir && unseen.length > 0) {
-      const quality = await evaluateRoundModel(ctx.dataDir.resolve(latest.modelDir), unseen, project.settings.model.inputSize, CLASSES.length + 1);
+      const quality = await evaluateRoundModel(ctx.artifacts, latest.modelDir, unseen, project.settings.model.inputSize, CLASSES.length + 1);
       say(`  that model on the ${quality.images} phantoms never selected: mean lung Dice ${quality.meanDice.toFixed(3)} (the demo knows their ground truth)`);
     }
     printWorklist(ctx.rounds.worklist(project.id, { round: latest.number }));
