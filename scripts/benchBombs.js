@@ -111,8 +111,8 @@ async function main() {
   }, dir);
   const server = await createServer(config, { version: 'bench', log: () => {} });
   const url = await server.listen(0, '127.0.0.1');
-  const token = server.tokens.create('bench annotator', 'annotator').token;
-  const admin = server.tokens.create('bench admin', 'admin').token;
+  const token = (await server.tokens.create('bench annotator', 'annotator')).token;
+  const admin = (await server.tokens.create('bench admin', 'admin')).token;
   const call = async (method, route, body, type, bearer = token) => {
     const response = await fetch(`${url}${route}`, { method, headers: { Authorization: `Bearer ${bearer}`, ...(type && { 'Content-Type': type }) }, ...(body && { body }) });
     const text = await response.text();

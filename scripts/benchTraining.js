@@ -94,7 +94,7 @@ async function runMode(mode) {
       encoder: { id: 'intensity-texture', inputSize: 64 }, model: { inputSize: opts.size, epochs: opts.epochs } }],
   }, dir);
   const server = await createServer(config, { version: 'bench', jobs: mode, log: () => {} });
-  const token = server.tokens.create('bench', 'admin').token;
+  const token = (await server.tokens.create('bench', 'admin')).token;
   const url = await server.listen(0, '127.0.0.1');
   const call = async (method, route, body, type) => {
     const res = await fetch(`${url}${route}`, { method, headers: { Authorization: `Bearer ${token}`, ...(type && { 'Content-Type': type }) }, body });
@@ -102,7 +102,7 @@ async function runMode(mode) {
   };
   const waitJob = async (id) => {
     for (;;) {
-      const job = server.ctx.jobs.get(id);
+      const job = await server.ctx.jobs.get(id);
       if (job.state === 'succeeded' || job.state === 'failed') return job;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -122,15 +122,15 @@ async function runMode(mode) {
       await call('POST', `/api/projects/1/cases/${item.sopUid}/claim`);
       roundJob = (await call('POST', `/api/projects/1/cases/${item.sopUid}/mask`, seg, 'application/dicom')).queuedRoundJob;
     }
-    const training = () => /^training/.test(server.ctx.jobs.get(roundJob).stage ?? '');
-    while (!training()) await new Promise((r) => setTimeout(r, 20));
+    const training = async () => /^training/.test((await server.ctx.jobs.get(roundJob)).stage ?? '');
+    while (!(await training())) await new Promise((r) => setTimeout(r, 20));
     const worker = new Worker(`(${clients.toString()})()`, { eval: true, workerData: { url, token, clients: opts.clients } });
     const result = new Promise((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
     });
     const started = performance.now();
-    while (training()) await new Promise((r) => setTimeout(r, 20));
+    while (await training()) await new Promise((r) => setTimeout(r, 20));
     const seconds = (performance.now() - started) / 1000;
     worker.postMessage('stop');
     const { latencies, errors } = await result;

@@ -11,6 +11,7 @@ import { openDatabase } from '../server/src/db/database';
 import { MIGRATIONS } from '../server/src/db/schema';
 import { writePhantomDataset, type PhantomCase } from '../server/src/demo/phantomDataset';
 import { SECONDARY_CAPTURE_SOP_CLASS, writeSegmentation } from '../server/src/dicom';
+import { SqliteClient } from '../server/src/db/sqliteClient';
 import { JobStore } from '../server/src/jobs/jobStore';
 import { startTestServer, type TestServer } from './harness/serverHarness';
 
@@ -48,7 +49,7 @@ async function labelOpenCases(): Promise<void> {
 }
 
 /** The project's round jobs: [state, error] in order. */
-const roundJobs = () => t.server.ctx.jobs.list({ projectId: 1 }).filter((j) => j.kind === 'round').sort((a, b) => a.id - b.id).map((j) => [j.state, j.error]);
+const roundJobs = async () => (await t.server.ctx.jobs.list({ projectId: 1 })).filter((j) => j.kind === 'round').sort((a, b) => a.id - b.id).map((j) => [j.state, j.error]);
 
 beforeAll(async () => {
   t = await startTestServer({ sources: { phantoms: { kind: 'folder', path: 'unused' } } });
@@ -84,21 +85,21 @@ describe('a folder source after a restart, without a sync', () => {
     await restart();
     await labelOpenCases(); // the last mask queues round 1
     await t.server.ctx.queue.idle();
-    expect(roundJobs()).toEqual([['succeeded', null], ['succeeded', null]]);
+    expect((await roundJobs())).toEqual([['succeeded', null], ['succeeded', null]]);
     expect((await t.call('GET', '/api/projects/1/worklist?round=1', { role: 'annotator' })).json).toHaveLength(2);
   });
 
   it('runs a round a crash left running, once the restart has requeued it', async () => {
     await t.stop();
-    const db = openDatabase(path.join(t.dir, 'data', 'scanselect.db'), MIGRATIONS);
-    const jobs = new JobStore(db);
-    const crashed = jobs.enqueue('round', 1);
-    expect(jobs.claimNext(['round'])!.id).toBe(crashed.id); // running, as kill -9 leaves it
-    db.close();
+    const sql = new SqliteClient(openDatabase(path.join(t.dir, 'data', 'scanselect.db'), MIGRATIONS));
+    const jobs = new JobStore(sql);
+    const crashed = await jobs.enqueue('round', 1);
+    expect((await jobs.claimNext(['round']))!.id).toBe(crashed.id); // running, as kill -9 leaves it
+    await sql.close();
     t = await startTestServer(config(t.dir), { dir: t.dir });
     await t.server.ctx.queue.idle();
     expect(t.logs.join('\n')).toMatch(new RegExp(`requeued jobs interrupted by the last stop: ${crashed.id}\\b`));
-    expect(roundJobs().at(-1)).toEqual(['succeeded', null]);
+    expect((await roundJobs()).at(-1)).toEqual(['succeeded', null]);
     expect((await t.call('GET', '/api/projects/1/rounds', { role: 'annotator' })).json.map((r: { number: number }) => r.number)).toEqual([0, 1, 2]);
   });
 });

@@ -132,7 +132,7 @@ describe('HTTP API', () => {
     const round = await t.call('POST', '/api/projects/1/rounds', { role: 'service' });
     expect([200, 202]).toContain(round.status);
     await t.server.ctx.queue.idle();
-    expect(t.server.ctx.jobs.get(sync.json.id)).toMatchObject({ state: 'succeeded', result: { listed: 0 } });
-    expect(t.server.ctx.jobs.get(round.json.id)).toMatchObject({ state: 'failed', error: expect.stringMatching(/no embedded images yet: run a sync first/) });
+    expect((await t.server.ctx.jobs.get(sync.json.id))).toMatchObject({ state: 'succeeded', result: { listed: 0 } });
+    expect((await t.server.ctx.jobs.get(round.json.id))).toMatchObject({ state: 'failed', error: expect.stringMatching(/no embedded images yet: run a sync first/) });
   });
 });

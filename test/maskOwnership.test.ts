@@ -51,7 +51,7 @@ describe('who may submit a mask', () => {
     const sop = worklist[0]!.sopUid;
     expect(await submit(sop, { role: 'annotator' })).toMatchObject({ status: 409, json: { code: 'claim-required' } });
     expect((await t.call('GET', `/api/projects/1/cases/${sop}`, { role: 'annotator' })).json.status).toBe('open');
-    expect(t.server.ctx.masks.list(1)).toEqual([]);
+    expect((await t.server.ctx.masks.list(1))).toEqual([]);
     expect(await maskFiles()).toEqual([]);
   });
 
@@ -59,22 +59,22 @@ describe('who may submit a mask', () => {
     const sop = worklist[0]!.sopUid;
     expect((await claim(sop, { role: 'annotator' })).status).toBe(200);
     expect(await submit(sop, { token: second })).toMatchObject({ status: 409, json: { code: 'claimed-by-another' } });
-    expect(t.server.ctx.masks.get(1, sop)).toBeNull();
+    expect((await t.server.ctx.masks.get(1, sop))).toBeNull();
     expect((await submit(sop, { role: 'annotator' })).status).toBe(201);
-    expect(t.server.ctx.masks.get(1, sop)).toMatchObject({ submittedBy: 'annotator tester' });
+    expect((await t.server.ctx.masks.get(1, sop))).toMatchObject({ submittedBy: 'annotator tester' });
   });
 
   it("never lets another annotator replace a labelled case's mask; its author may correct it", async () => {
     const sop = worklist[0]!.sopUid;
-    const before = t.server.ctx.masks.get(1, sop)!;
+    const before = (await t.server.ctx.masks.get(1, sop))!;
     const files = await maskFiles();
     expect((await claim(sop, { token: second })).json.code).toBe('already-labelled');
     expect(await submit(sop, { token: second })).toMatchObject({ status: 403, json: { code: 'labelled-by-another', message: expect.stringMatching(/annotator tester/) } });
-    expect(t.server.ctx.masks.get(1, sop)).toEqual(before);
+    expect((await t.server.ctx.masks.get(1, sop))).toEqual(before);
     expect(await maskFiles()).toEqual(files);
     const again = await submit(sop, { role: 'annotator' });
     expect(again.status).toBe(201);
-    const after = t.server.ctx.masks.get(1, sop)!;
+    const after = (await t.server.ctx.masks.get(1, sop))!;
     expect(after.labelFile).not.toBe(before.labelFile); // a new name per submission: nothing is overwritten in place
     const audit = (await t.call('GET', '/api/audit?project=1', { role: 'admin' })).json as Array<{ action: string; details: Record<string, unknown> }>;
     expect(audit.find((e) => e.action === 'mask.submit')!.details).toMatchObject({ as: 'own-labelled', replaces: { submittedBy: 'annotator tester', labelFile: before.labelFile } });
@@ -83,7 +83,7 @@ describe('who may submit a mask', () => {
   it('lets an admin replace anyone’s mask, audited with whose work it overrides', async () => {
     const sop = worklist[0]!.sopUid;
     expect((await submit(sop, { role: 'admin' })).status).toBe(201);
-    expect(t.server.ctx.masks.get(1, sop)).toMatchObject({ submittedBy: 'admin tester' });
+    expect((await t.server.ctx.masks.get(1, sop))).toMatchObject({ submittedBy: 'admin tester' });
     const audit = (await t.call('GET', '/api/audit?project=1', { role: 'admin' })).json as Array<{ actor: string; action: string; details: Record<string, unknown> }>;
     expect(audit.find((e) => e.action === 'mask.submit')).toMatchObject({ actor: 'admin tester', details: { as: 'admin', overrides: 'annotator tester' } });
   });
@@ -98,7 +98,7 @@ describe('who may submit a mask', () => {
     expect((await claim(sop, { token: second })).json).toMatchObject({ status: 'claimed', claimedBy: 'second annotator' });
     expect(await submit(sop, { role: 'annotator' })).toMatchObject({ status: 409, json: { code: 'claimed-by-another' } });
     expect((await submit(sop, { token: second })).status).toBe(201);
-    expect(t.server.ctx.masks.get(1, sop)).toMatchObject({ submittedBy: 'second annotator' });
+    expect((await t.server.ctx.masks.get(1, sop))).toMatchObject({ submittedBy: 'second annotator' });
   });
 
   it('refuses the late submit of an expired claim nobody took over', async () => {
@@ -106,7 +106,7 @@ describe('who may submit a mask', () => {
     await claim(sop, { role: 'annotator' });
     later(31);
     expect(await submit(sop, { role: 'annotator' })).toMatchObject({ status: 409, json: { code: 'claim-required' } });
-    expect(t.server.ctx.masks.get(1, sop)).toBeNull();
+    expect((await t.server.ctx.masks.get(1, sop))).toBeNull();
   });
 
   it('refuses a submit whose claim was lost while the upload was being stored, and leaves no file behind', async () => {
@@ -125,7 +125,7 @@ describe('who may submit a mask', () => {
     } finally {
       spy.mockRestore();
     }
-    expect(t.server.ctx.masks.get(1, sop)).toBeNull();
+    expect((await t.server.ctx.masks.get(1, sop))).toBeNull();
     expect(await maskFiles()).toEqual(files);
     expect((await t.call('GET', `/api/projects/1/cases/${sop}`, { role: 'annotator' })).json).toMatchObject({ status: 'claimed', claimedBy: 'second annotator' });
   });

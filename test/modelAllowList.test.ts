@@ -38,7 +38,7 @@ describe('encoder models', () => {
     expect(r).toMatchObject({ status: 400, json: { code: 'invalid-body' } });
     expect(r.json.message).toMatch(/encoder\.model/);
     if (!model.includes('/') && !model.includes(':')) expect(r.json.message).toMatch(/not a configured model \(configured: leaky, remote/);
-    expect(t.server.ctx.projects.list()).toHaveLength(0);
+    expect((await t.server.ctx.projects.list())).toHaveLength(0);
   });
 
   it('refuses a model path in a configuration file too', async () => {

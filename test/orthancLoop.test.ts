@@ -111,7 +111,7 @@ withOrthanc('the server against Orthanc', () => {
     expect(before.n).toBeLessThanOrEqual(8); // … and the sync was stopped before the held retrievals
     await t.server.ctx.queue.idle();
     // The same job, requeued at start and run a second time, finished what the first run began.
-    const resumed = t.server.ctx.jobs.get(1)!;
+    const resumed = (await t.server.ctx.jobs.get(1))!;
     expect(resumed).toMatchObject({ state: 'succeeded', attempts: 2, result: { listed: 19, fresh: 19 - before.n } });
     const result = resumed.result as { fresh: number; embedded: number; failed: number };
     expect(result.embedded + result.failed).toBe(result.fresh);
@@ -123,7 +123,7 @@ withOrthanc('the server against Orthanc', () => {
     expect(rows.find((r) => bySop.get(r.sop_uid)!.kind === 'multi-frame')!.frames).toBe(2);
     await t.call('POST', '/api/projects/1/sync', { role: 'service' });
     await t.server.ctx.queue.idle();
-    expect(t.server.ctx.jobs.list().at(-1)).toMatchObject({ state: 'succeeded', result: { listed: 19, fresh: 0 } });
+    expect((await t.server.ctx.jobs.list()).at(-1)).toMatchObject({ state: 'succeeded', result: { listed: 19, fresh: 0 } });
   });
 
   it('runs the cold start and puts the worklist in the PACS: KO documents in rank order and study metadata', async () => {
@@ -132,7 +132,7 @@ withOrthanc('the server against Orthanc', () => {
     const worklist = (await t.call('GET', '/api/projects/1/worklist', { role: 'annotator' })).json as Array<{ sopUid: string; studyUid: string; rank: number; priority: string }>;
     expect(worklist).toHaveLength(6);
     await t.server.outboxWorker!.flush();
-    expect(t.server.ctx.outbox.list({ state: 'pending' })).toEqual([]);
+    expect((await t.server.ctx.outbox.list({ state: 'pending' }))).toEqual([]);
     const client = new DicomWebClient({ baseUrl: orthanc.dicomWebUrl });
     for (const item of worklist) {
       const [series] = await qido(`/studies/${item.studyUid}/series?Modality=KO`);
@@ -159,13 +159,13 @@ withOrthanc('the server against Orthanc', () => {
     const receipt = await submit(first!.sopUid);
     expect(receipt.status).toBe(201); // stored durably here; the PACS is not needed to accept it
     await t.server.outboxWorker!.flush();
-    const pending = t.server.ctx.outbox.get(receipt.json.outboxId)!;
+    const pending = (await t.server.ctx.outbox.get(receipt.json.outboxId))!;
     expect(pending).toMatchObject({ state: 'pending', attempts: 1, lastError: expect.stringMatching(/unreachable|fetch failed|ECONNREFUSED/i) });
     await orthanc.resume();
     expect(await segSeries(first!.studyUid)).toEqual([]);
-    t.server.ctx.outbox.retryNow();
+    (await t.server.ctx.outbox.retryNow());
     await t.server.outboxWorker!.flush();
-    expect(t.server.ctx.outbox.get(receipt.json.outboxId)).toMatchObject({ state: 'done' });
+    expect((await t.server.ctx.outbox.get(receipt.json.outboxId))).toMatchObject({ state: 'done' });
     expect(await segSeries(first!.studyUid)).toHaveLength(1);
   });
 
@@ -180,7 +180,7 @@ withOrthanc('the server against Orthanc', () => {
     expect(receipts.at(-1)!.queuedRoundJob).toEqual(expect.any(Number));
     await t.server.ctx.queue.idle();
     await t.server.outboxWorker!.flush();
-    expect(t.server.ctx.outbox.list({ state: 'pending' })).toEqual([]);
+    expect((await t.server.ctx.outbox.list({ state: 'pending' }))).toEqual([]);
     for (const item of open) expect(await segSeries(item.studyUid)).toHaveLength(1);
     const next = (await t.call('GET', '/api/projects/1/worklist', { role: 'annotator' })).json as Array<{ round: number; entropy: number; sopUid: string }>;
     expect(next).toHaveLength(3);

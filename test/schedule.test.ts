@@ -33,31 +33,31 @@ afterAll(async () => {
   await t.dispose();
 });
 
-const syncJobs = () => t.server.ctx.jobs.list().filter((j) => j.kind === 'sync');
+const syncJobs = async () => (await t.server.ctx.jobs.list()).filter((j) => j.kind === 'sync');
 
 describe('nightly schedule', () => {
-  it('does nothing before the first scheduled time of a new project', () => {
-    expect(t.server.scheduler!.tick()).toEqual([]);
-    expect(syncJobs()).toHaveLength(0);
+  it('does nothing before the first scheduled time of a new project', async () => {
+    expect((await t.server.scheduler!.tick())).toEqual([]);
+    expect((await syncJobs())).toHaveLength(0);
   });
 
   it('runs sync and then the due round at 02:30 Zurich time, once', async () => {
     clock = new Date('2026-11-25T01:31:00Z'); // 02:31 in Zurich (UTC+1)
-    expect(t.server.scheduler!.tick()).toEqual([1]);
-    expect(t.server.scheduler!.tick()).toEqual([]);
+    expect((await t.server.scheduler!.tick())).toEqual([1]);
+    expect((await t.server.scheduler!.tick())).toEqual([]);
     await t.server.ctx.queue.idle();
-    const [sync] = syncJobs();
+    const [sync] = (await syncJobs());
     expect(sync).toMatchObject({ state: 'succeeded', payload: { then: 'round-if-due', scheduledFor: '2026-11-25T01:30:00.000Z' }, result: { embedded: 12, queuedRoundJob: expect.any(Number) } });
-    expect(t.server.ctx.rounds.latest(1)).toMatchObject({ number: 0, kind: 'coldstart', size: 4 });
-    expect(t.server.ctx.projects.get(1).lastScheduledRun).toBe('2026-11-25T01:30:00.000Z');
+    expect((await t.server.ctx.rounds.latest(1))).toMatchObject({ number: 0, kind: 'coldstart', size: 4 });
+    expect((await t.server.ctx.projects.get(1)).lastScheduledRun).toBe('2026-11-25T01:30:00.000Z');
   });
 
   it('does not queue a round when none is due (the worklist has no masks yet)', async () => {
     clock = new Date('2026-11-26T01:45:00Z');
-    expect(t.server.scheduler!.tick()).toEqual([1]);
+    expect((await t.server.scheduler!.tick())).toEqual([1]);
     await t.server.ctx.queue.idle();
-    expect(syncJobs().at(-1)).toMatchObject({ state: 'succeeded', result: { fresh: 0, queuedRoundJob: null } });
-    expect(t.server.ctx.rounds.list(1)).toHaveLength(1);
+    expect((await syncJobs()).at(-1)).toMatchObject({ state: 'succeeded', result: { fresh: 0, queuedRoundJob: null } });
+    expect((await t.server.ctx.rounds.list(1))).toHaveLength(1);
   });
 
   it('after a restart three nights later runs the missed night once, at start', async () => {
@@ -65,11 +65,11 @@ describe('nightly schedule', () => {
     clock = new Date('2026-11-29T09:00:00Z');
     t = await startTestServer(config(), { dir, now, schedulerIntervalMs: 3_600_000 });
     await t.server.ctx.queue.idle();
-    const syncs = syncJobs();
+    const syncs = (await syncJobs());
     expect(syncs).toHaveLength(3);
     expect(syncs.at(-1)!.payload).toMatchObject({ scheduledFor: '2026-11-29T01:30:00.000Z' });
-    expect(t.server.scheduler!.tick()).toEqual([]);
-    const actions = t.server.ctx.audit.list({ projectId: 1 }).filter((e) => e.actor === 'schedule').map((e) => e.action);
+    expect((await t.server.scheduler!.tick())).toEqual([]);
+    const actions = (await t.server.ctx.audit.list({ projectId: 1 })).filter((e) => e.actor === 'schedule').map((e) => e.action);
     expect(actions.filter((a) => a === 'sync.queue')).toHaveLength(3);
   });
 });

@@ -107,7 +107,7 @@ describe('the labelling loop on a folder source', () => {
     expect((await post('hello', 'text/plain')).status).toBe(415);
     expect((await post(new Uint8Array(1_500_000), 'application/dicom')).json.code).toBe('too-large'); // uploadLimitMb: 1
     expect((await t.call('GET', `/api/projects/1/cases/${a.sopUid}`, { role: 'annotator' })).json.status).toBe('claimed');
-    expect(t.server.ctx.masks.list(1)).toHaveLength(0);
+    expect((await t.server.ctx.masks.list(1))).toHaveLength(0);
     expect((await t.call('DELETE', `/api/projects/1/cases/${a.sopUid}/claim`, { role: 'annotator' })).json.status).toBe('open');
   });
 
@@ -132,7 +132,7 @@ describe('the labelling loop on a folder source', () => {
     const png = await t.call('GET', `/api/projects/1/cases/${round1[0].sopUid}/uncertainty`, { role: 'annotator' });
     expect(readPng(png.bytes)).toMatchObject({ width: 32, height: 32, channels: 3 });
     // The round's artefacts are in the store: another process can load its model; one lost is a 404, not a 500.
-    (await getModel(t.server.ctx.artifacts, t.server.ctx.rounds.latest(1)!.modelDir!)).dispose();
+    (await getModel(t.server.ctx.artifacts, (await t.server.ctx.rounds.latest(1))!.modelDir!)).dispose();
     const lost = round1[1].sopUid;
     await t.server.ctx.artifacts.delete(artifactKeys.prediction(1, 1, lost));
     await t.server.ctx.artifacts.delete(artifactKeys.entropy(1, 1, lost));
@@ -185,6 +185,6 @@ describe('the labelling loop on a folder source', () => {
     const mask = readPng((await t.call('GET', `/api/projects/1/cases/${first.sopUid}/mask`, { role: 'annotator' })).bytes);
     const truth = readPng(await fs.readFile(cases.get(first.sopUid)!.truthFile));
     expect(Array.from(mask.data)).toEqual(Array.from(truth.data)); // the SEG's segments mapped back to class values
-    expect(t.server.ctx.jobs.list({ state: 'running' })).toHaveLength(0);
+    expect((await t.server.ctx.jobs.list({ state: 'running' }))).toHaveLength(0);
   });
 });

@@ -117,7 +117,7 @@ describe('mask uploads within limits', () => {
   it('leaves the case as it was, and accepts good masks afterwards (a deflated SEG among them)', async () => {
     const [first, second] = [phantoms[0]!, phantoms[1]!];
     expect((await t.call('GET', `/api/projects/1/cases/${first.sopUid}`, { role: 'annotator' })).json.status).toBe('claimed');
-    expect(t.server.ctx.masks.get(1, first.sopUid)).toBeNull();
+    expect((await t.server.ctx.masks.get(1, first.sopUid))).toBeNull();
     expect(await post(first.sopUid, await deflatedPart10(await phantomSeg(first, CLASSES)), 'application/dicom')).toMatchObject({ status: 201, json: { classesPresent: [1, 2] } });
     expect(await post(second.sopUid, await fs.readFile(second.truthFile), 'image/png')).toMatchObject({ status: 201, json: { format: 'png', classesPresent: [1, 2] } });
   });

@@ -76,8 +76,8 @@ describe('jobs in a worker process (jobs: child)', () => {
     const second = t.server.worker!.pid;
     expect(second).not.toBe(first);
     expect(workerOf(roundJob!)).toMatch(new RegExp(`:${second}:`));
-    expect(t.server.ctx.rounds.list(1).map((r) => r.number)).toEqual([0, 1]);
-    expect(t.server.ctx.jobs.list({ state: 'running' })).toEqual([]);
+    expect((await t.server.ctx.rounds.list(1)).map((r) => r.number)).toEqual([0, 1]);
+    expect((await t.server.ctx.jobs.list({ state: 'running' }))).toEqual([]);
     expect((await t.call('GET', '/api/projects/1/worklist', { role: 'annotator' })).json.filter((i: { round: number }) => i.round === 1)).toHaveLength(2);
   });
 

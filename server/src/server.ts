@@ -72,16 +72,16 @@ export async function createServer(config: ServerConfig, options: ServerOptions)
   const { ctx, compute, log } = opened;
   let workers: WorkerRuntime | null = null;
   if (runner) {
-    const recovered = ctx.jobs.recoverInterrupted([...RESUMABLE_KINDS]);
+    const recovered = await ctx.jobs.recoverInterrupted([...RESUMABLE_KINDS]);
     if (recovered.requeued.length > 0) log(`requeued jobs interrupted by the last stop: ${recovered.requeued.join(', ')}`);
     workers = new WorkerRuntime(ctx, runner, log, { outboxIntervalMs: options.outboxIntervalMs, schedulerIntervalMs: options.schedulerIntervalMs });
   }
   const worker = mode === 'child' ? new EmbeddedWorker(config, log, options.workerArgs) : null;
   for (const project of config.projects) {
-    if (!ctx.projects.find(project.name)) createProject(ctx, 'configuration', project);
+    if (!(await ctx.projects.find(project.name))) await createProject(ctx, 'configuration', project);
   }
-  const tokens = new TokenStore(ctx.db);
-  if (options.adminToken) tokens.ensure('admin (configured)', 'admin', options.adminToken);
+  const tokens = new TokenStore(ctx.sql);
+  if (options.adminToken) await tokens.ensure('admin (configured)', 'admin', options.adminToken);
   const info: ServerInfo = {
     version: options.version,
     compute: { backend: compute.backend, device: compute.device, description: describeCompute(compute) },
@@ -98,7 +98,7 @@ export async function createServer(config: ServerConfig, options: ServerOptions)
     outboxWorker: workers?.outboxWorker ?? null,
     scheduler: workers?.scheduler ?? null,
     listen: async (port, host) => {
-      workers?.start();
+      await workers?.start();
       if (ctx.queue instanceof PollingJobQueue) ctx.queue.start();
       worker?.start();
       server = await new Promise<Server>((resolve, reject) => {

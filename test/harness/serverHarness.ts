@@ -48,7 +48,7 @@ export async function startTestServer(config: Record<string, unknown>, options: 
   const lines: string[] = [];
   const server = await createServer(parsed, { version: '0.0.0-test', log: (l) => lines.push(l), outboxIntervalMs: 200, ...options });
   const token = {} as Record<RoleName, string>;
-  for (const role of ['admin', 'annotator', 'service'] as const) token[role] = server.tokens.create(`${role} tester`, role).token;
+  for (const role of ['admin', 'annotator', 'service'] as const) token[role] = (await server.tokens.create(`${role} tester`, role)).token;
   const url = await server.listen(0, '127.0.0.1');
   let stopped = false;
   const stop = async (): Promise<void> => {
@@ -85,7 +85,7 @@ export async function startTestServer(config: Record<string, unknown>, options: 
 export async function waitForJobs(server: ScanSelectServer, timeoutMs = 600_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const busy = server.ctx.jobs.list({ state: 'queued' }).length + server.ctx.jobs.list({ state: 'running' }).length;
+    const busy = (await server.ctx.jobs.list({ state: 'queued' })).length + (await server.ctx.jobs.list({ state: 'running' })).length;
     if (busy === 0) return;
     if (Date.now() > deadline) throw new Error('jobs did not finish in time');
     await new Promise((r) => setTimeout(r, 50));

@@ -1,4 +1,4 @@
-import type { Db } from '../db/database';
+import type { SqlClient, SqlExecutor } from '../db/sqlClient';
 
 /** One audited action: who did what to which project, with details (never patient identifiers). */
 export interface AuditEntry {
@@ -15,17 +15,18 @@ export interface AuditEntry {
  * changed, tokens issued or revoked, cases claimed and released, masks submitted, rounds queued.
  */
 export class AuditLog {
-  constructor(private readonly db: Db, private readonly now: () => Date = () => new Date()) {}
+  constructor(private readonly sql: SqlClient, private readonly now: () => Date = () => new Date()) {}
 
-  record(actor: string, action: string, projectId: number | null, details: unknown = null): void {
-    this.db.prepare('INSERT INTO audit (at, actor, action, project_id, details) VALUES (?, ?, ?, ?, ?)')
-      .run(this.now().toISOString(), actor, action, projectId, details === null ? null : JSON.stringify(details));
+  async record(actor: string, action: string, projectId: number | null, details: unknown = null, tx: SqlExecutor = this.sql): Promise<void> {
+    await tx.run('INSERT INTO audit (at, actor, action, project_id, details) VALUES (@at, @actor, @action, @projectId, @details)',
+      { at: this.now().toISOString(), actor, action, projectId, details: details === null ? null : JSON.stringify(details) });
   }
 
   /** Newest first. */
-  list(filter: { projectId?: number; limit?: number } = {}): AuditEntry[] {
-    const rows = this.db.prepare('SELECT * FROM audit WHERE (@projectId IS NULL OR project_id = @projectId) ORDER BY id DESC LIMIT @limit')
-      .all({ projectId: filter.projectId ?? null, limit: filter.limit ?? 200 }) as Array<{ id: number; at: string; actor: string; action: string; project_id: number | null; details: string | null }>;
+  async list(filter: { projectId?: number; limit?: number } = {}): Promise<AuditEntry[]> {
+    const rows = await this.sql.all<{ id: number; at: string; actor: string; action: string; project_id: number | null; details: string | null }>(
+      'SELECT * FROM audit WHERE (CAST(@projectId AS INTEGER) IS NULL OR project_id = @projectId) ORDER BY id DESC LIMIT @limit',
+      { projectId: filter.projectId ?? null, limit: filter.limit ?? 200 });
     return rows.map((r) => ({ id: r.id, at: r.at, actor: r.actor, action: r.action, projectId: r.project_id, details: r.details === null ? null : (JSON.parse(r.details) as unknown) }));
   }
 }

@@ -20,7 +20,7 @@ export function jobHandlers(ctx: ServerContext, roundDeps: Omit<RoundDeps, 'roun
   const registry = createEncoderRegistry();
   return {
     sync: async (job, { signal, progress }) => {
-      const project = ctx.projects.get(job.projectId!);
+      const project = await ctx.projects.get(job.projectId!);
       const { encoder: settings } = project.settings;
       const encoder = await registry.get(settings.id).create({ model: configuredModel(ctx, settings.model), featureLayer: settings.featureLayer, normalization: settings.normalization, inputSize: settings.inputSize });
       try {
@@ -34,14 +34,14 @@ export function jobHandlers(ctx: ServerContext, roundDeps: Omit<RoundDeps, 'roun
           },
         });
         const payload = (job.payload ?? {}) as SyncPayload;
-        const round = payload.then === 'round-if-due' && roundDue(ctx, project.id) ? queueRound(ctx, 'schedule', project.id, 'nightly schedule').job.id : null;
+        const round = payload.then === 'round-if-due' && (await roundDue(ctx, project.id)) ? (await queueRound(ctx, 'schedule', project.id, 'nightly schedule')).job.id : null;
         return { ...report, queuedRoundJob: round };
       } finally {
         encoder.dispose();
       }
     },
     round: async (job, { signal, progress }) => {
-      const project = ctx.projects.get(job.projectId!);
+      const project = await ctx.projects.get(job.projectId!);
       const round = await runRound(
         { rounds: ctx.rounds, masks: ctx.masks, pool: ctx.pool, artifacts: ctx.artifacts, ...roundDeps },
         { project, source: ctx.source(project.settings.source), jobId: job.id, signal, onProgress: progress },

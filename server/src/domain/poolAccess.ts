@@ -1,5 +1,5 @@
 import { preprocessImage, readDicom, readPng, resizeNearest, type EmbeddedPool } from '@scanselect/plugin';
-import type { Db } from '../db/database';
+import type { SqlClient, SqlExecutor } from '../db/sqlClient';
 import type { ImageSource } from '../pacs/source';
 import type { ArtifactStore } from '../storage/artifactStore';
 import type { PixelCache } from '../storage/pixelCache';
@@ -22,12 +22,12 @@ export interface InstanceRow {
  * the bounded cache (or the source, on a miss) and label maps from the artefact store.
  */
 export class PoolAccess {
-  constructor(private readonly db: Db, private readonly artifacts: ArtifactStore, private readonly cache: PixelCache) {}
+  constructor(private readonly sql: SqlClient, private readonly artifacts: ArtifactStore, private readonly cache: PixelCache) {}
 
   /** Embedded instances of the project with the given encoder, in a stable order (by SOP UID). */
-  pool(projectId: number, encoderId: string): EmbeddedPool {
-    const rows = this.db.prepare("SELECT sop_uid, embedding FROM instances WHERE project_id = ? AND status = 'embedded' AND encoder = ? ORDER BY sop_uid")
-      .all(projectId, encoderId) as Array<{ sop_uid: string; embedding: Buffer }>;
+  async pool(projectId: number, encoderId: string): Promise<EmbeddedPool> {
+    const rows = await this.sql.all<{ sop_uid: string; embedding: Uint8Array }>("SELECT sop_uid, embedding FROM instances WHERE project_id = @projectId AND status = 'embedded' AND encoder = @encoderId ORDER BY sop_uid",
+      { projectId, encoderId });
     const cols = rows.length === 0 ? 0 : rows[0]!.embedding.byteLength / 4;
     const data = new Float32Array(rows.length * cols);
     rows.forEach((r, i) => {
@@ -39,9 +39,10 @@ export class PoolAccess {
     return { ids: rows.map((r) => r.sop_uid), embeddings: { rows: rows.length, cols, data } };
   }
 
-  instance(projectId: number, sopUid: string): InstanceRow | null {
-    const row = this.db.prepare("SELECT sop_uid, study_uid, series_uid, sop_class_uid, rows, columns, frames, location FROM instances WHERE project_id = ? AND sop_uid = ? AND status = 'embedded'")
-      .get(projectId, sopUid) as { sop_uid: string; study_uid: string; series_uid: string; sop_class_uid: string | null; rows: number | null; columns: number | null; frames: number | null; location: string | null } | undefined;
+  async instance(projectId: number, sopUid: string, tx: SqlExecutor = this.sql): Promise<InstanceRow | null> {
+    const row = await tx.get<{ sop_uid: string; study_uid: string; series_uid: string; sop_class_uid: string | null; rows: number | null; columns: number | null; frames: number | null; location: string | null }>(
+      "SELECT sop_uid, study_uid, series_uid, sop_class_uid, rows, columns, frames, location FROM instances WHERE project_id = @projectId AND sop_uid = @sopUid AND status = 'embedded'",
+      { projectId, sopUid });
     return row ? { sopUid: row.sop_uid, studyUid: row.study_uid, seriesUid: row.series_uid, sopClassUid: row.sop_class_uid, rows: row.rows, columns: row.columns, frames: row.frames, location: row.location } : null;
   }
 
@@ -50,7 +51,7 @@ export class PoolAccess {
     const key = { projectId, sopUid, size };
     const cached = await this.cache.get(key);
     if (cached) return cached;
-    const instance = this.instance(projectId, sopUid);
+    const instance = await this.instance(projectId, sopUid);
     if (!instance) throw new Error(`instance ${sopUid} is not in the synced pool of project ${projectId}`);
     const bytes = await source.retrieve(instance);
     const frames = await readDicom(bytes, { path: `instance ${sopUid}` });

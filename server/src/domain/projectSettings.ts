@@ -15,28 +15,31 @@ function check(ctx: ServerContext, settings: ProjectSettings): ProjectSettings {
 }
 
 /** Creates a project from an admin's request (validated, defaults filled in, audited). */
-export function createProject(ctx: ServerContext, actor: string, body: unknown): Project {
+export async function createProject(ctx: ServerContext, actor: string, body: unknown): Promise<Project> {
   const { name, ...rest } = (typeof body === 'object' && body !== null ? body : {}) as { name?: unknown };
   if (typeof name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/.test(name)) {
     throw new AppError(400, 'invalid-body', 'body.name: 1–100 letters, digits, spaces, dots, dashes or underscores, starting with a letter or digit');
   }
-  const project = ctx.projects.create(name, check(ctx, validateSettings(rest)));
-  ctx.audit.record(actor, 'project.create', project.id, { name, settings: project.settings });
-  return project;
+  const settings = check(ctx, validateSettings(rest));
+  return ctx.sql.transaction(async (tx) => {
+    const project = await ctx.projects.create(name, settings, tx);
+    await ctx.audit.record(actor, 'project.create', project.id, { name, settings: project.settings }, tx);
+    return project;
+  });
 }
 
 /**
  * Changes budgets, α, schedule, quota, lease, filters or training settings. The total budget
  * cannot drop below what has already been selected (409).
  */
-export function updateProject(ctx: ServerContext, actor: string, projectId: number, body: unknown): Project {
-  const project = ctx.projects.get(projectId);
+export async function updateProject(ctx: ServerContext, actor: string, projectId: number, body: unknown): Promise<Project> {
+  const project = await ctx.projects.get(projectId);
   const patch = validatePatch(body);
   const next = check(ctx, { ...project.settings, ...patch, model: { ...project.settings.model, ...patch.model } } as ProjectSettings);
-  const used = ctx.rounds.selectedIds(projectId).length;
+  const used = (await ctx.rounds.selectedIds(projectId)).length;
   if (next.budget.total < used) throw new AppError(409, 'budget-below-used', `the total budget cannot be ${next.budget.total}: ${used} cases are already selected`);
-  const updated = ctx.projects.update(projectId, next);
+  const updated = await ctx.projects.update(projectId, next);
   const changes = Object.fromEntries(Object.keys(patch).map((k) => [k, { from: project.settings[k as keyof ProjectSettings], to: updated.settings[k as keyof ProjectSettings] }]));
-  ctx.audit.record(actor, 'project.update', projectId, changes);
+  await ctx.audit.record(actor, 'project.update', projectId, changes);
   return updated;
 }

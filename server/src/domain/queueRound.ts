@@ -6,14 +6,14 @@ import type { ServerContext } from './context';
  * Queues a round job for a project unless one is already queued or running (then returns that
  * one). Refuses (409) when the budget is spent, so that nobody waits for a round that cannot run.
  */
-export function queueRound(ctx: ServerContext, actor: string, projectId: number, reason: string): { job: Job; queued: boolean } {
-  const project = ctx.projects.get(projectId);
-  const pending = ctx.jobs.pending('round', projectId);
+export async function queueRound(ctx: ServerContext, actor: string, projectId: number, reason: string): Promise<{ job: Job; queued: boolean }> {
+  const project = await ctx.projects.get(projectId);
+  const pending = await ctx.jobs.pending('round', projectId);
   if (pending) return { job: pending, queued: false };
-  const used = ctx.rounds.selectedIds(projectId).length;
+  const used = (await ctx.rounds.selectedIds(projectId)).length;
   if (used >= project.settings.budget.total) throw conflict('budget-exhausted', `project "${project.name}" has used its whole budget of ${project.settings.budget.total} cases`);
-  const job = ctx.queue.enqueue('round', projectId, { reason });
-  ctx.audit.record(actor, 'round.queue', projectId, { job: job.id, reason });
+  const job = await ctx.queue.enqueue('round', projectId, { reason });
+  await ctx.audit.record(actor, 'round.queue', projectId, { job: job.id, reason });
   return { job, queued: true };
 }
 
@@ -22,18 +22,18 @@ export function queueRound(ctx: ServerContext, actor: string, projectId: number,
  * latest round's worklist have reached the project's quota (0 = never automatically) — and
  * budget remains.
  */
-export function roundDue(ctx: ServerContext, projectId: number): boolean {
-  const project = ctx.projects.get(projectId);
-  if (ctx.rounds.selectedIds(projectId).length >= project.settings.budget.total) return false;
-  const latest = ctx.rounds.latest(projectId);
+export async function roundDue(ctx: ServerContext, projectId: number): Promise<boolean> {
+  const project = await ctx.projects.get(projectId);
+  if ((await ctx.rounds.selectedIds(projectId)).length >= project.settings.budget.total) return false;
+  const latest = await ctx.rounds.latest(projectId);
   if (!latest) return true;
   const quota = project.settings.autoRetrainQuota;
   return quota > 0 && latest.size > 0 && latest.labelled >= Math.ceil(quota * latest.size);
 }
 
 /** After a mask: queue the next round when the latest worklist has reached its quota. */
-export function autoRetrain(ctx: ServerContext, projectId: number): Job | null {
-  if (!ctx.rounds.latest(projectId) || !roundDue(ctx, projectId)) return null;
-  const { job, queued } = queueRound(ctx, 'auto-retrain', projectId, 'the masks of the latest worklist reached the quota');
+export async function autoRetrain(ctx: ServerContext, projectId: number): Promise<Job | null> {
+  if (!(await ctx.rounds.latest(projectId)) || !(await roundDue(ctx, projectId))) return null;
+  const { job, queued } = await queueRound(ctx, 'auto-retrain', projectId, 'the masks of the latest worklist reached the quota');
   return queued ? job : null;
 }

@@ -1,3 +1,4 @@
+import type { SqlExecutor } from '../db/sqlClient';
 import {
   predictBatch,
   writeGrayPng,
@@ -25,7 +26,7 @@ export interface RoundDeps {
   /** Where the round's model, entropy maps and predictions go, for every replica and worker to read. */
   readonly artifacts: ArtifactStore;
   /** Called with the new round once it is stored (e.g. to push the worklist to the PACS). */
-  readonly onRound?: (project: Project, round: Round) => void;
+  readonly onRound?: (project: Project, round: Round, tx: SqlExecutor) => Promise<void>;
 }
 
 /** One run of a round job. */
@@ -49,16 +50,16 @@ const PREDICT_CHUNK = 32;
  */
 export async function runRound(deps: RoundDeps, request: RoundRequest): Promise<Round> {
   const { project, jobId } = request;
-  const existing = deps.rounds.list(project.id).find((r) => jobId !== null && r.jobId === jobId);
+  const existing = (await deps.rounds.list(project.id)).find((r) => jobId !== null && r.jobId === jobId);
   if (existing) return existing;
   const settings = project.settings;
-  const pool = deps.pool.pool(project.id, settings.encoder.id);
-  const selected = deps.rounds.selectedIds(project.id);
+  const pool = await deps.pool.pool(project.id, settings.encoder.id);
+  const selected = await deps.rounds.selectedIds(project.id);
   const remaining = settings.budget.total - selected.length;
   if (remaining <= 0) throw conflict('budget-exhausted', `project "${project.name}" has used its whole budget of ${settings.budget.total} cases`);
   if (pool.ids.length === 0) throw conflict('empty-pool', `project "${project.name}" has no embedded images yet: run a sync first`);
   const poolIds = new Set(pool.ids);
-  const labelled = deps.masks.list(project.id).filter((m) => poolIds.has(m.sopUid));
+  const labelled = (await deps.masks.list(project.id)).filter((m) => poolIds.has(m.sopUid));
   const report = (fraction: number, stage: string): void => request.onProgress?.(fraction, stage);
 
   if (selected.length === 0) {
@@ -78,7 +79,7 @@ export async function runRound(deps: RoundDeps, request: RoundRequest): Promise<
     const entropy = await predictEntropy(deps, request, trained, candidates, report);
     report(0.9, 'acquisition');
     const run = await runAcquisition(pool, { entropy: entropy.means, labelled: selected, count, alpha: settings.alpha, seed: settings.seed, projection: settings.projection });
-    const number = (deps.rounds.latest(project.id)?.number ?? -1) + 1;
+    const number = ((await deps.rounds.latest(project.id))?.number ?? -1) + 1;
     // Stored before the round that names them: a crash in between leaves keys a rerun of the job overwrites.
     const modelKey = artifactKeys.model(project.id, number);
     await putModel(deps.artifacts, modelKey, trained);
@@ -135,18 +136,17 @@ async function predictEntropy(deps: RoundDeps, request: RoundRequest, trained: T
 }
 
 /** Stores the round; `poolIds` are the map's rows in order; `modelKey` the folder key of its model. */
-function store(deps: RoundDeps, request: RoundRequest, kind: Round['kind'], run: SelectionRun, poolIds: readonly string[], report: RoundReport, modelKey: string | null): Round {
+function store(deps: RoundDeps, request: RoundRequest, kind: Round['kind'], run: SelectionRun, poolIds: readonly string[], report: RoundReport, modelKey: string | null): Promise<Round> {
   const selected = run.report.selected;
   const items: NewItem[] = selected.map((s) => ({
     sopUid: s.id, rank: s.rank, priority: priorityOfRank(s.rank, selected.length), reason: s.reason, cluster: s.cluster,
     entropy: s.entropy ?? null, diversity: s.diversity ?? null, score: s.score ?? null, x: s.x, y: s.y,
   }));
-  const round = deps.rounds.insert({
+  const onRound = deps.onRound;
+  return deps.rounds.insert({
     projectId: request.project.id, kind, jobId: request.jobId, alpha: kind === 'active' ? (run.report.alpha ?? null) : null, report,
     mapIds: poolIds, map: Float32Array.from(run.map.data), modelDir: modelKey, items,
-  });
-  deps.onRound?.(request.project, round);
-  return round;
+  }, onRound ? (round, tx) => onRound(request.project, round, tx) : undefined);
 }
 
 function bytesOf(values: Float32Array): Uint8Array {

@@ -1,4 +1,3 @@
-import { writeTransaction } from '../db/database';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../appError';
 import { newUid } from '../dicom';
@@ -27,9 +26,9 @@ export interface MaskReceipt {
 }
 
 /** Refuses early (before an upload is even read) someone who may not submit a mask for the case. */
-export function assertMaySubmit(ctx: ServerContext, who: Submitter, projectId: number, sopUid: string): void {
-  ctx.projects.get(projectId);
-  submitRight(ctx.rounds.item(projectId, sopUid), ctx.masks.get(projectId, sopUid), who);
+export async function assertMaySubmit(ctx: ServerContext, who: Submitter, projectId: number, sopUid: string): Promise<void> {
+  await ctx.projects.get(projectId);
+  submitRight(await ctx.rounds.item(projectId, sopUid), await ctx.masks.get(projectId, sopUid), who);
 }
 
 /**
@@ -43,9 +42,9 @@ export function assertMaySubmit(ctx: ServerContext, who: Submitter, projectId: n
  * quota is reached. A refused upload changes nothing and leaves no file behind.
  */
 export async function submitMask(ctx: ServerContext, who: Submitter, projectId: number, sopUid: string, upload: MaskUpload): Promise<MaskReceipt> {
-  assertMaySubmit(ctx, who, projectId, sopUid); // refuse before decoding anything
-  const project = ctx.projects.get(projectId);
-  const instance = ctx.pool.instance(projectId, sopUid);
+  await assertMaySubmit(ctx, who, projectId, sopUid); // refuse before decoding anything
+  const project = await ctx.projects.get(projectId);
+  const instance = await ctx.pool.instance(projectId, sopUid);
   if (!instance || instance.rows === null || instance.columns === null) throw new AppError(409, 'instance-unavailable', `case ${sopUid} is not an embedded instance of the project`);
   // Decoded in a worker thread, every size checked before anything is inflated (masks/decodeMask.ts).
   const target = { sopUid: instance.sopUid, rows: instance.rows, columns: instance.columns };
@@ -68,28 +67,29 @@ export async function submitMask(ctx: ServerContext, who: Submitter, projectId: 
 
   let outboxId: number | null;
   try {
-    outboxId = writeTransaction(ctx.db, () => {
-      // Checked again with the writes: the claim may have expired or been taken while the mask was decoded and stored.
-      const current = ctx.rounds.item(projectId, sopUid);
-      const previous = ctx.masks.get(projectId, sopUid);
+    outboxId = await ctx.sql.transaction(async (tx) => {
+      // Checked again with the writes (the case's row locked): the claim may have expired or been taken while the mask was decoded and stored.
+      await ctx.rounds.lockCase(projectId, sopUid, tx);
+      const current = await ctx.rounds.item(projectId, sopUid, tx);
+      const previous = await ctx.masks.get(projectId, sopUid, tx);
       const right = submitRight(current, previous, who);
-      const round = ctx.rounds.round(projectId, current.round);
-      ctx.masks.put({ projectId, sopUid, roundId: round?.id ?? null, format: upload.format, labelFile, segFile, segSopUid, submittedBy: who.name, createdAt: ctx.now().toISOString() });
-      ctx.rounds.markLabelled(projectId, sopUid);
-      ctx.audit.record(who.name, 'mask.submit', projectId, {
+      const round = await ctx.rounds.round(projectId, current.round, tx);
+      await ctx.masks.put({ projectId, sopUid, roundId: round?.id ?? null, format: upload.format, labelFile, segFile, segSopUid, submittedBy: who.name, createdAt: ctx.now().toISOString() }, tx);
+      await ctx.rounds.markLabelled(projectId, sopUid, tx);
+      await ctx.audit.record(who.name, 'mask.submit', projectId, {
         sopUid, format: upload.format, round: current.round, as: right.as,
         ...(right.overrides !== null && { overrides: right.overrides }),
         ...(previous && { replaces: { submittedBy: previous.submittedBy, labelFile: previous.labelFile, segFile: previous.segFile } }),
-      });
+      }, tx);
       if (!publish) return null;
-      if (segFile) return ctx.outbox.add('stow-file', project.settings.source, { file: segFile, what: `the SEG of ${sopUid}` } satisfies StowFilePayload, projectId).id;
-      return ctx.outbox.add('stow-seg', project.settings.source, segPayload, projectId).id;
+      if (segFile) return (await ctx.outbox.add('stow-file', project.settings.source, { file: segFile, what: `the SEG of ${sopUid}` } satisfies StowFilePayload, projectId, tx)).id;
+      return (await ctx.outbox.add('stow-seg', project.settings.source, segPayload, projectId, tx)).id;
     });
   } catch (error) {
     await Promise.all([labelFile, segFile].filter((f): f is string => f !== null).map((f) => ctx.artifacts.delete(f)));
     throw error;
   }
-  const queued = autoRetrain(ctx, projectId);
+  const queued = await autoRetrain(ctx, projectId);
   return { sopUid, status: 'labelled', format: upload.format, classesPresent, outboxId, queuedRoundJob: queued?.id ?? null };
 }
 

@@ -100,7 +100,7 @@ function authenticate(deps: AppDeps) {
         return next(error);
       }
     }
-    const principal = deps.tokens.verify(token);
+    const principal = await deps.tokens.verify(token);
     if (!principal) return next(new AppError(401, 'unauthorized', 'the token is unknown or revoked'));
     req.principal = principal;
     next();

@@ -22,7 +22,7 @@ export interface JobEvents {
  * other (jobs run in worker processes, changes read from the database).
  */
 export interface JobQueue {
-  enqueue(kind: string, projectId: number | null, payload?: unknown): Job;
+  enqueue(kind: string, projectId: number | null, payload?: unknown): Promise<Job>;
   on(event: 'job', listener: (job: Job) => void): unknown;
   off(event: 'job', listener: (job: Job) => void): unknown;
   /** Resolves when no job is queued or running (for tests and the demo). */
@@ -45,7 +45,7 @@ export interface RunnerOptions {
 
 /** Resolves when `source` has no queued or running job. */
 export async function untilIdle(jobs: JobStore, source: Pick<JobQueue, 'on' | 'off'>): Promise<void> {
-  while (jobs.list({ state: 'queued' }).length + jobs.list({ state: 'running' }).length > 0) {
+  while ((await jobs.active()) > 0) {
     await new Promise<void>((resolve) => {
       const done = (job: Job): void => {
         if (job.state === 'succeeded' || job.state === 'failed') {
@@ -100,9 +100,9 @@ export class JobRunner extends EventEmitter<JobEvents> implements JobQueue {
   }
 
   /** Queues a job and wakes the runner. */
-  enqueue(kind: string, projectId: number | null, payload: unknown = null): Job {
+  async enqueue(kind: string, projectId: number | null, payload: unknown = null): Promise<Job> {
     if (!this.handlers[kind]) throw new Error(`no handler for job kind "${kind}"`);
-    const job = this.jobs.enqueue(kind, projectId, payload);
+    const job = await this.jobs.enqueue(kind, projectId, payload);
     this.emit('job', job);
     this.wake();
     return job;
@@ -132,19 +132,19 @@ export class JobRunner extends EventEmitter<JobEvents> implements JobQueue {
   }
 
   /** With other workers: takes up the jobs of workers that went silent (at most every few seconds). */
-  private takeUpStale(): void {
+  private async takeUpStale(): Promise<void> {
     const staleAfter = this.options.staleAfterMs ?? 60_000;
     if (this.worker === null || Date.now() - this.lastStaleCheck < Math.min(staleAfter / 4, 10_000)) return;
     this.lastStaleCheck = Date.now();
-    const { requeued, failed } = this.jobs.requeueStale(this.options.resumable ?? [], new Date(Date.now() - staleAfter));
+    const { requeued, failed } = await this.jobs.requeueStale(this.options.resumable ?? [], new Date(Date.now() - staleAfter));
     if (requeued.length + failed.length > 0) this.log(`jobs whose worker went silent: requeued ${requeued.join(', ') || 'none'}, failed ${failed.join(', ') || 'none'}`);
-    for (const id of [...requeued, ...failed]) this.emit('job', this.jobs.get(id)!);
+    for (const id of [...requeued, ...failed]) this.emit('job', (await this.jobs.get(id))!);
   }
 
   private async run(): Promise<void> {
     while (this.running) {
-      this.takeUpStale();
-      const job = this.jobs.claimNext(this.kinds, this.worker);
+      await this.takeUpStale();
+      const job = await this.jobs.claimNext(this.kinds, this.worker);
       if (!job) {
         await new Promise<void>((resolve) => {
           this.wakeUp = resolve;
@@ -162,7 +162,7 @@ export class JobRunner extends EventEmitter<JobEvents> implements JobQueue {
     const controller = new AbortController();
     this.current = controller;
     const worker = this.worker;
-    const heartbeat = worker === null ? null : setInterval(() => this.jobs.heartbeat([job.id], worker), this.options.heartbeatMs ?? 5000);
+    const heartbeat = worker === null ? null : setInterval(() => void this.jobs.heartbeat([job.id], worker).catch((e: unknown) => this.log(`job ${job.id}: heartbeat failed: ${(e as Error).message}`)), this.options.heartbeatMs ?? 5000);
     heartbeat?.unref();
     let last = 0;
     const context: JobContext = {
@@ -171,29 +171,31 @@ export class JobRunner extends EventEmitter<JobEvents> implements JobQueue {
         const now = Date.now();
         if (now - last < 250) return;
         last = now;
-        this.jobs.progress(job.id, fraction, stage);
-        this.emit('job', this.jobs.get(job.id)!);
+        void this.jobs.progress(job.id, fraction, stage).then(async () => {
+          const current = await this.jobs.get(job.id);
+          if (current) this.emit('job', current);
+        }, (e: unknown) => this.log(`job ${job.id}: progress not recorded: ${(e as Error).message}`));
       },
     };
     try {
       const result = await this.handlers[job.kind]!(job, context);
       if (controller.signal.aborted && !this.running) return; // left running: requeued at the next start
-      this.finish(job, () => this.jobs.succeed(job.id, result ?? null, worker), 'succeeded');
+      await this.finish(job, () => this.jobs.succeed(job.id, result ?? null, worker), 'succeeded');
     } catch (error) {
       if (controller.signal.aborted && !this.running) return;
       const text = jobErrorText(job.kind, error);
-      this.finish(job, () => this.jobs.fail(job.id, text.public, text.detail, worker), `failed: ${text.detail}`);
+      await this.finish(job, () => this.jobs.fail(job.id, text.public, text.detail, worker), `failed: ${text.detail}`);
     } finally {
       if (heartbeat) clearInterval(heartbeat);
       this.current = null;
     }
-    this.emit('job', this.jobs.get(job.id)!);
+    this.emit('job', (await this.jobs.get(job.id))!);
   }
 
   /** Records the outcome; a job another worker took up meanwhile (this one was silent too long) is left to it. */
-  private finish(job: Job, record: () => void, outcome: string): void {
+  private async finish(job: Job, record: () => Promise<void>, outcome: string): Promise<void> {
     try {
-      record();
+      await record();
       this.log(`job ${job.id} (${job.kind}) ${outcome}`);
     } catch (error) {
       this.log(`job ${job.id} (${job.kind}) ${outcome.split(':')[0]} here, but ${(error as Error).message}: its result is left to the worker that took it up`);

@@ -1,4 +1,4 @@
-import { statement, writeTransaction, type Db } from '../db/database';
+import type { SqlClient, SqlExecutor } from '../db/sqlClient';
 
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed';
 
@@ -38,79 +38,84 @@ const toJob = (r: Row): Job => ({
  * marked failed with the reason.
  */
 export class JobStore {
-  constructor(private readonly db: Db, private readonly now: () => Date = () => new Date()) {}
+  constructor(private readonly sql: SqlClient, private readonly now: () => Date = () => new Date()) {}
 
-  enqueue(kind: string, projectId: number | null = null, payload: unknown = null): Job {
-    const info = statement(this.db, "INSERT INTO jobs (project_id, kind, state, payload, created_at) VALUES (?, ?, 'queued', ?, ?)")
-      .run(projectId, kind, payload === null ? null : JSON.stringify(payload), this.stamp());
-    return this.get(Number(info.lastInsertRowid))!;
+  async enqueue(kind: string, projectId: number | null = null, payload: unknown = null, tx: SqlExecutor = this.sql): Promise<Job> {
+    const { id } = (await tx.get<{ id: number }>("INSERT INTO jobs (project_id, kind, state, payload, created_at) VALUES (@projectId, @kind, 'queued', @payload, @at) RETURNING id",
+      { projectId, kind, payload: payload === null ? null : JSON.stringify(payload), at: this.stamp() }))!;
+    return (await this.get(id, tx))!;
   }
 
   /** A queued or running job of this kind for the project, if any (to avoid queuing it twice). */
-  pending(kind: string, projectId: number | null): Job | null {
-    const row = statement(this.db, "SELECT * FROM jobs WHERE kind = ? AND project_id IS ? AND state IN ('queued', 'running') ORDER BY id LIMIT 1").get(kind, projectId) as Row | undefined;
+  async pending(kind: string, projectId: number | null, tx: SqlExecutor = this.sql): Promise<Job | null> {
+    const row = await tx.get<Row>(`SELECT * FROM jobs WHERE kind = @kind AND (project_id = @projectId OR (project_id IS NULL AND CAST(@projectId AS INTEGER) IS NULL))
+      AND state IN ('queued', 'running') ORDER BY id LIMIT 1`, { kind, projectId });
     return row ? toJob(row) : null;
   }
 
-  get(id: number): Job | null {
-    const row = statement(this.db, 'SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
+  async get(id: number, tx: SqlExecutor = this.sql): Promise<Job | null> {
+    const row = await tx.get<Row>('SELECT * FROM jobs WHERE id = @id', { id });
     return row ? toJob(row) : null;
   }
 
-  list(filter: { projectId?: number; state?: JobState } = {}): Job[] {
-    const rows = statement(this.db, `SELECT * FROM jobs WHERE (@projectId IS NULL OR project_id = @projectId) AND (@state IS NULL OR state = @state) ORDER BY id`)
-      .all({ projectId: filter.projectId ?? null, state: filter.state ?? null }) as Row[];
+  async list(filter: { projectId?: number; state?: JobState } = {}): Promise<Job[]> {
+    const rows = await this.sql.all<Row>('SELECT * FROM jobs WHERE (CAST(@projectId AS INTEGER) IS NULL OR project_id = @projectId) AND (CAST(@state AS TEXT) IS NULL OR state = @state) ORDER BY id',
+      { projectId: filter.projectId ?? null, state: filter.state ?? null });
     return rows.map(toJob);
+  }
+
+  /** How many jobs are queued or running. */
+  async active(): Promise<number> {
+    return (await this.sql.get<{ n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running')"))!.n;
   }
 
   /**
    * Takes the oldest queued job (of these kinds, if given) and marks it running by `worker`;
-   * null if none. One IMMEDIATE transaction: two workers never take the same job.
+   * null if none. The conditional update makes it one worker's: two never take the same job.
    */
-  claimNext(kinds?: readonly string[], worker: string | null = null): Job | null {
-    return writeTransaction(this.db, () => {
-      const row = statement(this.db, "SELECT * FROM jobs WHERE state = 'queued' AND (@kinds IS NULL OR kind IN (SELECT value FROM json_each(@kinds))) ORDER BY id LIMIT 1")
-        .get({ kinds: kinds ? JSON.stringify(kinds) : null }) as Row | undefined;
+  async claimNext(kinds?: readonly string[], worker: string | null = null): Promise<Job | null> {
+    for (;;) {
+      const row = await this.sql.get<{ id: number }>(`SELECT id FROM jobs WHERE state = 'queued'${kinds ? ` AND ${this.sql.inList('kind', 'kinds')}` : ''} ORDER BY id LIMIT 1`,
+        kinds ? { kinds: this.sql.listParam(kinds) } : {});
       if (!row) return null;
-      statement(this.db, "UPDATE jobs SET state = 'running', started_at = @now, heartbeat_at = @now, worker = @worker, attempts = attempts + 1, progress = 0, stage = NULL, error = NULL WHERE id = @id")
-        .run({ now: this.stamp(), worker, id: row.id });
-      return this.get(row.id);
-    });
+      const { changes } = await this.sql.run(`UPDATE jobs SET state = 'running', started_at = @now, heartbeat_at = @now, worker = @worker, attempts = attempts + 1, progress = 0, stage = NULL, error = NULL
+        WHERE id = @id AND state = 'queued'`, { now: this.stamp(), worker, id: row.id });
+      if (changes === 1) return this.get(row.id);
+      // Another worker took it between the two statements: look again.
+    }
   }
 
   /** `worker` still runs these jobs (jobs whose worker stays silent are taken up again, see {@link requeueStale}). */
-  heartbeat(ids: readonly number[], worker: string): void {
+  async heartbeat(ids: readonly number[], worker: string): Promise<void> {
     if (ids.length === 0) return;
-    statement(this.db, "UPDATE jobs SET heartbeat_at = @now WHERE state = 'running' AND worker = @worker AND id IN (SELECT value FROM json_each(@ids))")
-      .run({ now: this.stamp(), worker, ids: JSON.stringify(ids) });
+    await this.sql.run(`UPDATE jobs SET heartbeat_at = @now WHERE state = 'running' AND worker = @worker AND ${this.sql.inList('id', 'ids')}`,
+      { now: this.stamp(), worker, ids: this.sql.listParam(ids) });
   }
 
-  progress(id: number, fraction: number, stage: string | null = null): void {
-    statement(this.db, "UPDATE jobs SET progress = ?, stage = ? WHERE id = ? AND state = 'running'").run(Math.max(0, Math.min(1, fraction)), stage, id);
+  async progress(id: number, fraction: number, stage: string | null = null): Promise<void> {
+    await this.sql.run("UPDATE jobs SET progress = @progress, stage = @stage WHERE id = @id AND state = 'running'", { progress: Math.max(0, Math.min(1, fraction)), stage, id });
   }
 
   /** Marks a running job succeeded; with `worker`, only while that worker still holds it. */
-  succeed(id: number, result: unknown = null, worker: string | null = null): void {
-    this.finish(id, 'succeeded', null, result, worker);
+  async succeed(id: number, result: unknown = null, worker: string | null = null): Promise<void> {
+    await this.finish(id, 'succeeded', null, null, result, worker);
   }
 
   /** Fails a running job: `error` is what every role reads, `detail` (default: the same) only admins. */
-  fail(id: number, error: string, detail: string = error, worker: string | null = null): void {
-    this.finish(id, 'failed', error, null, worker);
-    statement(this.db, 'UPDATE jobs SET error_detail = ? WHERE id = ?').run(detail, id);
+  async fail(id: number, error: string, detail: string = error, worker: string | null = null): Promise<void> {
+    await this.finish(id, 'failed', error, detail, null, worker);
   }
 
   /** The whole error of a failed job (for admins and the log), or null. */
-  errorDetail(id: number): string | null {
-    const row = statement(this.db, 'SELECT error_detail FROM jobs WHERE id = ?').get(id) as { error_detail: string | null } | undefined;
-    return row?.error_detail ?? null;
+  async errorDetail(id: number): Promise<string | null> {
+    return (await this.sql.get<{ error_detail: string | null }>('SELECT error_detail FROM jobs WHERE id = @id', { id }))?.error_detail ?? null;
   }
 
   /**
    * At the start of the only process that runs jobs: every job left "running" by a crash is
    * queued again if its kind is resumable, else failed ("interrupted: its worker stopped").
    */
-  recoverInterrupted(resumable: readonly string[]): { requeued: number[]; failed: number[] } {
+  recoverInterrupted(resumable: readonly string[]): Promise<{ requeued: number[]; failed: number[] }> {
     return this.requeueStale(resumable, null);
   }
 
@@ -118,18 +123,18 @@ export class JobStore {
    * Running jobs whose worker has not said it runs them since `silentSince` (or at all) — it died,
    * or was killed — are queued again (resumable kinds) or failed; `null` takes every running job.
    */
-  requeueStale(resumable: readonly string[], silentSince: Date | null): { requeued: number[]; failed: number[] } {
-    return writeTransaction(this.db, () => {
-      const running = statement(this.db, "SELECT id, kind FROM jobs WHERE state = 'running' AND (@since IS NULL OR heartbeat_at IS NULL OR heartbeat_at < @since)")
-        .all({ since: silentSince?.toISOString() ?? null }) as Array<{ id: number; kind: string }>;
+  requeueStale(resumable: readonly string[], silentSince: Date | null): Promise<{ requeued: number[]; failed: number[] }> {
+    return this.sql.transaction(async (tx) => {
+      const running = await tx.all<{ id: number; kind: string }>("SELECT id, kind FROM jobs WHERE state = 'running' AND (CAST(@since AS TEXT) IS NULL OR heartbeat_at IS NULL OR heartbeat_at < @since)",
+        { since: silentSince?.toISOString() ?? null });
       const requeued: number[] = [];
       const failed: number[] = [];
       for (const job of running) {
         if (resumable.includes(job.kind)) {
-          statement(this.db, "UPDATE jobs SET state = 'queued', worker = NULL, heartbeat_at = NULL, stage = 'resumed: its worker stopped' WHERE id = ?").run(job.id);
+          await tx.run("UPDATE jobs SET state = 'queued', worker = NULL, heartbeat_at = NULL, stage = 'resumed: its worker stopped' WHERE id = @id AND state = 'running'", { id: job.id });
           requeued.push(job.id);
         } else {
-          statement(this.db, "UPDATE jobs SET state = 'failed', error = 'interrupted: its worker stopped', finished_at = ? WHERE id = ?").run(this.stamp(), job.id);
+          await tx.run("UPDATE jobs SET state = 'failed', error = 'interrupted: its worker stopped', finished_at = @now WHERE id = @id AND state = 'running'", { now: this.stamp(), id: job.id });
           failed.push(job.id);
         }
       }
@@ -137,11 +142,12 @@ export class JobStore {
     });
   }
 
-  private finish(id: number, state: 'succeeded' | 'failed', error: string | null, result: unknown, worker: string | null): void {
-    const info = statement(this.db, `UPDATE jobs SET state = @state, error = @error, result = @result, progress = CASE WHEN @state = 'succeeded' THEN 1 ELSE progress END,
-      finished_at = @now WHERE id = @id AND state = 'running' AND (@worker IS NULL OR worker = @worker)`)
-      .run({ state, error, result: result === null ? null : JSON.stringify(result), now: this.stamp(), id, worker });
-    if (info.changes !== 1) throw new Error(`job ${id} is not running${worker === null ? '' : ` on worker ${worker}`}`);
+  private async finish(id: number, state: 'succeeded' | 'failed', error: string | null, detail: string | null, result: unknown, worker: string | null): Promise<void> {
+    const { changes } = await this.sql.run(`UPDATE jobs SET state = @state, error = @error, error_detail = @detail, result = @result,
+      progress = CASE WHEN state = 'running' AND @succeeded = 1 THEN 1 ELSE progress END, finished_at = @now
+      WHERE id = @id AND state = 'running' AND (CAST(@worker AS TEXT) IS NULL OR worker = @worker)`,
+    { state, error, detail, result: result === null ? null : JSON.stringify(result), succeeded: state === 'succeeded' ? 1 : 0, now: this.stamp(), id, worker });
+    if (changes !== 1) throw new Error(`job ${id} is not running${worker === null ? '' : ` on worker ${worker}`}`);
   }
 
   private stamp(): string {

@@ -15,14 +15,15 @@ export class PollingJobQueue extends EventEmitter<JobEvents> implements JobQueue
   private timer: NodeJS.Timeout | null = null;
   /** The last state seen of every job that was queued or running. */
   private readonly seen = new Map<number, string>();
+  private polling = false;
 
   constructor(private readonly jobs: JobStore, private readonly intervalMs = 250) {
     super();
   }
 
-  enqueue(kind: string, projectId: number | null, payload: unknown = null): Job {
+  async enqueue(kind: string, projectId: number | null, payload: unknown = null): Promise<Job> {
     if (!(JOB_KINDS as readonly string[]).includes(kind)) throw new Error(`no job kind "${kind}" (kinds: ${JOB_KINDS.join(', ')})`);
-    const job = this.jobs.enqueue(kind, projectId, payload);
+    const job = await this.jobs.enqueue(kind, projectId, payload);
     this.seen.set(job.id, signature(job));
     this.emit('job', job);
     return job;
@@ -30,8 +31,8 @@ export class PollingJobQueue extends EventEmitter<JobEvents> implements JobQueue
 
   start(): void {
     if (this.timer) return;
-    for (const job of this.active()) this.seen.set(job.id, signature(job));
-    this.timer = setInterval(() => this.poll(), this.intervalMs);
+    void this.active().then((jobs) => jobs.forEach((job) => this.seen.set(job.id, signature(job))));
+    this.timer = setInterval(() => void this.poll().catch(() => undefined), this.intervalMs);
     this.timer.unref();
   }
 
@@ -45,24 +46,30 @@ export class PollingJobQueue extends EventEmitter<JobEvents> implements JobQueue
   }
 
   /** Announces what changed since the last look: active jobs that changed, and those that ended. */
-  poll(): void {
-    const active = this.active();
-    const ids = new Set(active.map((j) => j.id));
-    for (const job of active) {
-      if (this.seen.get(job.id) !== signature(job)) {
-        this.seen.set(job.id, signature(job));
-        this.emit('job', job);
+  async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      const active = await this.active();
+      const ids = new Set(active.map((j) => j.id));
+      for (const job of active) {
+        if (this.seen.get(job.id) !== signature(job)) {
+          this.seen.set(job.id, signature(job));
+          this.emit('job', job);
+        }
       }
-    }
-    for (const id of [...this.seen.keys()].filter((i) => !ids.has(i))) {
-      this.seen.delete(id);
-      const ended = this.jobs.get(id);
-      if (ended) this.emit('job', ended);
+      for (const id of [...this.seen.keys()].filter((i) => !ids.has(i))) {
+        this.seen.delete(id);
+        const ended = await this.jobs.get(id);
+        if (ended) this.emit('job', ended);
+      }
+    } finally {
+      this.polling = false;
     }
   }
 
-  private active(): Job[] {
-    return [...this.jobs.list({ state: 'queued' }), ...this.jobs.list({ state: 'running' })];
+  private async active(): Promise<Job[]> {
+    return [...(await this.jobs.list({ state: 'queued' })), ...(await this.jobs.list({ state: 'running' }))];
   }
 }
 

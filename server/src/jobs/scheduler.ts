@@ -12,11 +12,20 @@ export class Scheduler {
 
   constructor(private readonly ctx: ServerContext, private readonly intervalMs = 30_000, private readonly log: (line: string) => void = () => {}) {}
 
-  start(): void {
+  /** Starts ticking; resolves when the first tick (the catch-up of a run missed while stopped) is done. */
+  async start(): Promise<void> {
     if (this.timer) return;
-    this.tick();
-    this.timer = setInterval(() => this.tick(), this.intervalMs);
+    this.timer = setInterval(() => void this.tickLogged(), this.intervalMs);
     this.timer.unref();
+    await this.tickLogged();
+  }
+
+  private async tickLogged(): Promise<void> {
+    try {
+      await this.tick();
+    } catch (error) {
+      this.log(`schedule: ${(error as Error).message}`);
+    }
   }
 
   stop(): void {
@@ -25,10 +34,10 @@ export class Scheduler {
   }
 
   /** Queues what is due now; returns the ids of the projects it queued a run for. */
-  tick(): number[] {
+  async tick(): Promise<number[]> {
     const now = this.ctx.now();
     const started: number[] = [];
-    for (const project of this.ctx.projects.list()) {
+    for (const project of await this.ctx.projects.list()) {
       const { schedule, timeZone } = project.settings;
       if (!schedule) continue;
       let due: Date | null;
@@ -39,10 +48,11 @@ export class Scheduler {
         continue;
       }
       if (!due) continue;
-      this.ctx.projects.markScheduledRun(project.id, due);
-      if (!this.ctx.jobs.pending('sync', project.id)) {
-        const job = this.ctx.queue.enqueue('sync', project.id, { then: 'round-if-due', scheduledFor: due.toISOString() });
-        this.ctx.audit.record('schedule', 'sync.queue', project.id, { job: job.id, scheduledFor: due.toISOString() });
+      // Only the scheduler that records this run queues it (several workers may look at once).
+      if (!(await this.ctx.projects.markScheduledRun(project.id, due))) continue;
+      if (!(await this.ctx.jobs.pending('sync', project.id))) {
+        const job = await this.ctx.queue.enqueue('sync', project.id, { then: 'round-if-due', scheduledFor: due.toISOString() });
+        await this.ctx.audit.record('schedule', 'sync.queue', project.id, { job: job.id, scheduledFor: due.toISOString() });
       }
       started.push(project.id);
     }

@@ -1,4 +1,4 @@
-import { statement, type Db } from '../db/database';
+import type { SqlClient, SqlExecutor } from '../db/sqlClient';
 
 /** An accepted mask: where its label map (and DICOM SEG, if one came) is stored. */
 export interface MaskRecord {
@@ -23,23 +23,23 @@ const toRecord = (r: Row): MaskRecord => ({
 
 /** The masks accepted per project: the labelled set the next round trains on. */
 export class MaskStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly sql: SqlClient) {}
 
-  /** Records (or replaces) the mask of a case. The files must already be on disk. */
-  put(record: MaskRecord): void {
-    statement(this.db, `INSERT INTO masks (project_id, sop_uid, round_id, format, label_file, seg_file, seg_sop_uid, submitted_by, created_at)
+  /** Records (or replaces) the mask of a case. The files must already be stored. */
+  async put(record: MaskRecord, tx: SqlExecutor = this.sql): Promise<void> {
+    await tx.run(`INSERT INTO masks (project_id, sop_uid, round_id, format, label_file, seg_file, seg_sop_uid, submitted_by, created_at)
       VALUES (@projectId, @sopUid, @roundId, @format, @labelFile, @segFile, @segSopUid, @submittedBy, @createdAt)
       ON CONFLICT (project_id, sop_uid) DO UPDATE SET round_id = excluded.round_id, format = excluded.format, label_file = excluded.label_file,
-        seg_file = excluded.seg_file, seg_sop_uid = excluded.seg_sop_uid, submitted_by = excluded.submitted_by, created_at = excluded.created_at`).run(record);
+        seg_file = excluded.seg_file, seg_sop_uid = excluded.seg_sop_uid, submitted_by = excluded.submitted_by, created_at = excluded.created_at`, { ...record });
   }
 
-  get(projectId: number, sopUid: string): MaskRecord | null {
-    const row = statement(this.db, 'SELECT * FROM masks WHERE project_id = ? AND sop_uid = ?').get(projectId, sopUid) as Row | undefined;
+  async get(projectId: number, sopUid: string, tx: SqlExecutor = this.sql): Promise<MaskRecord | null> {
+    const row = await tx.get<Row>('SELECT * FROM masks WHERE project_id = @projectId AND sop_uid = @sopUid', { projectId, sopUid });
     return row ? toRecord(row) : null;
   }
 
   /** In a stable order (by case id), so that training sees the same data order every time. */
-  list(projectId: number): MaskRecord[] {
-    return (statement(this.db, 'SELECT * FROM masks WHERE project_id = ? ORDER BY sop_uid').all(projectId) as Row[]).map(toRecord);
+  async list(projectId: number): Promise<MaskRecord[]> {
+    return (await this.sql.all<Row>('SELECT * FROM masks WHERE project_id = @projectId ORDER BY sop_uid', { projectId })).map(toRecord);
   }
 }

@@ -1,16 +1,17 @@
 import { openDatabase } from '../db/database';
 import { MIGRATIONS } from '../db/schema';
+import { SqliteClient } from '../db/sqliteClient';
 import { MAX_BACKOFF_MS, Outbox } from './outbox';
 import { OutboxWorker } from './outboxWorker';
 
 describe('Outbox and OutboxWorker', () => {
   let clock = new Date('2026-11-25T12:00:00Z');
-  const db = openDatabase(':memory:', MIGRATIONS);
-  const outbox = new Outbox(db, () => clock);
-  afterAll(() => db.close());
+  const sql = new SqliteClient(openDatabase(':memory:', MIGRATIONS));
+  const outbox = new Outbox(sql, () => clock);
+  afterAll(() => sql.close());
 
   it('retries a failing delivery with doubling back-off up to the cap, then delivers it once', async () => {
-    const entry = outbox.add('stow-file', 'pacs', { file: 'x' }, null);
+    const entry = (await outbox.add('stow-file', 'pacs', { file: 'x' }, null));
     let fail = true;
     const delivered: number[] = [];
     const worker = new OutboxWorker(outbox, { 'stow-file': async (e) => {
@@ -20,30 +21,30 @@ describe('Outbox and OutboxWorker', () => {
     const waits: number[] = [];
     for (let attempt = 0; attempt < 9; attempt++) {
       await worker.flush();
-      const now = outbox.get(entry.id)!;
+      const now = (await outbox.get(entry.id))!;
       waits.push(Date.parse(now.nextAttemptAt) - clock.getTime());
       await worker.flush(); // not due yet: nothing happens
-      expect(outbox.get(entry.id)!.attempts).toBe(attempt + 1);
+      expect((await outbox.get(entry.id))!.attempts).toBe(attempt + 1);
       clock = new Date(Date.parse(now.nextAttemptAt));
     }
     expect(waits).toEqual([5000, 10000, 20000, 40000, 80000, 160000, 320000, MAX_BACKOFF_MS, MAX_BACKOFF_MS]);
-    expect(outbox.get(entry.id)).toMatchObject({ state: 'pending', lastError: 'PACS unreachable' });
+    expect((await outbox.get(entry.id))).toMatchObject({ state: 'pending', lastError: 'PACS unreachable' });
     fail = false;
     await worker.flush();
     await worker.flush();
     expect(delivered).toEqual([entry.id]);
-    expect(outbox.get(entry.id)).toMatchObject({ state: 'done', lastError: null, attempts: 10 });
+    expect((await outbox.get(entry.id))).toMatchObject({ state: 'done', lastError: null, attempts: 10 });
   });
 
   it('keeps an entry nobody can deliver pending, with the reason', async () => {
-    const entry = outbox.add('carrier-pigeon', 'pacs', {}, null);
+    const entry = (await outbox.add('carrier-pigeon', 'pacs', {}, null));
     await new OutboxWorker(outbox, {}, 1_000_000).flush();
-    expect(outbox.get(entry.id)).toMatchObject({ state: 'pending', lastError: 'no delivery for outbox entries of kind "carrier-pigeon"' });
+    expect((await outbox.get(entry.id))).toMatchObject({ state: 'pending', lastError: 'no delivery for outbox entries of kind "carrier-pigeon"' });
   });
 
   it('delivers in order and makes everything due again on retryNow', async () => {
-    const a = outbox.add('k', 'pacs', { n: 1 }, null);
-    const b = outbox.add('k', 'pacs', { n: 2 }, null);
+    const a = (await outbox.add('k', 'pacs', { n: 1 }, null));
+    const b = (await outbox.add('k', 'pacs', { n: 2 }, null));
     const seen: number[] = [];
     let down = true;
     const worker = new OutboxWorker(outbox, { k: async (e) => {
@@ -54,9 +55,9 @@ describe('Outbox and OutboxWorker', () => {
     down = false;
     await worker.flush();
     expect(seen).toEqual([]); // backing off
-    expect(outbox.retryNow()).toBeGreaterThanOrEqual(2);
+    expect((await outbox.retryNow())).toBeGreaterThanOrEqual(2);
     await worker.flush();
     expect(seen).toEqual([1, 2]);
-    expect([outbox.get(a.id)!.state, outbox.get(b.id)!.state]).toEqual(['done', 'done']);
+    expect([(await outbox.get(a.id))!.state, (await outbox.get(b.id))!.state]).toEqual(['done', 'done']);
   });
 });

@@ -1,4 +1,4 @@
-import { statement, type Db } from '../db/database';
+import type { SqlClient, SqlExecutor } from '../db/sqlClient';
 
 /** One thing that must reach a PACS. */
 export interface OutboxEntry {
@@ -36,45 +36,44 @@ export const MAX_BACKOFF_MS = 10 * 60_000;
  * it succeeds. A PACS outage or a server restart delays a delivery; nothing is lost.
  */
 export class Outbox {
-  constructor(private readonly db: Db, private readonly now: () => Date = () => new Date()) {}
+  constructor(private readonly sql: SqlClient, private readonly now: () => Date = () => new Date()) {}
 
-  add(kind: string, target: string, payload: unknown, projectId: number | null): OutboxEntry {
+  async add(kind: string, target: string, payload: unknown, projectId: number | null, tx: SqlExecutor = this.sql): Promise<OutboxEntry> {
     const stamp = this.now().toISOString();
-    const info = statement(this.db, 'INSERT INTO outbox (project_id, kind, target, payload, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(projectId, kind, target, JSON.stringify(payload), stamp, stamp);
-    return this.get(Number(info.lastInsertRowid))!;
+    const { id } = (await tx.get<{ id: number }>('INSERT INTO outbox (project_id, kind, target, payload, next_attempt_at, created_at) VALUES (@projectId, @kind, @target, @payload, @stamp, @stamp) RETURNING id',
+      { projectId, kind, target, payload: JSON.stringify(payload), stamp }))!;
+    return (await this.get(id, tx))!;
   }
 
-  get(id: number): OutboxEntry | null {
-    const row = statement(this.db, 'SELECT * FROM outbox WHERE id = ?').get(id) as Row | undefined;
+  async get(id: number, tx: SqlExecutor = this.sql): Promise<OutboxEntry | null> {
+    const row = await tx.get<Row>('SELECT * FROM outbox WHERE id = @id', { id });
     return row ? toEntry(row) : null;
   }
 
   /** Pending entries whose next attempt is due, oldest first. */
-  due(limit = 20): OutboxEntry[] {
-    return (statement(this.db, "SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?").all(this.now().toISOString(), limit) as Row[]).map(toEntry);
+  async due(limit = 20): Promise<OutboxEntry[]> {
+    return (await this.sql.all<Row>("SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= @now ORDER BY id LIMIT @limit", { now: this.now().toISOString(), limit })).map(toEntry);
   }
 
-  list(filter: { projectId?: number; state?: 'pending' | 'done' } = {}): OutboxEntry[] {
-    return (statement(this.db, 'SELECT * FROM outbox WHERE (@projectId IS NULL OR project_id = @projectId) AND (@state IS NULL OR state = @state) ORDER BY id')
-      .all({ projectId: filter.projectId ?? null, state: filter.state ?? null }) as Row[]).map(toEntry);
+  async list(filter: { projectId?: number; state?: 'pending' | 'done' } = {}): Promise<OutboxEntry[]> {
+    return (await this.sql.all<Row>('SELECT * FROM outbox WHERE (CAST(@projectId AS INTEGER) IS NULL OR project_id = @projectId) AND (CAST(@state AS TEXT) IS NULL OR state = @state) ORDER BY id',
+      { projectId: filter.projectId ?? null, state: filter.state ?? null })).map(toEntry);
   }
 
-  done(id: number): void {
-    statement(this.db, "UPDATE outbox SET state = 'done', attempts = attempts + 1, last_error = NULL, done_at = ? WHERE id = ?").run(this.now().toISOString(), id);
+  async done(id: number): Promise<void> {
+    await this.sql.run("UPDATE outbox SET state = 'done', attempts = attempts + 1, last_error = NULL, done_at = @now WHERE id = @id", { now: this.now().toISOString(), id });
   }
 
   /** Records a failed attempt and when to try again: 5 s, 10 s, 20 s … up to {@link MAX_BACKOFF_MS}. */
-  retryLater(id: number, error: string): OutboxEntry {
-    const entry = this.get(id)!;
+  async retryLater(id: number, error: string): Promise<OutboxEntry> {
+    const entry = (await this.get(id))!;
     const wait = Math.min(MAX_BACKOFF_MS, 5000 * 2 ** entry.attempts);
-    statement(this.db, 'UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?')
-      .run(error, new Date(this.now().getTime() + wait).toISOString(), id);
-    return this.get(id)!;
+    await this.sql.run('UPDATE outbox SET attempts = attempts + 1, last_error = @error, next_attempt_at = @next WHERE id = @id', { error, next: new Date(this.now().getTime() + wait).toISOString(), id });
+    return (await this.get(id))!;
   }
 
   /** Makes every pending entry due now (after the PACS is known to be back, or in tests). */
-  retryNow(): number {
-    return statement(this.db, "UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending'").run(this.now().toISOString()).changes;
+  async retryNow(): Promise<number> {
+    return (await this.sql.run("UPDATE outbox SET next_attempt_at = @now WHERE state = 'pending'", { now: this.now().toISOString() })).changes;
   }
 }

@@ -44,7 +44,7 @@ export class OutboxWorker {
 
   private async pass(): Promise<void> {
     for (;;) {
-      const due = this.outbox.due();
+      const due = await this.outbox.due();
       if (due.length === 0) return;
       let delivered = 0;
       for (const entry of due) {
@@ -52,10 +52,10 @@ export class OutboxWorker {
         try {
           if (!deliver) throw new Error(`no delivery for outbox entries of kind "${entry.kind}"`);
           await deliver(entry);
-          this.outbox.done(entry.id);
+          await this.outbox.done(entry.id);
           delivered++;
         } catch (error) {
-          const next = this.outbox.retryLater(entry.id, (error as Error).message);
+          const next = await this.outbox.retryLater(entry.id, (error as Error).message);
           this.log(`outbox ${entry.id} (${entry.kind} → ${entry.target}) attempt ${next.attempts} failed: ${(error as Error).message}; next at ${next.nextAttemptAt}`);
         }
       }

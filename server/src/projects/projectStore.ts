@@ -1,4 +1,4 @@
-import { statement, type Db } from '../db/database';
+import type { SqlClient, SqlExecutor } from '../db/sqlClient';
 import { conflict, notFound } from '../appError';
 import type { ProjectSettings } from './projectConfig';
 
@@ -20,37 +20,44 @@ const toProject = (r: Row): Project => ({
 
 /** Projects: name and settings (validated by the caller), plus the schedule's bookkeeping. */
 export class ProjectStore {
-  constructor(private readonly db: Db, private readonly now: () => Date = () => new Date()) {}
+  constructor(private readonly sql: SqlClient, private readonly now: () => Date = () => new Date()) {}
 
-  create(name: string, settings: ProjectSettings): Project {
-    if (statement(this.db, 'SELECT 1 FROM projects WHERE name = ?').get(name)) throw conflict('name-taken', `a project named "${name}" exists`);
-    const info = statement(this.db, 'INSERT INTO projects (name, config, created_at) VALUES (?, ?, ?)').run(name, JSON.stringify(settings), this.now().toISOString());
-    return this.get(Number(info.lastInsertRowid));
+  async create(name: string, settings: ProjectSettings, tx: SqlExecutor = this.sql): Promise<Project> {
+    if (await tx.get('SELECT 1 AS one FROM projects WHERE name = @name', { name })) throw conflict('name-taken', `a project named "${name}" exists`);
+    const { id } = (await tx.get<{ id: number }>('INSERT INTO projects (name, config, created_at) VALUES (@name, @config, @at) RETURNING id',
+      { name, config: JSON.stringify(settings), at: this.now().toISOString() }))!;
+    return this.get(id, tx);
   }
 
   /** The project, or a 404 error. */
-  get(id: number): Project {
-    const row = statement(this.db, 'SELECT * FROM projects WHERE id = ?').get(id) as Row | undefined;
+  async get(id: number, tx: SqlExecutor = this.sql): Promise<Project> {
+    const row = await tx.get<Row>('SELECT * FROM projects WHERE id = @id', { id });
     if (!row) throw notFound(`project ${id}`);
     return toProject(row);
   }
 
-  find(name: string): Project | null {
-    const row = statement(this.db, 'SELECT * FROM projects WHERE name = ?').get(name) as Row | undefined;
+  async find(name: string): Promise<Project | null> {
+    const row = await this.sql.get<Row>('SELECT * FROM projects WHERE name = @name', { name });
     return row ? toProject(row) : null;
   }
 
-  list(): Project[] {
-    return (statement(this.db, 'SELECT * FROM projects ORDER BY id').all() as Row[]).map(toProject);
+  async list(): Promise<Project[]> {
+    return (await this.sql.all<Row>('SELECT * FROM projects ORDER BY id')).map(toProject);
   }
 
-  update(id: number, settings: ProjectSettings): Project {
-    this.get(id);
-    statement(this.db, 'UPDATE projects SET config = ? WHERE id = ?').run(JSON.stringify(settings), id);
-    return this.get(id);
+  async update(id: number, settings: ProjectSettings, tx: SqlExecutor = this.sql): Promise<Project> {
+    await this.get(id, tx);
+    await tx.run('UPDATE projects SET config = @config WHERE id = @id', { config: JSON.stringify(settings), id });
+    return this.get(id, tx);
   }
 
-  markScheduledRun(id: number, at: Date): void {
-    statement(this.db, 'UPDATE projects SET last_scheduled_run = ? WHERE id = ?').run(at.toISOString(), id);
+  /**
+   * Records that the run scheduled for `at` was started, unless one at or after it already was:
+   * true for exactly one caller however many schedulers look at once.
+   */
+  async markScheduledRun(id: number, at: Date): Promise<boolean> {
+    const stamp = at.toISOString();
+    const { changes } = await this.sql.run('UPDATE projects SET last_scheduled_run = @stamp WHERE id = @id AND (last_scheduled_run IS NULL OR last_scheduled_run < @stamp)', { stamp, id });
+    return changes === 1;
   }
 }

@@ -1,4 +1,4 @@
-import { writeTransaction } from '../db/database';
+import type { SqlExecutor } from '../db/sqlClient';
 import type { DicomWebSourceConfig } from '../config/serverConfig';
 import { newUid } from '../dicom/uid';
 import type { ServerContext } from '../domain/context';
@@ -29,34 +29,32 @@ export interface OrthancMetadataPayload {
  * rank and priority), and, on Orthanc, the same as per-study metadata. Does nothing for a
  * folder source.
  */
-export function publishRound(ctx: ServerContext, project: Project, round: Round): number[] {
+export async function publishRound(ctx: ServerContext, project: Project, round: Round, tx: SqlExecutor): Promise<number[]> {
   const config = ctx.config.sources[project.settings.source];
   if (!config || config.kind !== 'dicomweb') return [];
   const source = config as DicomWebSourceConfig;
-  const items = ctx.rounds.worklist(project.id, { round: round.number });
+  const items = await ctx.rounds.worklist(project.id, { round: round.number }, tx);
   const byStudy = new Map<string, WorklistItem[]>();
   for (const item of items) byStudy.set(item.studyUid, [...(byStudy.get(item.studyUid) ?? []), item]);
   const title = `ScanSelect worklist: ${project.name} round ${round.number}`;
   const ids: number[] = [];
-  writeTransaction(ctx.db, () => {
-    for (const [studyUid, cases] of byStudy) {
+  for (const [studyUid, cases] of byStudy) {
       if (source.publishKeyObjects) {
         const payload: KeyObjectPayload = {
           title, studyUid, seriesUid: newUid(), sopUid: newUid(),
-          items: cases.map((c) => ({ studyUid: c.studyUid, seriesUid: c.seriesUid, sopUid: c.sopUid, sopClassUid: sopClassOf(ctx, project.id, c.sopUid), rank: c.rank, priority: c.priority, reason: c.reason })),
+          items: await Promise.all(cases.map(async (c) => ({ studyUid: c.studyUid, seriesUid: c.seriesUid, sopUid: c.sopUid, sopClassUid: await sopClassOf(ctx, project.id, c.sopUid, tx), rank: c.rank, priority: c.priority, reason: c.reason }))),
         };
-        ids.push(ctx.outbox.add('stow-ko', project.settings.source, payload, project.id).id);
+        ids.push((await ctx.outbox.add('stow-ko', project.settings.source, payload, project.id, tx)).id);
       }
       if (source.orthancUrl) {
         const value = JSON.stringify({ project: project.name, round: round.number, cases: cases.map((c) => ({ sopUid: c.sopUid, rank: c.rank, priority: c.priority })) });
         const payload: OrthancMetadataPayload = { studyUid, name: source.orthancMetadataName, value };
-        ids.push(ctx.outbox.add('orthanc-metadata', project.settings.source, payload, project.id).id);
+        ids.push((await ctx.outbox.add('orthanc-metadata', project.settings.source, payload, project.id, tx)).id);
       }
-    }
-  });
+  }
   return ids;
 }
 
-function sopClassOf(ctx: ServerContext, projectId: number, sopUid: string): string {
-  return ctx.pool.instance(projectId, sopUid)?.sopClassUid ?? '1.2.840.10008.5.1.4.1.1.7';
+async function sopClassOf(ctx: ServerContext, projectId: number, sopUid: string, tx: SqlExecutor): Promise<string> {
+  return (await ctx.pool.instance(projectId, sopUid, tx))?.sopClassUid ?? '1.2.840.10008.5.1.4.1.1.7';
 }

@@ -1,4 +1,4 @@
-import { statement, writeTransaction, type Db } from '../db/database';
+import type { SqlClient, SqlExecutor } from '../db/sqlClient';
 import { conflict, notFound } from '../appError';
 
 export type CaseStatus = 'open' | 'claimed' | 'labelled';
@@ -84,96 +84,108 @@ const ITEM_SELECT = `SELECT w.*, r.number, i.study_uid, i.series_uid FROM workli
  * one SQL statement).
  */
 export class RoundStore {
-  constructor(private readonly db: Db, private readonly now: () => Date = () => new Date()) {}
+  constructor(private readonly sql: SqlClient, private readonly now: () => Date = () => new Date()) {}
 
-  /** Stores a round and its worklist in one transaction; numbers the round 0, 1, 2, … */
-  insert(round: NewRound): Round {
-    return writeTransaction(this.db, () => {
-      const next = (statement(this.db, 'SELECT COALESCE(MAX(number) + 1, 0) AS n FROM rounds WHERE project_id = ?').get(round.projectId) as { n: number }).n;
-      const info = statement(this.db, `INSERT INTO rounds (project_id, number, kind, job_id, alpha, report, map_ids, map, model_dir, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(round.projectId, next, round.kind, round.jobId, round.alpha, JSON.stringify(round.report),
-        JSON.stringify(round.mapIds), Buffer.from(round.map.buffer, round.map.byteOffset, round.map.byteLength), round.modelDir, this.now().toISOString());
-      const roundId = Number(info.lastInsertRowid);
-      const insert = statement(this.db, `INSERT INTO worklist (project_id, sop_uid, round_id, rank, priority, reason, cluster, entropy, diversity, score, x, y)
-        VALUES (@projectId, @sopUid, @roundId, @rank, @priority, @reason, @cluster, @entropy, @diversity, @score, @x, @y)`);
-      for (const item of round.items) insert.run({ ...item, projectId: round.projectId, roundId });
-      return this.round(round.projectId, next)!;
+  /**
+   * Stores a round and its worklist in one transaction — with whatever `then` writes about it (the
+   * deliveries that announce it), so that both are stored or neither is; numbers the round 0, 1, 2, …
+   */
+  insert(round: NewRound, then?: (round: Round, tx: SqlExecutor) => Promise<void>): Promise<Round> {
+    return this.sql.transaction(async (tx) => {
+      const next = (await tx.get<{ n: number }>('SELECT COALESCE(MAX(number) + 1, 0) AS n FROM rounds WHERE project_id = @projectId', { projectId: round.projectId }))!.n;
+      const { id: roundId } = (await tx.get<{ id: number }>(`INSERT INTO rounds (project_id, number, kind, job_id, alpha, report, map_ids, map, model_dir, created_at)
+        VALUES (@projectId, @number, @kind, @jobId, @alpha, @report, @mapIds, @map, @modelDir, @createdAt) RETURNING id`, {
+        projectId: round.projectId, number: next, kind: round.kind, jobId: round.jobId, alpha: round.alpha, report: JSON.stringify(round.report),
+        mapIds: JSON.stringify(round.mapIds), map: Buffer.from(round.map.buffer, round.map.byteOffset, round.map.byteLength), modelDir: round.modelDir, createdAt: this.now().toISOString(),
+      }))!;
+      for (const item of round.items) {
+        await tx.run(`INSERT INTO worklist (project_id, sop_uid, round_id, rank, priority, reason, cluster, entropy, diversity, score, x, y)
+          VALUES (@projectId, @sopUid, @roundId, @rank, @priority, @reason, @cluster, @entropy, @diversity, @score, @x, @y)`, { ...item, projectId: round.projectId, roundId });
+      }
+      const stored = (await this.round(round.projectId, next, tx))!;
+      await then?.(stored, tx);
+      return stored;
     });
   }
 
-  round(projectId: number, number: number): Round | null {
-    const row = statement(this.db, `${ROUND_SELECT} WHERE r.project_id = ? AND r.number = ?`).get(projectId, number) as RoundRow | undefined;
+  async round(projectId: number, number: number, tx: SqlExecutor = this.sql): Promise<Round | null> {
+    const row = await tx.get<RoundRow>(`${ROUND_SELECT} WHERE r.project_id = @projectId AND r.number = @number`, { projectId, number });
     return row ? toRound(row) : null;
   }
 
-  latest(projectId: number): Round | null {
-    const row = statement(this.db, `${ROUND_SELECT} WHERE r.project_id = ? ORDER BY r.number DESC LIMIT 1`).get(projectId) as RoundRow | undefined;
+  async latest(projectId: number): Promise<Round | null> {
+    const row = await this.sql.get<RoundRow>(`${ROUND_SELECT} WHERE r.project_id = @projectId ORDER BY r.number DESC LIMIT 1`, { projectId });
     return row ? toRound(row) : null;
   }
 
-  list(projectId: number): Round[] {
-    return (statement(this.db, `${ROUND_SELECT} WHERE r.project_id = ? ORDER BY r.number`).all(projectId) as RoundRow[]).map(toRound);
+  async list(projectId: number): Promise<Round[]> {
+    return (await this.sql.all<RoundRow>(`${ROUND_SELECT} WHERE r.project_id = @projectId ORDER BY r.number`, { projectId })).map(toRound);
   }
 
   /** The 2-D map a round was chosen on: ids and x, y per id. */
-  map(projectId: number, number: number): { ids: string[]; xy: Float32Array } {
-    const row = statement(this.db, 'SELECT map_ids, map FROM rounds WHERE project_id = ? AND number = ?').get(projectId, number) as { map_ids: string; map: Buffer } | undefined;
+  async map(projectId: number, number: number): Promise<{ ids: string[]; xy: Float32Array }> {
+    const row = await this.sql.get<{ map_ids: string; map: Uint8Array }>('SELECT map_ids, map FROM rounds WHERE project_id = @projectId AND number = @number', { projectId, number });
     if (!row) throw notFound(`round ${number} in project ${projectId}`);
     const bytes = new Uint8Array(row.map);
     return { ids: JSON.parse(row.map_ids) as string[], xy: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) };
   }
 
   /** Worklist cases in round then rank order. */
-  worklist(projectId: number, filter: { round?: number; status?: CaseStatus } = {}): WorklistItem[] {
-    const rows = statement(this.db, `${ITEM_SELECT} WHERE w.project_id = @projectId AND (@round IS NULL OR r.number = @round) ORDER BY r.number, w.rank`)
-      .all({ projectId, round: filter.round ?? null }) as ItemRow[];
+  async worklist(projectId: number, filter: { round?: number; status?: CaseStatus } = {}, tx: SqlExecutor = this.sql): Promise<WorklistItem[]> {
+    const rows = await tx.all<ItemRow>(`${ITEM_SELECT} WHERE w.project_id = @projectId AND (CAST(@round AS INTEGER) IS NULL OR r.number = @round) ORDER BY r.number, w.rank`,
+      { projectId, round: filter.round ?? null });
     const items = rows.map((r) => this.toItem(r));
     return filter.status ? items.filter((i) => i.status === filter.status) : items;
   }
 
   /** One case of the project's worklists, or a 404. */
-  item(projectId: number, sopUid: string): WorklistItem {
-    const row = statement(this.db, `${ITEM_SELECT} WHERE w.project_id = ? AND w.sop_uid = ?`).get(projectId, sopUid) as ItemRow | undefined;
+  async item(projectId: number, sopUid: string, tx: SqlExecutor = this.sql): Promise<WorklistItem> {
+    const row = await tx.get<ItemRow>(`${ITEM_SELECT} WHERE w.project_id = @projectId AND w.sop_uid = @sopUid`, { projectId, sopUid });
     if (!row) throw notFound(`case ${sopUid} on the worklists of project ${projectId}`);
     return this.toItem(row);
   }
 
   /** Every case ever selected in the project (they count against the budget and are never selected again). */
-  selectedIds(projectId: number): string[] {
-    return (statement(this.db, 'SELECT sop_uid FROM worklist WHERE project_id = ?').all(projectId) as Array<{ sop_uid: string }>).map((r) => r.sop_uid);
+  async selectedIds(projectId: number): Promise<string[]> {
+    return (await this.sql.all<{ sop_uid: string }>('SELECT sop_uid FROM worklist WHERE project_id = @projectId', { projectId })).map((r) => r.sop_uid);
   }
 
   /**
    * Claims a case for `who` for `minutes`: succeeds when it is open, its lease has expired, or
    * `who` already holds it (the lease is renewed). 409 when another annotator holds it or it is labelled.
    */
-  claim(projectId: number, sopUid: string, who: string, minutes: number): WorklistItem {
-    const current = this.item(projectId, sopUid);
+  async claim(projectId: number, sopUid: string, who: string, minutes: number): Promise<WorklistItem> {
+    const current = await this.item(projectId, sopUid);
     if (current.status === 'labelled') throw conflict('already-labelled', `case ${sopUid} is already labelled`);
     const now = this.now();
     const expires = new Date(now.getTime() + minutes * 60_000).toISOString();
-    const info = statement(this.db, `UPDATE worklist SET status = 'claimed', claimed_by = @who, lease_expires_at = @expires
-      WHERE project_id = @projectId AND sop_uid = @sopUid AND (status = 'open' OR (status = 'claimed' AND (claimed_by = @who OR lease_expires_at <= @now)))`)
-      .run({ who, expires, projectId, sopUid, now: now.toISOString() });
-    if (info.changes !== 1) {
-      const holder = this.item(projectId, sopUid);
+    const { changes } = await this.sql.run(`UPDATE worklist SET status = 'claimed', claimed_by = @who, lease_expires_at = @expires
+      WHERE project_id = @projectId AND sop_uid = @sopUid AND (status = 'open' OR (status = 'claimed' AND (claimed_by = @who OR lease_expires_at <= @now)))`,
+    { who, expires, projectId, sopUid, now: now.toISOString() });
+    if (changes !== 1) {
+      const holder = await this.item(projectId, sopUid);
       throw conflict('claimed-by-another', `case ${sopUid} is claimed by ${holder.claimedBy} until ${holder.leaseExpiresAt}`);
     }
     return this.item(projectId, sopUid);
   }
 
   /** Gives a claim back (its holder, or anyone when `force`). */
-  release(projectId: number, sopUid: string, who: string, force: boolean): WorklistItem {
-    const current = this.item(projectId, sopUid);
+  async release(projectId: number, sopUid: string, who: string, force: boolean): Promise<WorklistItem> {
+    const current = await this.item(projectId, sopUid);
     if (current.status !== 'claimed') throw conflict('not-claimed', `case ${sopUid} is not claimed`);
     if (current.claimedBy !== who && !force) throw conflict('claimed-by-another', `case ${sopUid} is claimed by ${current.claimedBy}, not by ${who}`);
-    statement(this.db, "UPDATE worklist SET status = 'open', claimed_by = NULL, lease_expires_at = NULL WHERE project_id = ? AND sop_uid = ?").run(projectId, sopUid);
+    await this.sql.run("UPDATE worklist SET status = 'open', claimed_by = NULL, lease_expires_at = NULL WHERE project_id = @projectId AND sop_uid = @sopUid", { projectId, sopUid });
     return this.item(projectId, sopUid);
   }
 
-  markLabelled(projectId: number, sopUid: string): void {
-    statement(this.db, "UPDATE worklist SET status = 'labelled', lease_expires_at = NULL, labelled_at = ? WHERE project_id = ? AND sop_uid = ?")
-      .run(this.now().toISOString(), projectId, sopUid);
+  /** Inside a transaction: holds the case's row until it ends (PostgreSQL; SQLite's write transactions are serial already). */
+  async lockCase(projectId: number, sopUid: string, tx: SqlExecutor): Promise<void> {
+    if (tx.dialect === 'postgres') await tx.get('SELECT sop_uid FROM worklist WHERE project_id = @projectId AND sop_uid = @sopUid FOR UPDATE', { projectId, sopUid });
+  }
+
+  async markLabelled(projectId: number, sopUid: string, tx: SqlExecutor = this.sql): Promise<void> {
+    await tx.run("UPDATE worklist SET status = 'labelled', lease_expires_at = NULL, labelled_at = @at WHERE project_id = @projectId AND sop_uid = @sopUid",
+      { at: this.now().toISOString(), projectId, sopUid });
   }
 
   private toItem(r: ItemRow): WorklistItem {

@@ -20,7 +20,7 @@ export interface WorkerOptions extends RuntimeOptions, WorkerRuntimeOptions {
 export interface ScanSelectWorker {
   readonly name: string;
   readonly opened: OpenedContext;
-  start(): void;
+  start(): Promise<void>;
   /** Stops taking jobs; the running one is aborted and left to be resumed. */
   stop(): Promise<void>;
 }
@@ -41,8 +41,8 @@ export async function createWorker(config: ServerConfig, options: WorkerOptions 
   if (options.kinds) runner!.only(options.kinds);
   return {
     name, opened,
-    start: () => {
-      workers.start();
+    start: async () => {
+      await workers.start();
       opened.log(`worker ${name} started: jobs ${runner!.kinds.join(', ')}${options.outbox === false ? '' : ', PACS outbox'}${options.schedule === false ? '' : ', schedules'}`);
     },
     stop: async () => {

@@ -6,6 +6,7 @@ import { AuditLog } from '../audit/auditLog';
 import type { ServerConfig } from '../config/serverConfig';
 import { openDatabase } from '../db/database';
 import { MIGRATIONS } from '../db/schema';
+import { SqliteClient } from '../db/sqliteClient';
 import type { ServerContext } from '../domain/context';
 import type { JobQueue } from '../jobs/jobRunner';
 import { JobStore } from '../jobs/jobStore';
@@ -52,21 +53,22 @@ export async function openContext(config: ServerConfig, options: RuntimeOptions,
   mkdirSync(config.dataDir, { recursive: true });
   const db = openDatabase(path.join(config.dataDir, 'scanselect.db'), MIGRATIONS);
   const compute = await initCompute({ backend: config.backend === 'auto' ? undefined : (config.backend as 'wasm' | 'cpu' | 'tensorflow') });
-  const jobs = new JobStore(db, now);
+  const sql = new SqliteClient(db);
+  const jobs = new JobStore(sql, now);
   const sources = new Map<string, ImageSource>(Object.entries(config.sources).map(([name, s]) => [name, createSource(s)]));
   // Node-local on purpose: model inputs recomputed from the source on a miss, never the only copy of anything.
   const cache = new PixelCache(path.join(config.dataDir, 'cache'), config.cacheMaxMb * 1024 * 1024);
   const artifacts = new FileArtifactStore(config.dataDir);
   const ctx: ServerContext = {
-    config, db, artifacts, jobs, now,
+    config, db, sql, artifacts, jobs, now,
     queue: queue(jobs),
-    rounds: new RoundStore(db, now),
-    projects: new ProjectStore(db, now),
-    masks: new MaskStore(db),
+    rounds: new RoundStore(sql, now),
+    projects: new ProjectStore(sql, now),
+    masks: new MaskStore(sql),
     maskDecoder: new MaskDecodePool(),
-    outbox: new Outbox(db, now),
-    audit: new AuditLog(db, now),
-    pool: new PoolAccess(db, artifacts, cache),
+    outbox: new Outbox(sql, now),
+    audit: new AuditLog(sql, now),
+    pool: new PoolAccess(sql, artifacts, cache),
     encoderIds: createEncoderRegistry().list().map((e) => e.id),
     source: (name) => {
       const source = sources.get(name);

@@ -28,15 +28,16 @@ export class WorkerRuntime {
   readonly scheduler: Scheduler | null;
 
   constructor(ctx: ServerContext, private readonly runner: JobRunner, log: (line: string) => void, options: WorkerRuntimeOptions = {}) {
-    runner.setHandlers(jobHandlers(ctx, { onRound: (project, round) => publishRound(ctx, project, round) }));
+    runner.setHandlers(jobHandlers(ctx, { onRound: async (project, round, tx) => void (await publishRound(ctx, project, round, tx)) }));
     this.outboxWorker = options.outbox === false ? null : new OutboxWorker(ctx.outbox, deliveries(ctx.config.sources, ctx.artifacts), options.outboxIntervalMs ?? 5000, log);
     this.scheduler = options.schedule === false ? null : new Scheduler(ctx, options.schedulerIntervalMs ?? 30_000, log);
   }
 
-  start(): void {
+  /** Starts the work; resolves once the schedule's first look (catch-up) is done. */
+  async start(): Promise<void> {
     this.runner.start();
     this.outboxWorker?.start();
-    this.scheduler?.start();
+    await this.scheduler?.start();
   }
 
   /** Stops taking work; a running job is aborted (and resumed by the next worker). */

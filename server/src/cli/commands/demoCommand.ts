@@ -75,16 +75,16 @@ export function demoCommand(): Command {
 
 async function runDemo(server: ScanSelectServer, url: string, options: DemoOptions, cases: ReadonlyMap<string, PhantomCase>): Promise<void> {
   const { ctx } = server;
-  const project = ctx.projects.find(PROJECT)!;
-  const admin = server.tokens.create('demo admin', 'admin').token;
-  const annotatorToken = server.tokens.create('Simulated annotator', 'annotator').token;
+  const project = (await ctx.projects.find(PROJECT))!;
+  const admin = (await server.tokens.create('demo admin', 'admin')).token;
+  const annotatorToken = (await server.tokens.create('Simulated annotator', 'annotator')).token;
   say(`Server: ${url}  (OpenAPI: ${url}/openapi.json)\nAdmin token for this run: ${admin}\n  e.g. curl -H "Authorization: Bearer ${admin}" ${url}/api/projects/${project.id}/worklist`);
 
-  if (ctx.rounds.latest(project.id) === null) {
-    await runJob(server, ctx.queue.enqueue('sync', project.id));
-    await runJob(server, ctx.queue.enqueue('round', project.id, { reason: 'demo' }));
+  if ((await ctx.rounds.latest(project.id)) === null) {
+    await runJob(server, await ctx.queue.enqueue('sync', project.id));
+    await runJob(server, await ctx.queue.enqueue('round', project.id, { reason: 'demo' }));
   }
-  const worklist = ctx.rounds.worklist(project.id, { round: ctx.rounds.latest(project.id)!.number });
+  const worklist = await ctx.rounds.worklist(project.id, { round: (await ctx.rounds.latest(project.id))!.number });
   printWorklist(worklist);
   const top = worklist.find((i) => i.status === 'open');
   if (top) say(`\nIn the viewer: ${url}/viewer/scanselect?StudyInstanceUIDs=${top.studyUid}&project=${project.id}\n  sign in with the annotator token ${annotatorToken}`);
@@ -96,22 +96,22 @@ async function runDemo(server: ScanSelectServer, url: string, options: DemoOptio
   for (;;) {
     const labelled = await annotator.labelOpenCases(project.id);
     say(`\nSimulated annotator submitted ${labelled.length} DICOM SEG mask(s).`);
-    const next = ctx.jobs.pending('round', project.id);
+    const next = await ctx.jobs.pending('round', project.id);
     if (!next) break;
     await runJob(server, next);
-    const latest = ctx.rounds.latest(project.id)!;
+    const latest = (await ctx.rounds.latest(project.id))!;
     const training = latest.report.training;
     if (training) say(`Round ${latest.number}: trained on ${training.images} masks, ${training.epochs} epochs, final loss ${training.finalLoss.toFixed(4)}, ${training.seconds.toFixed(0)} s on ${training.backend}`);
-    const selected = new Set(ctx.rounds.selectedIds(project.id));
+    const selected = new Set(await ctx.rounds.selectedIds(project.id));
     const unseen = [...cases.values()].filter((c) => !selected.has(c.sopUid));
     if (latest.modelDir && unseen.length > 0) {
       const quality = await evaluateRoundModel(ctx.artifacts, latest.modelDir, unseen, project.settings.model.inputSize, CLASSES.length + 1);
       say(`  that model on the ${quality.images} phantoms never selected: mean lung Dice ${quality.meanDice.toFixed(3)} (the demo knows their ground truth)`);
     }
-    printWorklist(ctx.rounds.worklist(project.id, { round: latest.number }));
+    printWorklist(await ctx.rounds.worklist(project.id, { round: latest.number }));
   }
-  const used = ctx.rounds.selectedIds(project.id).length;
-  say(`\nBudget spent: ${used} of ${project.settings.budget.total} cases selected and labelled over ${ctx.rounds.list(project.id).length} rounds.`);
+  const used = (await ctx.rounds.selectedIds(project.id)).length;
+  say(`\nBudget spent: ${used} of ${project.settings.budget.total} cases selected and labelled over ${(await ctx.rounds.list(project.id)).length} rounds.`);
 }
 
 /** Waits for a job, printing its progress; throws if it fails. */
@@ -127,7 +127,7 @@ async function runJob(server: ScanSelectServer, job: Job): Promise<Job> {
   ctx.queue.on('job', onJob);
   try {
     for (;;) {
-      const current = ctx.jobs.get(job.id)!;
+      const current = (await ctx.jobs.get(job.id))!;
       if (current.state === 'succeeded' || current.state === 'failed') {
         if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
         if (current.state === 'failed') throw new Error(`${current.kind} job ${current.id} failed: ${current.error}`);

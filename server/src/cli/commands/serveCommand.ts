@@ -45,7 +45,7 @@ export function serveCommand(): Command {
       const config = loadServerConfig(options.config);
       const server = await createServer(config, { version: packageVersion(), adminToken: process.env.SCANSELECT_ADMIN_TOKEN, logRequests: options.logRequests, jobs: options.jobs as JobsMode });
       const url = await server.listen(resolvePort(options.port, process.env.PORT, config.port), options.host ?? config.host);
-      announce(server, url);
+      await announce(server, url);
       await untilSignal();
       process.stderr.write('stopping …\n');
       await server.close();
@@ -53,9 +53,9 @@ export function serveCommand(): Command {
 }
 
 /** Prints where the service is and, at first start, the admin token (shown once). */
-export function announce(server: ScanSelectServer, url: string): void {
-  if (!server.tokens.any()) {
-    const { token } = server.tokens.create('first admin', 'admin');
+export async function announce(server: ScanSelectServer, url: string): Promise<void> {
+  if (!(await server.tokens.any())) {
+    const { token } = await server.tokens.create('first admin', 'admin');
     process.stdout.write(`First start: an admin token was created. It is shown only now; keep it:\n  ${token}\n`);
   }
   process.stdout.write(`ScanSelect ${server.info.version} listening on ${url}\n  API: ${url}/api  (OpenAPI: ${url}/openapi.json)\n  compute: ${server.info.compute.description[0]}\n`);

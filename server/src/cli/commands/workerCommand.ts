@@ -48,7 +48,7 @@ export function workerCommand(): Command {
         ...(options.heartbeatSeconds !== undefined && { heartbeatMs: options.heartbeatSeconds * 1000 }),
         ...(options.staleAfterSeconds !== undefined && { staleAfterMs: options.staleAfterSeconds * 1000 }),
       });
-      worker.start();
+      await worker.start();
       const stopped = untilSignal();
       if (options.embedded && process.send) {
         process.send('started');

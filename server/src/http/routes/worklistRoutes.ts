@@ -14,9 +14,9 @@ const STATUSES: readonly CaseStatus[] = ['open', 'claimed', 'labelled'];
 /** Worklists, claims, masks, thumbnails and uncertainty maps of the cases. */
 export function worklistRoutes(ctx: ServerContext): Router {
   const router = Router();
-  router.get('/projects/:id/worklist', anyRole, (req, res) => {
+  router.get('/projects/:id/worklist', anyRole, async (req, res) => {
     const id = projectIdOf(req);
-    ctx.projects.get(id);
+    await ctx.projects.get(id);
     const status = req.query.status;
     if (status !== undefined && !STATUSES.includes(status as CaseStatus)) throw new AppError(400, 'invalid-query', `status must be one of ${STATUSES.join(', ')}`);
     // ?round=N: that round; ?all=true: every round; default: the latest round and whatever earlier
@@ -24,34 +24,33 @@ export function worklistRoutes(ctx: ServerContext): Router {
     const filter = { status: status as CaseStatus | undefined };
     const round = intQuery(req, 'round');
     if (round !== undefined || req.query.all === 'true') {
-      res.json(ctx.rounds.worklist(id, { ...filter, round }));
+      res.json(await ctx.rounds.worklist(id, { ...filter, round }));
       return;
     }
-    const latest = ctx.rounds.latest(id)?.number;
-    res.json(latest === undefined ? [] : ctx.rounds.worklist(id, filter).filter((i) => i.round === latest || i.status !== 'labelled'));
+    const latest = (await ctx.rounds.latest(id))?.number;
+    res.json(latest === undefined ? [] : (await ctx.rounds.worklist(id, filter)).filter((i) => i.round === latest || i.status !== 'labelled'));
   });
-  router.get('/projects/:id/cases/:sop', anyRole, (req, res) => {
-    res.json(ctx.rounds.item(projectIdOf(req), sopUidOf(req)));
+  router.get('/projects/:id/cases/:sop', anyRole, async (req, res) => {
+    res.json(await ctx.rounds.item(projectIdOf(req), sopUidOf(req)));
   });
-  router.post('/projects/:id/cases/:sop/claim', allow('annotator', 'admin'), (req, res) => {
+  router.post('/projects/:id/cases/:sop/claim', allow('annotator', 'admin'), async (req, res) => {
     const id = projectIdOf(req);
-    const project = ctx.projects.get(id);
-    const item = ctx.rounds.claim(id, sopUidOf(req), actorOf(req), project.settings.leaseMinutes);
-    ctx.audit.record(actorOf(req), 'case.claim', id, { sopUid: item.sopUid, until: item.leaseExpiresAt });
+    const project = await ctx.projects.get(id);
+    const item = await ctx.rounds.claim(id, sopUidOf(req), actorOf(req), project.settings.leaseMinutes);
+    await ctx.audit.record(actorOf(req), 'case.claim', id, { sopUid: item.sopUid, until: item.leaseExpiresAt });
     res.json(item);
   });
-  router.delete('/projects/:id/cases/:sop/claim', allow('annotator', 'admin'), (req, res) => {
+  router.delete('/projects/:id/cases/:sop/claim', allow('annotator', 'admin'), async (req, res) => {
     const id = projectIdOf(req);
-    const item = ctx.rounds.release(id, sopUidOf(req), actorOf(req), req.principal!.role === 'admin');
-    ctx.audit.record(actorOf(req), 'case.release', id, { sopUid: item.sopUid });
+    const item = await ctx.rounds.release(id, sopUidOf(req), actorOf(req), req.principal!.role === 'admin');
+    await ctx.audit.record(actorOf(req), 'case.release', id, { sopUid: item.sopUid });
     res.json(item);
   });
   const raw = express.raw({ type: ['application/dicom', 'image/png'], limit: `${ctx.config.uploadLimitMb}mb` });
   const whoOf = (req: Request): Submitter => ({ name: actorOf(req), role: req.principal!.role });
   // Whose work it is is checked before the upload is read, and again when it is stored.
   const maySubmit = (req: Request, _res: Response, next: NextFunction): void => {
-    assertMaySubmit(ctx, whoOf(req), projectIdOf(req), sopUidOf(req));
-    next();
+    assertMaySubmit(ctx, whoOf(req), projectIdOf(req), sopUidOf(req)).then(() => next(), next);
   };
   router.post('/projects/:id/cases/:sop/mask', allow('annotator', 'admin'), maySubmit, raw, async (req, res) => {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
@@ -61,20 +60,20 @@ export function worklistRoutes(ctx: ServerContext): Router {
     res.status(201).json(receipt);
   });
   router.get('/projects/:id/cases/:sop/mask', anyRole, async (req, res) => {
-    const mask = ctx.masks.get(projectIdOf(req), sopUidOf(req));
+    const mask = await ctx.masks.get(projectIdOf(req), sopUidOf(req));
     if (!mask) throw new AppError(404, 'not-found', 'no mask for this case');
     res.type('image/png').send(await stored(ctx.artifacts, mask.labelFile, 'the stored mask of this case is missing'));
   });
-  router.get('/projects/:id/cases/:sop/thumbnail', anyRole, (req, res) => {
-    const row = ctx.db.prepare('SELECT thumbnail FROM instances WHERE project_id = ? AND sop_uid = ?').get(projectIdOf(req), sopUidOf(req)) as { thumbnail: Buffer | null } | undefined;
+  router.get('/projects/:id/cases/:sop/thumbnail', anyRole, async (req, res) => {
+    const row = await ctx.sql.get<{ thumbnail: Uint8Array | null }>('SELECT thumbnail FROM instances WHERE project_id = @projectId AND sop_uid = @sopUid', { projectId: projectIdOf(req), sopUid: sopUidOf(req) });
     if (!row?.thumbnail) throw new AppError(404, 'not-found', 'no thumbnail for this case');
     res.type('image/png').send(row.thumbnail);
   });
   router.get('/projects/:id/cases/:sop/prediction', anyRole, async (req, res) => {
     const id = projectIdOf(req);
-    const item = ctx.rounds.item(id, sopUidOf(req));
+    const item = await ctx.rounds.item(id, sopUidOf(req));
     if (item.entropy === null) throw new AppError(404, 'not-found', `case ${item.sopUid} was chosen by the cold start: no model had predicted it`);
-    const instance = ctx.pool.instance(id, item.sopUid);
+    const instance = await ctx.pool.instance(id, item.sopUid);
     const predicted = readPng(await stored(ctx.artifacts, artifactKeys.prediction(id, item.round, item.sopUid), `no stored prediction for case ${item.sopUid}`));
     const labels = Uint8Array.from(predicted.data);
     const width = instance?.columns ?? predicted.width;
@@ -84,8 +83,8 @@ export function worklistRoutes(ctx: ServerContext): Router {
   });
   router.get('/projects/:id/cases/:sop/uncertainty', anyRole, async (req, res) => {
     const id = projectIdOf(req);
-    const item = ctx.rounds.item(id, sopUidOf(req));
-    const project = ctx.projects.get(id);
+    const item = await ctx.rounds.item(id, sopUidOf(req));
+    const project = await ctx.projects.get(id);
     if (item.entropy === null) throw new AppError(404, 'not-found', `case ${item.sopUid} was chosen by the cold start: no model had predicted it, so it has no uncertainty map`);
     const size = project.settings.model.inputSize;
     const bytes = await stored(ctx.artifacts, artifactKeys.entropy(id, item.round, item.sopUid), `no stored uncertainty map for case ${item.sopUid}`);
