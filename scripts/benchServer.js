@@ -22,6 +22,11 @@
  * WADO-RS retrievals ask for `Accept-Encoding: identity` (DicomWebClient does; Orthanc 1.10 gzips
  * its responses when asked, which made a sync of 512² instances about 3× slower here).
  *
+ * The sync's own report says where its time went (each stage's milliseconds summed over
+ * instances: listing, retrieval, waiting, decode, resize, embed, thumbnail, SQLite) and where it
+ * decoded and embedded (worker threads or the main thread); the CPU time this process and Orthanc
+ * spent during the sync is printed per instance beside it (on 2 cores, their sum bounds the rate).
+ *
  * The worklist clients (after one warm-up request each and a 1-client baseline of up to 200
  * sequential requests) run in a worker thread (global fetch with its default keep-alive agent),
  * so their own overhead does not share the server's event loop; the server, its job runner and the
@@ -211,6 +216,12 @@ async function main() {
   console.log('');
 
   // 2. Sync.
+  const orthancCpuMs = () => {
+    // utime + stime of the Orthanc process, in clock ticks of 10 ms (USER_HZ 100 on Linux).
+    const fields = fs.readFileSync(`/proc/${orthanc.child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  };
+  const cpuBefore = process.cpuUsage(), orthancBefore = orthancCpuMs();
   const syncStart = performance.now();
   const queued = await server.call('POST', '/api/projects/1/sync', { role: 'service' });
   if (queued.status !== 202) throw new Error(`POST sync answered ${queued.status}: ${queued.bytes.toString('utf8')}`);
@@ -223,6 +234,12 @@ async function main() {
   report('syncInstancesPerS', 'sync: throughput (embedded / wall time)', (counts.embedded ?? 0) / seconds(syncMs), 'instances/s', 2);
   report('syncMsPerInstance', 'sync: per instance', syncMs / Math.max(1, counts.embedded ?? 0), 'ms', 1);
   console.log(`sync: job result ${['listed', 'fresh', 'embedded', 'failed', 'skipped'].map((k) => `${k} ${counts[k]}`).join(', ')}`);
+  const cpu = process.cpuUsage(cpuBefore), perInstance = (ms) => ms / Math.max(1, counts.fresh ?? 0);
+  results.syncCpuMsPerInstance = { server: perInstance((cpu.user + cpu.system) / 1000), orthanc: perInstance(orthancCpuMs() - orthancBefore) };
+  console.log(`sync: CPU per instance: this process (server, its sync worker threads) ${fmt(results.syncCpuMsPerInstance.server)} ms, Orthanc ${fmt(results.syncCpuMsPerInstance.orthanc)} ms`);
+  if (counts.threads) console.log(`sync: decoded in ${counts.threads.workers} worker threads, embedded in ${counts.threads.embeddedIn}${counts.threads.note ? ` (${counts.threads.note})` : ''}`);
+  // Each stage summed over instances: stages of different instances overlap, so they add up to more than the wall time.
+  if (counts.stageMs) console.log(`sync: stage ms per instance: ${Object.entries(counts.stageMs).map(([k, v]) => `${k} ${fmt(perInstance(v))}`).join(', ')}`);
   console.log('');
 
   // 3. Cold-start round → first worklist.
