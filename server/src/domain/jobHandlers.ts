@@ -22,11 +22,12 @@ export function jobHandlers(ctx: ServerContext, roundDeps: Omit<RoundDeps, 'roun
     sync: async (job, { signal, progress }) => {
       const project = await ctx.projects.get(job.projectId!);
       const { encoder: settings } = project.settings;
-      const encoder = await registry.get(settings.id).create({ model: configuredModel(ctx, settings.model), featureLayer: settings.featureLayer, normalization: settings.normalization, inputSize: settings.inputSize });
+      const encoderOptions = { model: configuredModel(ctx, settings.model), featureLayer: settings.featureLayer, normalization: settings.normalization, inputSize: settings.inputSize };
+      const encoder = await registry.get(settings.id).create(encoderOptions);
       try {
         let seen = 0;
         const report = await syncProject({
-          db: ctx.db, projectId: project.id, source: ctx.source(project.settings.source), filters: project.settings.filters, encoder, encoderId: settings.id,
+          db: ctx.db, projectId: project.id, source: ctx.source(project.settings.source), filters: project.settings.filters, encoder, encoderId: settings.id, encoderOptions,
           inputSize: settings.inputSize, signal,
           onInstance: (r) => {
             seen++;

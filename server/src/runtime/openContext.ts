@@ -19,6 +19,7 @@ import type { ImageSource } from '../pacs/source';
 import { PoolAccess } from '../domain/poolAccess';
 import { ProjectStore } from '../projects/projectStore';
 import { RoundStore } from '../rounds/roundStore';
+import { closeSharedSyncWorkerPools } from '../sync/syncWorkerPool';
 import { FileArtifactStore } from '../storage/fileArtifactStore';
 import { PixelCache } from '../storage/pixelCache';
 
@@ -80,6 +81,7 @@ export async function openContext(config: ServerConfig, options: RuntimeOptions,
     ctx, compute, log,
     close: async () => {
       await ctx.maskDecoder.close();
+      await closeSharedSyncWorkerPools();
       db.close();
     },
   };
