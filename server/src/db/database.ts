@@ -70,25 +70,3 @@ export function schemaVersion(db: Db): number {
   return (db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').get() as { v: number }).v;
 }
 
-const statements = new WeakMap<Db, Map<string, Database.Statement>>();
-
-/**
- * Runs `fn` in a write transaction that takes the write lock at its start (BEGIN IMMEDIATE): with
- * the API and its workers in separate processes on one database, a transaction that read first
- * and then tried to write could fail at once with SQLITE_BUSY instead of waiting its turn.
- */
-export function writeTransaction<T>(db: Db, fn: () => T): T {
-  return db.transaction(fn).immediate();
-}
-
-/**
- * A prepared statement, compiled once per database and SQL text and reused (preparing on every
- * call was a visible share of the worklist route's time under load, see docs/server.md).
- */
-export function statement(db: Db, sql: string): Database.Statement {
-  let cache = statements.get(db);
-  if (!cache) statements.set(db, (cache = new Map()));
-  let prepared = cache.get(sql);
-  if (!prepared) cache.set(sql, (prepared = db.prepare(sql)));
-  return prepared;
-}

@@ -36,11 +36,11 @@ export class PostgresClient implements SqlClient {
   }
 
   inList(column: string, param: string): string {
-    return `${column} = ANY(@${param})`;
+    return executor(this.pool).inList(column, param);
   }
 
   listParam(values: readonly (string | number)[]): unknown {
-    return [...values];
+    return executor(this.pool).listParam(values);
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {

@@ -52,13 +52,13 @@ export class SqliteClient implements SqlClient {
     await previous;
     this.inTransaction = true;
     try {
-      this.db.prepare('BEGIN IMMEDIATE').run();
+      this.prepare('BEGIN IMMEDIATE').run();
       try {
         const result = await fn(this.direct);
-        this.db.prepare('COMMIT').run();
+        this.prepare('COMMIT').run();
         return result;
       } catch (error) {
-        if (this.db.inTransaction) this.db.prepare('ROLLBACK').run();
+        if (this.db.inTransaction) this.prepare('ROLLBACK').run();
         throw error;
       }
     } finally {

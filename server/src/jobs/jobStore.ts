@@ -64,6 +64,11 @@ export class JobStore {
     return rows.map(toJob);
   }
 
+  /** The queued and running jobs, oldest first. */
+  async listActive(): Promise<Job[]> {
+    return (await this.sql.all<Row>("SELECT * FROM jobs WHERE state IN ('queued', 'running') ORDER BY id")).map(toJob);
+  }
+
   /** How many jobs are queued or running. */
   async active(): Promise<number> {
     return (await this.sql.get<{ n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running')"))!.n;

@@ -69,7 +69,7 @@ export class PollingJobQueue extends EventEmitter<JobEvents> implements JobQueue
   }
 
   private async active(): Promise<Job[]> {
-    return [...(await this.jobs.list({ state: 'queued' })), ...(await this.jobs.list({ state: 'running' }))];
+    return this.jobs.listActive();
   }
 }
 
