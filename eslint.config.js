@@ -13,7 +13,7 @@ const serverAndViewerModules = [
 ];
 
 module.exports = tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'bench-out/**', 'out/**', 'viewer-extension/vendor/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'bench-out/**', 'out/**', 'viewer-extension/vendor/**', 'scripts/spikes/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
