@@ -7,6 +7,9 @@ const ESM_PACKAGES = ['jose', 'eventsource-parser', 'fast-png', 'fflate', 'iobuf
 
 module.exports = {
   testEnvironment: 'node',
+  // One PostgreSQL cluster for the run under SCANSELECT_TEST_DATABASE=postgres (npm run test:postgres); nothing otherwise.
+  globalSetup: '<rootDir>/test/harness/globalPostgresSetup.ts',
+  globalTeardown: '<rootDir>/test/harness/globalPostgresTeardown.ts',
   reporters: ['default', '<rootDir>/test/summaryReporter.js'],
   roots: ['<rootDir>/plugin/src', '<rootDir>/server/src', '<rootDir>/viewer-extension/src', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],

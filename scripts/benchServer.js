@@ -35,23 +35,11 @@
  */
 const fs = require('node:fs');
 const os = require('node:os');
-const path = require('node:path');
-const Module = require('node:module');
 const { Worker } = require('node:worker_threads');
-const ts = require('typescript');
+const { registerTypeScript, stowPhantoms } = require('./benchSupport');
 
-// The server, plugin and test harness are TypeScript sources (the harness exists only as TS), so
-// instead of a build step `.ts` files are transpiled on load (transpile only, no type checking —
-// like ts-jest in jest.config.js), and `@scanselect/plugin` is mapped to plugin/src/index.ts (its
-// package.json points at dist/, which may be stale or missing) — the jest moduleNameMapper, here.
-const root = path.join(__dirname, '..');
-require.extensions['.ts'] = (module, filename) => module._compile(ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
-  compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true }, fileName: filename,
-}).outputText, filename);
-const resolveFilename = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) {
-  return resolveFilename.call(this, request === '@scanselect/plugin' ? path.join(root, 'plugin', 'src', 'index.ts') : request, ...rest);
-};
+// The server, plugin and harness load from their TypeScript sources (scripts/benchSupport.js).
+registerTypeScript();
 
 const argv = process.argv.slice(2);
 function arg(name, fallback) {
@@ -81,10 +69,6 @@ if (!orthancAvailable()) {
   process.exit(1);
 }
 const { startTestServer } = require('../test/harness/serverHarness.ts');
-const { writeSecondaryCapture } = require('../server/src/dicom/secondaryCapture.ts');
-const { derivedUid } = require('../server/src/demo/phantomDataset.ts');
-const { DicomWebClient } = require('../server/src/pacs/dicomWebClient.ts');
-const { chestPhantom } = require('../plugin/src/synthetic/chestPhantom.ts');
 const loadMs = performance.now() - t0;
 
 const results = {};
@@ -182,33 +166,10 @@ async function main() {
   console.log('');
 
   // 1. Setup: phantoms → DICOM → STOW-RS.
-  let tp = performance.now();
-  const phantoms = Array.from({ length: Math.min(opts.phantoms, N) }, (_, i) => chestPhantom({ seed: 1000 + i, size: S }).pixels);
-  report('phantomRenderS', `setup: render ${phantoms.length} phantoms`, seconds(performance.now() - tp), 's', 2);
-  const client = new DicomWebClient({ baseUrl: orthanc.dicomWebUrl, timeoutMs: 120_000 });
-  let encodeMs = 0, stowMs = 0, stowBytes = 0, stowFailed = 0;
-  const pixels = new Uint16Array(S * S);
-  for (let start = 0; start < N; start += opts.batch) {
-    tp = performance.now();
-    const batch = [];
-    for (let i = start; i < Math.min(N, start + opts.batch); i++) {
-      const base = phantoms[i % phantoms.length];
-      const factor = 1 - 0.02 * ((Math.floor(i / phantoms.length) % 50) / 50);
-      for (let p = 0; p < base.length; p++) pixels[p] = Math.round(base[p] * factor);
-      const name = `scanselect-bench-server/${S}/${i}`;
-      batch.push(writeSecondaryCapture({
-        studyUid: derivedUid(`${name}/study`), seriesUid: derivedUid(`${name}/series`), sopUid: derivedUid(`${name}/instance`),
-        patientId: `BENCH-${String(i).padStart(5, '0')}`, patientName: 'Phantom^Chest', modality: 'DX', bodyPart: 'CHEST',
-        studyDate: '20260101', studyDescription: 'Chest PA (synthetic phantom)', rows: S, columns: S, pixels, bitsStored: 12,
-      }));
-    }
-    encodeMs += performance.now() - tp;
-    tp = performance.now();
-    const r = await client.store(batch);
-    stowMs += performance.now() - tp;
-    stowFailed += r.failed.length;
-    stowBytes += batch.reduce((s, b) => s + b.length, 0);
-  }
+  const { renderMs, encodeMs, stowMs, stowBytes, stowFailed, phantomCount } = await stowPhantoms({
+    dicomWebUrl: orthanc.dicomWebUrl, instances: N, size: S, phantoms: opts.phantoms, batch: opts.batch, prefix: 'scanselect-bench-server',
+  });
+  report('phantomRenderS', `setup: render ${phantomCount} phantoms`, seconds(renderMs), 's', 2);
   report('dicomEncodeS', 'setup: write DICOM (Part 10)', seconds(encodeMs), 's', 2);
   report('stowS', `setup: STOW-RS ${N} instances (${opts.batch}/request)`, seconds(stowMs), 's', 2, `${fmt(stowBytes / 2 ** 20, 0)} MiB, ${stowFailed} failed`);
   report('stowInstancesPerS', 'setup: STOW-RS throughput', N / seconds(stowMs), 'instances/s');

@@ -97,8 +97,8 @@ withOrthanc('the server against Orthanc', () => {
     }) as typeof fetch;
     try {
       await t.call('POST', '/api/projects/1/sync', { role: 'service' });
-      const stored = (): number => (t.server.ctx.db.prepare('SELECT COUNT(*) AS n FROM instances').get() as { n: number }).n;
-      while (stored() < 3) await new Promise((r) => setTimeout(r, 20));
+      const stored = async (): Promise<number> => (await t.server.ctx.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM instances'))!.n;
+      while ((await stored()) < 3) await new Promise((r) => setTimeout(r, 20));
       const stopping = t.stop();
       release();
       await stopping;
@@ -106,7 +106,7 @@ withOrthanc('the server against Orthanc', () => {
       globalThis.fetch = realFetch;
     }
     t = await startTestServer(config(), { dir, logRequests: true });
-    const before = t.server.ctx.db.prepare('SELECT COUNT(*) AS n FROM instances').get() as { n: number };
+    const before = (await t.server.ctx.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM instances'))!;
     expect(before.n).toBeGreaterThanOrEqual(3); // what was stored before the stop stays stored …
     expect(before.n).toBeLessThanOrEqual(8); // … and the sync was stopped before the held retrievals
     await t.server.ctx.queue.idle();
@@ -115,7 +115,7 @@ withOrthanc('the server against Orthanc', () => {
     expect(resumed).toMatchObject({ state: 'succeeded', attempts: 2, result: { listed: 19, fresh: 19 - before.n } });
     const result = resumed.result as { fresh: number; embedded: number; failed: number };
     expect(result.embedded + result.failed).toBe(result.fresh);
-    const rows = t.server.ctx.db.prepare('SELECT sop_uid, status, error, frames FROM instances ORDER BY sop_uid').all() as Array<{ sop_uid: string; status: string; error: string | null; frames: number }>;
+    const rows = await t.server.ctx.sql.all<{ sop_uid: string; status: string; error: string | null; frames: number }>('SELECT sop_uid, status, error, frames FROM instances ORDER BY sop_uid');
     expect(rows).toHaveLength(19); // every DX instance once; the CT one filtered out
     const corrupt = rows.find((r) => bySop.get(r.sop_uid)!.kind === 'corrupt')!;
     expect(corrupt).toMatchObject({ status: 'failed', error: expect.stringMatching(/pixel/i) });

@@ -18,7 +18,7 @@ let cases: Map<string, PhantomCase>;
 
 
 /** Which worker ran (or runs) a job, from the jobs table. */
-const workerOf = (id: number): string | null => (t.server.ctx.db.prepare('SELECT worker FROM jobs WHERE id = ?').get(id) as { worker: string | null }).worker;
+const workerOf = async (id: number): Promise<string | null> => (await t.server.ctx.sql.get<{ worker: string | null }>('SELECT worker FROM jobs WHERE id = @id', { id }))!.worker;
 
 /** Resolves with the first event of `job` that passes `test`. */
 function eventOf(id: number, test: (job: Job) => boolean): Promise<Job> {
@@ -49,7 +49,7 @@ describe('jobs in a worker process (jobs: child)', () => {
     const sync = (await t.call('POST', '/api/projects/1/sync', { role: 'service' })).json as Job;
     const done = eventOf(sync.id, (j) => j.state === 'succeeded' || j.state === 'failed');
     expect((await done).state).toBe('succeeded');
-    const worker = workerOf(sync.id)!;
+    const worker = (await workerOf(sync.id))!;
     expect(worker).toMatch(new RegExp(`:${t.server.worker!.pid}:`));
     expect(worker).not.toMatch(new RegExp(`:${process.pid}:`));
     await t.call('POST', '/api/projects/1/rounds', { role: 'service' });
@@ -69,13 +69,13 @@ describe('jobs in a worker process (jobs: child)', () => {
     // While the worker trains, the API answers: it does no training itself.
     for (let i = 0; i < 20; i++) expect((await t.call('GET', '/api/health')).status).toBe(200);
     const first = t.server.worker!.pid!;
-    expect(workerOf(roundJob!)).toMatch(new RegExp(`:${first}:`));
+    expect(await workerOf(roundJob!)).toMatch(new RegExp(`:${first}:`));
     process.kill(first, 'SIGKILL');
     const finished = await eventOf(roundJob!, (j) => j.state === 'succeeded' || j.state === 'failed');
     expect(finished).toMatchObject({ state: 'succeeded', attempts: training.attempts + 1 });
     const second = t.server.worker!.pid;
     expect(second).not.toBe(first);
-    expect(workerOf(roundJob!)).toMatch(new RegExp(`:${second}:`));
+    expect(await workerOf(roundJob!)).toMatch(new RegExp(`:${second}:`));
     expect((await t.server.ctx.rounds.list(1)).map((r) => r.number)).toEqual([0, 1]);
     expect((await t.server.ctx.jobs.list({ state: 'running' }))).toEqual([]);
     expect((await t.call('GET', '/api/projects/1/worklist', { role: 'annotator' })).json.filter((i: { round: number }) => i.round === 1)).toHaveLength(2);

@@ -8,7 +8,11 @@ import type { ServerContext } from './domain/context';
 import { createProject } from './domain/projectSettings';
 import { createApp, type ServerInfo } from './http/app';
 import type { ViewerFiles } from './http/routes/viewerRoutes';
-import { JobRunner } from './jobs/jobRunner';
+import { hostname } from 'node:os';
+import type { PostgresClient } from './db/postgresClient';
+import { EngineJobQueue } from './jobs/engine/engineJobQueue';
+import { EngineWorker } from './jobs/engine/engineWorker';
+import { JobRunner, type JobWorker } from './jobs/jobRunner';
 import { PollingJobQueue } from './jobs/pollingJobQueue';
 import type { Scheduler } from './jobs/scheduler';
 import type { OutboxWorker } from './outbox/outboxWorker';
@@ -67,18 +71,37 @@ export interface ScanSelectServer {
  */
 export async function createServer(config: ServerConfig, options: ServerOptions): Promise<ScanSelectServer> {
   const mode = options.jobs ?? 'inline';
-  let runner: JobRunner | null = null;
-  const opened = await openContext(config, options, (jobs) => (mode === 'inline' ? (runner = new JobRunner(jobs, {}, (l) => opened.log(l))) : new PollingJobQueue(jobs)));
+  let runner: JobWorker | null = null;
+  let engineQueue: EngineJobQueue | null = null;
+  const opened = await openContext(config, options, ({ jobs, sql, engine, databaseUrl, log: logLine }) => {
+    if (engine) {
+      // PostgreSQL: the job engine queues; with `inline`, this process is also one of its workers.
+      if (mode === 'inline') runner = new EngineWorker(engine, jobs, logLine, { worker: `${hostname()}:${process.pid}:api` });
+      return (engineQueue = new EngineJobQueue(sql as PostgresClient, jobs, engine, databaseUrl!, logLine));
+    }
+    if (mode !== 'inline') return new PollingJobQueue(jobs);
+    const sqlRunner = new JobRunner(jobs, {}, logLine);
+    runner = sqlRunner;
+    return sqlRunner;
+  }, { supervise: mode === 'inline', schedule: mode === 'inline' });
   const { ctx, compute, log } = opened;
   let workers: WorkerRuntime | null = null;
   if (runner) {
-    const recovered = await ctx.jobs.recoverInterrupted([...RESUMABLE_KINDS]);
-    if (recovered.requeued.length > 0) log(`requeued jobs interrupted by the last stop: ${recovered.requeued.join(', ')}`);
-    workers = new WorkerRuntime(ctx, runner, log, { outboxIntervalMs: options.outboxIntervalMs, schedulerIntervalMs: options.schedulerIntervalMs });
+    if (!opened.engine) {
+      const recovered = await ctx.jobs.recoverInterrupted([...RESUMABLE_KINDS]);
+      if (recovered.requeued.length > 0) log(`requeued jobs interrupted by the last stop: ${recovered.requeued.join(', ')}`);
+    }
+    workers = new WorkerRuntime(ctx, runner, log, { outboxIntervalMs: options.outboxIntervalMs, schedulerIntervalMs: options.schedulerIntervalMs }, opened.engine);
   }
   const worker = mode === 'child' ? new EmbeddedWorker(config, log, options.workerArgs) : null;
   for (const project of config.projects) {
-    if (!(await ctx.projects.find(project.name))) await createProject(ctx, 'configuration', project);
+    if (await ctx.projects.find(project.name)) continue;
+    try {
+      await createProject(ctx, 'configuration', project);
+    } catch (error) {
+      // Replicas starting together: another one created it first.
+      if (!(await ctx.projects.find(project.name))) throw error;
+    }
   }
   const tokens = new TokenStore(ctx.sql);
   if (options.adminToken) await tokens.ensure('admin (configured)', 'admin', options.adminToken);
@@ -98,6 +121,7 @@ export async function createServer(config: ServerConfig, options: ServerOptions)
     outboxWorker: workers?.outboxWorker ?? null,
     scheduler: workers?.scheduler ?? null,
     listen: async (port, host) => {
+      await engineQueue?.start();
       await workers?.start();
       if (ctx.queue instanceof PollingJobQueue) ctx.queue.start();
       worker?.start();
@@ -116,6 +140,7 @@ export async function createServer(config: ServerConfig, options: ServerOptions)
       if (ctx.queue instanceof PollingJobQueue) ctx.queue.stop();
       await worker?.stop();
       await workers?.stop();
+      await engineQueue?.stop();
       await opened.close();
     },
   };

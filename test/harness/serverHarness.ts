@@ -1,13 +1,16 @@
 /**
  * A ScanSelect server for tests: `createServer` with a configuration of the test's choosing, a
  * temporary data directory, one token per role, listening on a free port of 127.0.0.1; plus a
- * small HTTP client that answers status, JSON (or bytes) and the request id.
+ * small HTTP client that answers status, JSON (or bytes) and the request id. Its database is
+ * SQLite in the data directory, or a PostgreSQL database of its own under
+ * `SCANSELECT_TEST_DATABASE=postgres` (test/harness/testDatabase.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseServerConfig } from '../../server/src/config/serverConfig';
 import { createServer, type ScanSelectServer, type ServerOptions } from '../../server/src/server';
+import { dropTestDatabase, testDatabaseFor } from './testDatabase';
 
 export type RoleName = 'admin' | 'annotator' | 'service';
 
@@ -21,7 +24,7 @@ export interface TestServer {
   call(method: string, route: string, options?: CallOptions): Promise<CallResult>;
   /** Stops the server (the data directory stays, for a restart). */
   stop(): Promise<void>;
-  /** Stops it and deletes the data directory. */
+  /** Stops it and deletes the data directory (and its PostgreSQL database). */
   dispose(): Promise<void>;
 }
 
@@ -41,10 +44,18 @@ export interface CallResult {
   readonly requestId: string | null;
 }
 
-/** Starts a server on `config` (sources, projects …) with its data in `dir` (a new temporary folder by default). */
+/**
+ * Starts a server on `config` (sources, projects …) with its data in `dir` (a new temporary
+ * folder by default; a restart passes the same one, and finds the same database). A config with
+ * a `database` of its own keeps it.
+ */
 export async function startTestServer(config: Record<string, unknown>, options: Partial<ServerOptions> & { dir?: string } = {}): Promise<TestServer> {
   const dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), 'scanselect-server-'));
-  const parsed = parseServerConfig({ dataDir: path.join(dir, 'data'), ...config }, dir);
+  const database = 'database' in config ? undefined : await testDatabaseFor(dir);
+  // On PostgreSQL, the job engine's waits made test-sized: a retry or a job handed back by a stop
+  // resumes within a second or two, a killed worker's job is taken up after 30 s.
+  const jobs = database && { jobs: { retryDelaySeconds: 1, maintenanceIntervalSeconds: 1, pollSeconds: 0.5, timeoutSeconds: { sync: 60, round: 30 } } };
+  const parsed = parseServerConfig({ dataDir: path.join(dir, 'data'), ...(database && { database }), ...jobs, ...config }, dir);
   const lines: string[] = [];
   const server = await createServer(parsed, { version: '0.0.0-test', log: (l) => lines.push(l), outboxIntervalMs: 200, ...options });
   const token = {} as Record<RoleName, string>;
@@ -76,6 +87,7 @@ export async function startTestServer(config: Record<string, unknown>, options: 
     stop,
     dispose: async () => {
       await stop();
+      await dropTestDatabase(dir);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -45,8 +45,17 @@ export class TokenStore {
    */
   async ensure(name: string, role: Role, token: string): Promise<number> {
     if (token.length < 24) throw new Error('a configured token must be at least 24 characters long');
-    const existing = await this.sql.get<{ id: number }>('SELECT id FROM tokens WHERE hash = @hash', { hash: hash(token) });
-    return existing ? existing.id : this.insert(name, role, token);
+    const find = (): Promise<{ id: number } | undefined> => this.sql.get<{ id: number }>('SELECT id FROM tokens WHERE hash = @hash', { hash: hash(token) });
+    const existing = await find();
+    if (existing) return existing.id;
+    try {
+      return await this.insert(name, role, token);
+    } catch (error) {
+      // Replicas starting together: one of them stored it first.
+      const stored = await find();
+      if (stored) return stored.id;
+      throw error;
+    }
   }
 
   /** Whether any token is active (at first start there is none and one is made for the admin). */

@@ -11,6 +11,7 @@ import { reproduceCommand } from './commands/reproduceCommand';
 import { trainCommand } from './commands/trainCommand';
 import { serveCommand } from './commands/serveCommand';
 import { workerCommand } from './commands/workerCommand';
+import { migrateCommand } from './commands/migrateCommand';
 import { packageVersion } from './version';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, isBadInput, oneLine } from './errors';
 
@@ -31,7 +32,8 @@ export function buildProgram(): Command {
     .addCommand(evaluateCommand())
     .addCommand(reproduceCommand())
     .addCommand(serveCommand())
-    .addCommand(workerCommand());
+    .addCommand(workerCommand())
+    .addCommand(migrateCommand());
   // Usage errors exit 2 (like bad input) instead of commander's default 1.
   const exitOverride = (cmd: Command): void => {
     cmd.exitOverride((err) => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { DatabaseChoice } from '../db/openSqlClient';
 import { exceedsDepth, MAX_JSON_DEPTH } from '../http/jsonBody';
 import { validator } from '../http/validate';
 import { MODEL_NAME_PATTERN, PROJECT_SETTINGS_SCHEMA, type ProjectSettings } from '../projects/projectConfig';
@@ -16,6 +17,12 @@ export interface DicomWebSourceConfig {
   /** Base URL of its DICOMweb service, e.g. http://pacs:8042/dicom-web. */
   readonly url: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Headers whose values are read from environment variables (header → variable name), e.g.
+   * `{ "Authorization": "PACS_AUTHORIZATION" }`: credentials from a Kubernetes Secret or an env
+   * file, never written in the configuration. A variable that is not set stops the start.
+   */
+  readonly headersFromEnv?: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
   readonly concurrency?: number;
   /** Store each round's worklist as a Key Object Selection document (STOW-RS). Default true. */
@@ -85,6 +92,30 @@ export interface ServerConfig {
    * these, so it cannot make the server read an arbitrary file or fetch an arbitrary URL.
    */
   readonly models: Readonly<Record<string, string>>;
+  /**
+   * PostgreSQL for a cluster (`url`, else the `DATABASE_URL` environment variable, which keeps the
+   * password out of the file); without either, SQLite in the data directory.
+   */
+  readonly database?: DatabaseChoice;
+  /** How jobs are retried and taken up on PostgreSQL (the job engine); SQLite ignores it. */
+  readonly jobs: JobEngineConfig;
+}
+
+/** The job engine's settings (PostgreSQL mode). */
+export interface JobEngineConfig {
+  /** Further attempts after a job fails for a reason other than its input, or its worker dies. */
+  readonly retryLimit: number;
+  /** First wait before a retry; doubled at each (with jitter). */
+  readonly retryDelaySeconds: number;
+  /**
+   * Longest run of a job of each kind: a job running longer is taken to have lost its worker and
+   * is taken up by another. Must exceed the slowest legitimate run (a round's training).
+   */
+  readonly timeoutSeconds: { readonly sync: number; readonly round: number };
+  /** How often the engine looks for such jobs. */
+  readonly maintenanceIntervalSeconds: number;
+  /** How often an idle worker looks for a job. */
+  readonly pollSeconds: number;
 }
 
 const SOURCE_SCHEMA = {
@@ -100,6 +131,7 @@ const SOURCE_SCHEMA = {
         kind: { const: 'dicomweb' },
         url: { type: 'string', pattern: '^https?://' },
         headers: { type: 'object', additionalProperties: { type: 'string' } },
+        headersFromEnv: { type: 'object', additionalProperties: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' } },
         timeoutMs: { type: 'integer', minimum: 100 },
         concurrency: { type: 'integer', minimum: 1, maximum: 64 },
         publishKeyObjects: { type: 'boolean', default: true },
@@ -152,6 +184,34 @@ export const SERVER_CONFIG_SCHEMA = {
     backend: { type: 'string', enum: ['auto', 'wasm', 'cpu', 'tensorflow'], default: 'auto' },
     publicUrl: { type: 'string', pattern: '^https?://[^/?#@\\s]+(/[^?#\\s]*)?$', maxLength: 2000 },
     models: { type: 'object', default: {}, propertyNames: { pattern: MODEL_NAME_PATTERN }, additionalProperties: { type: 'string', minLength: 1 } },
+    database: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        url: { type: 'string', pattern: '^postgres(ql)?://', maxLength: 2000 },
+        poolSize: { type: 'integer', minimum: 1, maximum: 100 },
+      },
+    },
+    jobs: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        retryLimit: { type: 'integer', minimum: 0, maximum: 100, default: 2 },
+        retryDelaySeconds: { type: 'integer', minimum: 1, maximum: 86400, default: 30 },
+        timeoutSeconds: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            sync: { type: 'integer', minimum: 10, maximum: 86400, default: 7200 },
+            round: { type: 'integer', minimum: 10, maximum: 86400, default: 14400 },
+          },
+        },
+        maintenanceIntervalSeconds: { type: 'integer', minimum: 1, maximum: 3600, default: 60 },
+        pollSeconds: { type: 'number', minimum: 0.5, maximum: 60, default: 2 },
+      },
+    },
   },
 } as const;
 
@@ -186,8 +246,21 @@ export function loadServerConfig(file: string): ServerConfig {
     throw new ConfigError(`cannot read the configuration ${file}: ${(error as Error).message}`);
   }
   try {
-    return parseServerConfig(json, path.dirname(path.resolve(file)));
+    const config = parseServerConfig(json, path.dirname(path.resolve(file)));
+    for (const source of Object.values(config.sources)) if (source.kind === 'dicomweb') sourceHeaders(source);
+    return config;
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
+}
+
+/** The headers of a DICOMweb source: its `headers`, and those of `headersFromEnv` read from the environment now. */
+export function sourceHeaders(source: DicomWebSourceConfig, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const headers: Record<string, string> = { ...source.headers };
+  for (const [header, variable] of Object.entries(source.headersFromEnv ?? {})) {
+    const value = env[variable];
+    if (value === undefined || value === '') throw new Error(`the environment variable ${variable} (header ${header} of the source at ${source.url}) is not set`);
+    headers[header] = value;
+  }
+  return headers;
 }

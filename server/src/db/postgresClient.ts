@@ -60,6 +60,11 @@ export class PostgresClient implements SqlClient {
     }
   }
 
+  /** Statements with `$n` parameters on the pool (the job engine's own SQL). */
+  native(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> {
+    return this.pool.query(text, values);
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }
@@ -87,5 +92,6 @@ function executor(target: Pool | PoolClient): SqlExecutor {
     exec: async (sql: string) => void (await target.query(sql)),
     inList: (column, param) => `${column} = ANY(@${param})`,
     listParam: (values) => [...values],
+    native: async (text, values) => target.query(text, values),
   };
 }

@@ -7,6 +7,7 @@ import type { Migration } from './database';
  * found each instance (so rounds work right after a restart), and a failed job's full error
  * apart from what every role may read. Version 6: which worker runs a job and when it last said
  * so (several worker processes on one database; a job whose worker went silent is taken up again).
+ * Version 7: artefacts as rows, for PostgresArtifactStore (unused on SQLite, whose artefacts are files).
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -182,6 +183,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE jobs ADD COLUMN worker TEXT;
       ALTER TABLE jobs ADD COLUMN heartbeat_at TEXT;
       CREATE INDEX jobs_running ON jobs (state, heartbeat_at);
+    `,
+  },
+  {
+    version: 7,
+    name: 'artifacts',
+    up: `
+      -- PostgresArtifactStore's values (BYTEA in PostgreSQL), by ArtifactStore key.
+      CREATE TABLE artifacts (
+        key TEXT PRIMARY KEY,
+        bytes BLOB NOT NULL,
+        size INTEGER NOT NULL,
+        updated_at TEXT NOT NULL
+      );
     `,
   },
 ];

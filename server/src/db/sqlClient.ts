@@ -33,6 +33,11 @@ export interface SqlExecutor {
   inList(column: string, param: string): string;
   /** The value to bind for a parameter used with {@link inList}. */
   listParam(values: readonly (string | number)[]): unknown;
+  /**
+   * PostgreSQL only: a statement with `$n` parameters on this executor's connection, for a
+   * library that writes its own SQL and must join our transaction (the job engine's `send`).
+   */
+  readonly native?: (text: string, values?: unknown[]) => Promise<{ rows: unknown[] }>;
 }
 
 /** The database: statements, and transactions in which a group of them commits or none does. */

@@ -1,6 +1,5 @@
 import type { AuditLog } from '../audit/auditLog';
 import type { ServerConfig } from '../config/serverConfig';
-import type { Db } from '../db/database';
 import type { SqlClient } from '../db/sqlClient';
 import type { JobQueue } from '../jobs/jobRunner';
 import type { JobStore } from '../jobs/jobStore';
@@ -16,8 +15,6 @@ import type { PoolAccess } from './poolAccess';
 /** Everything the use cases work with: stores, the job queue, the sources. Built by `openContext`. */
 export interface ServerContext {
   readonly config: ServerConfig;
-  /** The raw SQLite connection (the sync's writes still use it; everything else goes through `sql`). */
-  readonly db: Db;
   /** The database, SQLite or PostgreSQL. */
   readonly sql: SqlClient;
   /** Masks, SEGs, round models, entropy maps and predictions: every replica and worker reads the same. */

@@ -27,7 +27,7 @@ export function jobHandlers(ctx: ServerContext, roundDeps: Omit<RoundDeps, 'roun
       try {
         let seen = 0;
         const report = await syncProject({
-          db: ctx.db, projectId: project.id, source: ctx.source(project.settings.source), filters: project.settings.filters, encoder, encoderId: settings.id, encoderOptions,
+          sql: ctx.sql, projectId: project.id, source: ctx.source(project.settings.source), filters: project.settings.filters, encoder, encoderId: settings.id, encoderOptions,
           inputSize: settings.inputSize, signal,
           onInstance: (r) => {
             seen++;

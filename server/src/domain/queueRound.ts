@@ -5,16 +5,21 @@ import type { ServerContext } from './context';
 /**
  * Queues a round job for a project unless one is already queued or running (then returns that
  * one). Refuses (409) when the budget is spent, so that nobody waits for a round that cannot run.
+ * Look and queue happen in one transaction holding the project, so that masks completing a
+ * worklist on two replicas at once queue one round, not two.
  */
 export async function queueRound(ctx: ServerContext, actor: string, projectId: number, reason: string): Promise<{ job: Job; queued: boolean }> {
-  const project = await ctx.projects.get(projectId);
-  const pending = await ctx.jobs.pending('round', projectId);
-  if (pending) return { job: pending, queued: false };
-  const used = (await ctx.rounds.selectedIds(projectId)).length;
-  if (used >= project.settings.budget.total) throw conflict('budget-exhausted', `project "${project.name}" has used its whole budget of ${project.settings.budget.total} cases`);
-  const job = await ctx.queue.enqueue('round', projectId, { reason });
-  await ctx.audit.record(actor, 'round.queue', projectId, { job: job.id, reason });
-  return { job, queued: true };
+  return ctx.sql.transaction(async (tx) => {
+    await ctx.projects.lock(projectId, tx);
+    const project = await ctx.projects.get(projectId, tx);
+    const pending = await ctx.jobs.pending('round', projectId, tx);
+    if (pending) return { job: pending, queued: false };
+    const used = (await ctx.rounds.selectedIds(projectId, tx)).length;
+    if (used >= project.settings.budget.total) throw conflict('budget-exhausted', `project "${project.name}" has used its whole budget of ${project.settings.budget.total} cases`);
+    const job = await ctx.queue.enqueue('round', projectId, { reason }, tx);
+    await ctx.audit.record(actor, 'round.queue', projectId, { job: job.id, reason }, tx);
+    return { job, queued: true };
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
-import { EventEmitter } from 'node:events';
+import type { SqlExecutor } from '../db/sqlClient';
 import { jobErrorText } from './jobError';
+import { JobLoop } from './jobLoop';
 import type { Job, JobStore } from './jobStore';
 
 /** What a job handler gets: a stop signal and a progress reporter. */
@@ -22,11 +23,24 @@ export interface JobEvents {
  * other (jobs run in worker processes, changes read from the database).
  */
 export interface JobQueue {
-  enqueue(kind: string, projectId: number | null, payload?: unknown): Promise<Job>;
+  /** Queues a job; with `tx`, inside that transaction (the job exists only if it commits). */
+  enqueue(kind: string, projectId: number | null, payload?: unknown, tx?: SqlExecutor): Promise<Job>;
   on(event: 'job', listener: (job: Job) => void): unknown;
   off(event: 'job', listener: (job: Job) => void): unknown;
   /** Resolves when no job is queued or running (for tests and the demo). */
   idle(): Promise<void>;
+}
+
+/** What runs the jobs in a worker process: the SQL {@link JobRunner} (SQLite) or the job engine's worker (PostgreSQL). */
+export interface JobWorker {
+  /** Sets the handlers (they need the context the worker is part of). */
+  setHandlers(handlers: Readonly<Record<string, JobHandler>>): void;
+  /** Takes only jobs of these kinds. */
+  only(kinds: readonly string[]): void;
+  readonly kinds: string[];
+  start(): void;
+  /** Stops taking jobs and aborts the running one (it is resumed by another worker). */
+  stop(): Promise<void>;
 }
 
 /** How a runner shares the jobs table with other workers. */
@@ -64,66 +78,27 @@ export async function untilIdle(jobs: JobStore, source: Pick<JobQueue, 'on' | 'o
  * 250 ms per job and announced as a `job` event, which the HTTP layer streams to clients (SSE).
  * `stop()` aborts the running job; as sync and round jobs are resumable, a restart requeues it.
  */
-export class JobRunner extends EventEmitter<JobEvents> implements JobQueue {
-  private running = false;
-  private wakeUp: (() => void) | null = null;
-  private current: AbortController | null = null;
-  private loop: Promise<void> | null = null;
-
+export class JobRunner extends JobLoop implements JobQueue {
   private readonly worker: string | null;
   private lastStaleCheck = 0;
 
   constructor(
     private readonly jobs: JobStore,
-    private handlers: Readonly<Record<string, JobHandler>>,
+    handlers: Readonly<Record<string, JobHandler>>,
     private readonly log: (line: string) => void = () => {},
     private readonly options: RunnerOptions = {},
   ) {
-    super();
+    super(handlers);
     this.worker = options.worker ?? null;
   }
 
-  /** Sets the handlers (they need the context the runner is part of). */
-  setHandlers(handlers: Readonly<Record<string, JobHandler>>): void {
-    this.handlers = handlers;
-  }
-
-  private restricted: readonly string[] | null = null;
-
-  get kinds(): string[] {
-    return Object.keys(this.handlers).filter((k) => this.restricted === null || this.restricted.includes(k));
-  }
-
-  /** Takes only jobs of these kinds (a worker dedicated to, say, training). */
-  only(kinds: readonly string[]): void {
-    this.restricted = kinds;
-  }
-
   /** Queues a job and wakes the runner. */
-  async enqueue(kind: string, projectId: number | null, payload: unknown = null): Promise<Job> {
+  async enqueue(kind: string, projectId: number | null, payload: unknown = null, tx?: SqlExecutor): Promise<Job> {
     if (!this.handlers[kind]) throw new Error(`no handler for job kind "${kind}"`);
-    const job = await this.jobs.enqueue(kind, projectId, payload);
+    const job = await this.jobs.enqueue(kind, projectId, payload, tx);
     this.emit('job', job);
     this.wake();
     return job;
-  }
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
-  }
-
-  /** Stops taking jobs and aborts the running one; resolves when the loop has ended. */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.current?.abort(new Error('the server is stopping'));
-    this.wake();
-    await this.loop;
-  }
-
-  wake(): void {
-    this.wakeUp?.();
   }
 
   /** Resolves when no job is queued or running (for tests and the demo). */
@@ -141,16 +116,12 @@ export class JobRunner extends EventEmitter<JobEvents> implements JobQueue {
     for (const id of [...requeued, ...failed]) this.emit('job', (await this.jobs.get(id))!);
   }
 
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     while (this.running) {
       await this.takeUpStale();
       const job = await this.jobs.claimNext(this.kinds, this.worker);
       if (!job) {
-        await new Promise<void>((resolve) => {
-          this.wakeUp = resolve;
-          setTimeout(resolve, this.options.pollMs ?? 1000).unref();
-        });
-        this.wakeUp = null;
+        await this.pause(this.options.pollMs ?? 1000);
         continue;
       }
       await this.execute(job);
@@ -164,18 +135,13 @@ export class JobRunner extends EventEmitter<JobEvents> implements JobQueue {
     const worker = this.worker;
     const heartbeat = worker === null ? null : setInterval(() => void this.jobs.heartbeat([job.id], worker).catch((e: unknown) => this.log(`job ${job.id}: heartbeat failed: ${(e as Error).message}`)), this.options.heartbeatMs ?? 5000);
     heartbeat?.unref();
-    let last = 0;
     const context: JobContext = {
       signal: controller.signal,
-      progress: (fraction, stage) => {
-        const now = Date.now();
-        if (now - last < 250) return;
-        last = now;
-        void this.jobs.progress(job.id, fraction, stage).then(async () => {
-          const current = await this.jobs.get(job.id);
-          if (current) this.emit('job', current);
-        }, (e: unknown) => this.log(`job ${job.id}: progress not recorded: ${(e as Error).message}`));
-      },
+      progress: this.progressReporter(job.id, async (fraction, stage) => {
+        await this.jobs.progress(job.id, fraction, stage);
+        const current = await this.jobs.get(job.id);
+        if (current) this.emit('job', current);
+      }, this.log),
     };
     try {
       const result = await this.handlers[job.kind]!(job, context);

@@ -1,5 +1,8 @@
 import type { SqlClient, SqlExecutor } from '../db/sqlClient';
 
+/** The PostgreSQL channel job changes are announced on (payload: the job id). */
+export const JOB_CHANNEL = 'scanselect_jobs';
+
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed';
 
 /** A job as stored. */
@@ -43,7 +46,55 @@ export class JobStore {
   async enqueue(kind: string, projectId: number | null = null, payload: unknown = null, tx: SqlExecutor = this.sql): Promise<Job> {
     const { id } = (await tx.get<{ id: number }>("INSERT INTO jobs (project_id, kind, state, payload, created_at) VALUES (@projectId, @kind, 'queued', @payload, @at) RETURNING id",
       { projectId, kind, payload: payload === null ? null : JSON.stringify(payload), at: this.stamp() }))!;
+    await this.notify(id, tx);
     return (await this.get(id, tx))!;
+  }
+
+  /**
+   * PostgreSQL: tells every API replica listening on {@link JOB_CHANNEL} that the job changed
+   * (delivered when the statement's transaction commits). SQLite: nothing (the API polls).
+   */
+  private async notify(id: number, tx: SqlExecutor = this.sql): Promise<void> {
+    if (tx.dialect === 'postgres') await tx.run('SELECT pg_notify(@channel, CAST(@id AS TEXT))', { channel: JOB_CHANNEL, id });
+  }
+
+  /**
+   * The engine's attempt `attempt` (1, 2, …) of a job starts on `worker`: the job is running with
+   * that attempt number, unless it already ended or a later attempt started (then null: leave it).
+   */
+  async startAttempt(id: number, attempt: number, worker: string): Promise<Job | null> {
+    const { changes } = await this.sql.run(`UPDATE jobs SET state = 'running', started_at = @now, heartbeat_at = @now, worker = @worker, attempts = @attempt, progress = 0, stage = NULL, error = NULL
+      WHERE id = @id AND state IN ('queued', 'running') AND attempts < @attempt`, { now: this.stamp(), worker, attempt, id });
+    if (changes !== 1) return null;
+    await this.notify(id);
+    return this.get(id);
+  }
+
+  /** Whether `attempt` is still the job's current, running attempt (the fence of a worker whose job may have been taken up). */
+  async holds(id: number, attempt: number): Promise<boolean> {
+    return (await this.sql.get<{ n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE id = @id AND attempts = @attempt AND state = 'running'", { id, attempt }))!.n === 1;
+  }
+
+  /** Ends attempt `attempt`; false when it is no longer the job's current attempt (nothing recorded). */
+  async finishAttempt(id: number, attempt: number, outcome: { result: unknown } | { error: string; detail: string } | { retry: string }): Promise<boolean> {
+    const params = { id, attempt, now: this.stamp() };
+    const { changes } = 'retry' in outcome
+      ? await this.sql.run("UPDATE jobs SET state = 'queued', worker = NULL, heartbeat_at = NULL, stage = @stage WHERE id = @id AND attempts = @attempt AND state = 'running'", { ...params, stage: outcome.retry })
+      : 'result' in outcome
+        ? await this.sql.run("UPDATE jobs SET state = 'succeeded', progress = 1, result = @result, error = NULL, error_detail = NULL, finished_at = @now WHERE id = @id AND attempts = @attempt AND state = 'running'",
+          { ...params, result: outcome.result === null || outcome.result === undefined ? null : JSON.stringify(outcome.result) })
+        : await this.sql.run("UPDATE jobs SET state = 'failed', error = @error, error_detail = @detail, finished_at = @now WHERE id = @id AND attempts = @attempt AND state = 'running'",
+          { ...params, error: outcome.error, detail: outcome.detail });
+    if (changes === 1) await this.notify(id);
+    return changes === 1;
+  }
+
+  /** A job the engine gave up on (its worker died and its retries are used up): failed with `reason`, if it had not ended. */
+  async abandon(id: number, reason: string): Promise<boolean> {
+    const { changes } = await this.sql.run("UPDATE jobs SET state = 'failed', error = @reason, error_detail = @reason, finished_at = @now WHERE id = @id AND state IN ('queued', 'running')",
+      { id, reason, now: this.stamp() });
+    if (changes === 1) await this.notify(id);
+    return changes === 1;
   }
 
   /** A queued or running job of this kind for the project, if any (to avoid queuing it twice). */
@@ -97,8 +148,12 @@ export class JobStore {
       { now: this.stamp(), worker, ids: this.sql.listParam(ids) });
   }
 
-  async progress(id: number, fraction: number, stage: string | null = null): Promise<void> {
-    await this.sql.run("UPDATE jobs SET progress = @progress, stage = @stage WHERE id = @id AND state = 'running'", { progress: Math.max(0, Math.min(1, fraction)), stage, id });
+  /** Records a running job's progress (with `attempt`: only while that attempt is the current one). */
+  async progress(id: number, fraction: number, stage: string | null = null, attempt: number | null = null): Promise<void> {
+    const { changes } = await this.sql.run(`UPDATE jobs SET progress = @progress, stage = @stage, heartbeat_at = @now
+      WHERE id = @id AND state = 'running' AND (CAST(@attempt AS INTEGER) IS NULL OR attempts = @attempt)`,
+    { progress: Math.max(0, Math.min(1, fraction)), stage, id, now: this.stamp(), attempt });
+    if (changes === 1) await this.notify(id);
   }
 
   /** Marks a running job succeeded; with `worker`, only while that worker still holds it. */

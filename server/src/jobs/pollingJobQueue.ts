@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { SqlExecutor } from '../db/sqlClient';
 import { untilIdle, type JobEvents, type JobQueue } from './jobRunner';
 import type { Job, JobStore } from './jobStore';
 
@@ -21,9 +22,9 @@ export class PollingJobQueue extends EventEmitter<JobEvents> implements JobQueue
     super();
   }
 
-  async enqueue(kind: string, projectId: number | null, payload: unknown = null): Promise<Job> {
+  async enqueue(kind: string, projectId: number | null, payload: unknown = null, tx?: SqlExecutor): Promise<Job> {
     if (!(JOB_KINDS as readonly string[]).includes(kind)) throw new Error(`no job kind "${kind}" (kinds: ${JOB_KINDS.join(', ')})`);
-    const job = await this.jobs.enqueue(kind, projectId, payload);
+    const job = await this.jobs.enqueue(kind, projectId, payload, tx);
     this.seen.set(job.id, signature(job));
     this.emit('job', job);
     return job;

@@ -48,13 +48,17 @@ export class Scheduler {
         continue;
       }
       if (!due) continue;
-      // Only the scheduler that records this run queues it (several workers may look at once).
-      if (!(await this.ctx.projects.markScheduledRun(project.id, due))) continue;
-      if (!(await this.ctx.jobs.pending('sync', project.id))) {
-        const job = await this.ctx.queue.enqueue('sync', project.id, { then: 'round-if-due', scheduledFor: due.toISOString() });
-        await this.ctx.audit.record('schedule', 'sync.queue', project.id, { job: job.id, scheduledFor: due.toISOString() });
-      }
-      started.push(project.id);
+      // Only the scheduler that records this run queues it (several workers may look at once),
+      // in the same transaction: a crash between the two neither loses nor doubles the run.
+      const recorded = await this.ctx.sql.transaction(async (tx) => {
+        if (!(await this.ctx.projects.markScheduledRun(project.id, due, tx))) return false;
+        if (!(await this.ctx.jobs.pending('sync', project.id, tx))) {
+          const job = await this.ctx.queue.enqueue('sync', project.id, { then: 'round-if-due', scheduledFor: due.toISOString() }, tx);
+          await this.ctx.audit.record('schedule', 'sync.queue', project.id, { job: job.id, scheduledFor: due.toISOString() }, tx);
+        }
+        return true;
+      });
+      if (recorded) started.push(project.id);
     }
     return started;
   }

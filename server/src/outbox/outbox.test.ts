@@ -1,14 +1,18 @@
-import { openDatabase } from '../db/database';
-import { MIGRATIONS } from '../db/schema';
-import { SqliteClient } from '../db/sqliteClient';
+import { openTestSqlClient } from '../../../test/harness/testDatabase';
 import { MAX_BACKOFF_MS, Outbox } from './outbox';
 import { OutboxWorker } from './outboxWorker';
 
 describe('Outbox and OutboxWorker', () => {
   let clock = new Date('2026-11-25T12:00:00Z');
-  const sql = new SqliteClient(openDatabase(':memory:', MIGRATIONS));
-  const outbox = new Outbox(sql, () => clock);
-  afterAll(() => sql.close());
+  let outbox: Outbox;
+  // SQLite in memory; a PostgreSQL database of its own under SCANSELECT_TEST_DATABASE=postgres.
+  let closeDatabase: () => Promise<void>;
+  beforeAll(async () => {
+    const { sql, dispose } = await openTestSqlClient();
+    closeDatabase = dispose;
+    outbox = new Outbox(sql, () => clock);
+  });
+  afterAll(() => closeDatabase?.());
 
   it('retries a failing delivery with doubling back-off up to the cap, then delivers it once', async () => {
     const entry = (await outbox.add('stow-file', 'pacs', { file: 'x' }, null));

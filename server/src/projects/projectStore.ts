@@ -36,6 +36,15 @@ export class ProjectStore {
     return toProject(row);
   }
 
+  /**
+   * Holds the project's row until `tx` ends, so that decisions about the project (is a round
+   * already queued?) are taken one at a time across API replicas (SQLite: the transaction is
+   * already the only writer).
+   */
+  async lock(id: number, tx: SqlExecutor): Promise<void> {
+    if (tx.dialect === 'postgres') await tx.get('SELECT id FROM projects WHERE id = @id FOR UPDATE', { id });
+  }
+
   async find(name: string): Promise<Project | null> {
     const row = await this.sql.get<Row>('SELECT * FROM projects WHERE name = @name', { name });
     return row ? toProject(row) : null;
@@ -55,9 +64,9 @@ export class ProjectStore {
    * Records that the run scheduled for `at` was started, unless one at or after it already was:
    * true for exactly one caller however many schedulers look at once.
    */
-  async markScheduledRun(id: number, at: Date): Promise<boolean> {
+  async markScheduledRun(id: number, at: Date, tx: SqlExecutor = this.sql): Promise<boolean> {
     const stamp = at.toISOString();
-    const { changes } = await this.sql.run('UPDATE projects SET last_scheduled_run = @stamp WHERE id = @id AND (last_scheduled_run IS NULL OR last_scheduled_run < @stamp)', { stamp, id });
+    const { changes } = await tx.run('UPDATE projects SET last_scheduled_run = @stamp WHERE id = @id AND (last_scheduled_run IS NULL OR last_scheduled_run < @stamp)', { stamp, id });
     return changes === 1;
   }
 }

@@ -1,5 +1,5 @@
 import { buildKeyObjectSelection, writeSegmentation } from '../dicom';
-import type { DicomWebSourceConfig } from '../config/serverConfig';
+import { sourceHeaders, type DicomWebSourceConfig } from '../config/serverConfig';
 import type { ArtifactStore } from '../storage/artifactStore';
 import { DicomWebClient } from '../pacs/dicomWebClient';
 import type { Deliver } from '../outbox/outboxWorker';
@@ -37,7 +37,7 @@ export function deliveries(sources: Readonly<Record<string, DicomWebSourceConfig
     const config = sources[entry.target];
     if (!config || config.kind !== 'dicomweb') throw new Error(`source "${entry.target}" is not a configured DICOMweb PACS`);
     const dicomWeb = config as DicomWebSourceConfig;
-    if (!clients.has(entry.target)) clients.set(entry.target, new DicomWebClient({ baseUrl: dicomWeb.url, headers: dicomWeb.headers, timeoutMs: dicomWeb.timeoutMs, retries: 1 }));
+    if (!clients.has(entry.target)) clients.set(entry.target, new DicomWebClient({ baseUrl: dicomWeb.url, headers: sourceHeaders(dicomWeb), timeoutMs: dicomWeb.timeoutMs, retries: 1 }));
     return { client: clients.get(entry.target)!, config: dicomWeb };
   };
   const stow = async (client: DicomWebClient, bytes: Uint8Array, what: string): Promise<void> => {
@@ -71,7 +71,7 @@ export function deliveries(sources: Readonly<Record<string, DicomWebSourceConfig
       const payload = entry.payload as OrthancMetadataPayload;
       const { config } = pacs(entry);
       if (!config.orthancUrl) throw new Error(`source "${entry.target}" has no orthancUrl`);
-      await setOrthancStudyMetadata(config.orthancUrl, config.headers ?? {}, payload);
+      await setOrthancStudyMetadata(config.orthancUrl, sourceHeaders(config), payload);
     },
   };
 }

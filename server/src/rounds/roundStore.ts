@@ -146,8 +146,8 @@ export class RoundStore {
   }
 
   /** Every case ever selected in the project (they count against the budget and are never selected again). */
-  async selectedIds(projectId: number): Promise<string[]> {
-    return (await this.sql.all<{ sop_uid: string }>('SELECT sop_uid FROM worklist WHERE project_id = @projectId', { projectId })).map((r) => r.sop_uid);
+  async selectedIds(projectId: number, tx: SqlExecutor = this.sql): Promise<string[]> {
+    return (await tx.all<{ sop_uid: string }>('SELECT sop_uid FROM worklist WHERE project_id = @projectId', { projectId })).map((r) => r.sop_uid);
   }
 
   /**

@@ -1,7 +1,10 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { ServerConfig } from '../config/serverConfig';
-import { JobRunner } from '../jobs/jobRunner';
+import type { PostgresClient } from '../db/postgresClient';
+import { EngineJobQueue } from '../jobs/engine/engineJobQueue';
+import { EngineWorker } from '../jobs/engine/engineWorker';
+import { JobRunner, type JobWorker } from '../jobs/jobRunner';
 import { openContext, type OpenedContext, type RuntimeOptions } from './openContext';
 import { RESUMABLE_KINDS, WorkerRuntime, type WorkerRuntimeOptions } from './workerRuntime';
 
@@ -28,16 +31,25 @@ export interface ScanSelectWorker {
 /**
  * A process that does the work — sync, rounds (training runs here, never in an API process),
  * PACS deliveries, schedules — on the same configuration and database as the API. Several may
- * run: each job is taken by one (claimed in one transaction), each running job's worker says so
- * every few seconds, and a job whose worker went silent is taken up by another.
+ * run. On PostgreSQL the job engine hands out the jobs and takes up those of a worker that died
+ * (its time-out). On SQLite (the embedded default's child worker) each job is claimed in one
+ * transaction, its worker says so every few seconds, and a job whose worker went silent is taken up by another.
  */
 export async function createWorker(config: ServerConfig, options: WorkerOptions = {}): Promise<ScanSelectWorker> {
   const name = options.name ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  let runner: JobRunner | null = null;
-  const opened = await openContext(config, options, (jobs) => (runner = new JobRunner(jobs, {}, (l) => opened.log(l), {
-    worker: name, heartbeatMs: options.heartbeatMs, staleAfterMs: options.staleAfterMs, pollMs: options.pollMs ?? 500, resumable: RESUMABLE_KINDS,
-  })));
-  const workers = new WorkerRuntime(opened.ctx, runner!, opened.log, options);
+  let runner: JobWorker | null = null;
+  const opened = await openContext(config, options, ({ jobs, sql, engine, databaseUrl, log }) => {
+    if (engine) {
+      runner = new EngineWorker(engine, jobs, log, { worker: name });
+      return new EngineJobQueue(sql as PostgresClient, jobs, engine, databaseUrl!, log);
+    }
+    const sqlRunner = new JobRunner(jobs, {}, log, {
+      worker: name, heartbeatMs: options.heartbeatMs, staleAfterMs: options.staleAfterMs, pollMs: options.pollMs ?? 500, resumable: RESUMABLE_KINDS,
+    });
+    runner = sqlRunner;
+    return sqlRunner;
+  }, { supervise: true, schedule: options.schedule !== false });
+  const workers = new WorkerRuntime(opened.ctx, runner!, opened.log, options, opened.engine);
   if (options.kinds) runner!.only(options.kinds);
   return {
     name, opened,

@@ -14,6 +14,7 @@ import {
 } from '@scanselect/plugin';
 import { makeInstance, withDoubledRows, type InstanceSpec } from '../../../test/harness/dicomFixtures';
 import { openDatabase, type Db } from '../db/database';
+import { SqliteClient } from '../db/sqliteClient';
 import { MIGRATIONS } from '../db/schema';
 import { FolderSource } from '../pacs/folderSource';
 import { syncProject, type SyncOptions, type SyncReport } from './syncProject';
@@ -75,7 +76,7 @@ function newDb(): Db {
 }
 
 const sync = (db: Db, more: Partial<SyncOptions>): Promise<SyncReport> => syncProject({
-  db, projectId: 1, source: new FolderSource(folder), filters: {}, encoder, encoderId: encoder.id, inputSize: 48, ...more,
+  sql: new SqliteClient(db), projectId: 1, source: new FolderSource(folder), filters: {}, encoder, encoderId: encoder.id, inputSize: 48, ...more,
 });
 
 /** Every stored column but the time of the sync, in a fixed order. */

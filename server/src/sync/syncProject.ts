@@ -1,5 +1,5 @@
 import type { Encoder, EncoderOptions } from '@scanselect/plugin';
-import type { Db } from '../db/database';
+import type { SqlExecutor } from '../db/sqlClient';
 import type { ImageSource, SkippedInstance, SourceFilters, SourceInstance } from '../pacs/source';
 import { processInWorkers, processOnThisThread, type InstanceProcessor, type SyncThreads } from './instanceProcessor';
 import { InstanceRows } from './instanceRows';
@@ -9,7 +9,8 @@ import type { InstanceResult } from './syncWorkerProtocol';
 
 /** Options of {@link syncProject}. */
 export interface SyncOptions {
-  readonly db: Db;
+  /** The service's database (SQLite or PostgreSQL). */
+  readonly sql: SqlExecutor;
   readonly projectId: number;
   readonly source: ImageSource;
   readonly filters: SourceFilters;
@@ -119,7 +120,7 @@ class SyncRun {
   private readonly window: InFlight[] = [];
 
   constructor(private readonly options: SyncOptions, private readonly processor: InstanceProcessor, private readonly inFlight: number) {
-    this.rows = new InstanceRows(options.db, options.projectId);
+    this.rows = new InstanceRows(options.sql, options.projectId);
   }
 
   async run(): Promise<SyncReport> {
@@ -146,7 +147,7 @@ class SyncRun {
         const next = await nextListed.promise; // a listing error is thrown here
         nextListed = null;
         if (next.done) listedAll = true;
-        else if (!this.admit(next.value)) return await this.report(true);
+        else if (!(await this.admit(next.value))) return await this.report(true);
       }
     } finally {
       if (!listedAll) {
@@ -159,13 +160,13 @@ class SyncRun {
   }
 
   /** Takes a listed instance: a stored one's location is kept current, a new one is retrieved. False: the sync is stopped. */
-  private admit(instance: SourceInstance): boolean {
+  private async admit(instance: SourceInstance): Promise<boolean> {
     this.listed++;
     this.options.onInstance?.(this.counts());
-    const location = this.rows.location(instance.sopUid);
+    const location = await this.rows.location(instance.sopUid);
     if (location !== undefined) {
       // Files move, and databases from before locations were kept have none: keep it current.
-      if ((instance.location ?? null) !== location) this.rows.relocate(instance.sopUid, instance.location ?? null);
+      if ((instance.location ?? null) !== location) await this.rows.relocate(instance.sopUid, instance.location ?? null);
       return true;
     }
     if (this.window.some((w) => w.instance.sopUid === instance.sopUid)) return true;
@@ -183,7 +184,7 @@ class SyncRun {
     if ('input' in result) result = await embedPrepared(result, this.options.encoder); // one at a time, in order
     if ('times' in result) for (const stage of ['decode', 'resize', 'embed', 'thumbnail'] as const) this.stageMs[stage] += result.times[stage];
     const start = performance.now();
-    this.rows.add(instance, result, this.options.encoderId);
+    await this.rows.add(instance, result, this.options.encoderId);
     this.stageMs.store += performance.now() - start;
     if ('error' in result) this.failed++;
     else this.embedded++;

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { loadServerConfig } from '../../config/serverConfig';
 import { JOB_KINDS } from '../../jobs/pollingJobQueue';
 import { createWorker } from '../../runtime/createWorker';
+import { clockFromEnvironment } from '../../runtime/testClock';
 import { UsageError } from '../errors';
 
 const positiveNumber = (value: string): number => {
@@ -43,12 +44,16 @@ export function workerCommand(): Command {
       const kinds = options.jobs?.split(',').map((k) => k.trim()).filter((k) => k.length > 0);
       const unknown = kinds?.filter((k) => !(JOB_KINDS as readonly string[]).includes(k)) ?? [];
       if (unknown.length > 0 || kinds?.length === 0) throw new UsageError(`--jobs: ${unknown.join(', ') || 'none given'}; kinds are ${JOB_KINDS.join(', ')}`);
+      const now = clockFromEnvironment(process.env, (line) => process.stderr.write(`${line}\n`));
       const worker = await createWorker(config, {
-        kinds, outbox: options.outbox, schedule: options.schedule, ...(options.name !== undefined && { name: options.name }),
+        kinds, ...(now && { now }), outbox: options.outbox, schedule: options.schedule, ...(options.name !== undefined && { name: options.name }),
         ...(options.heartbeatSeconds !== undefined && { heartbeatMs: options.heartbeatSeconds * 1000 }),
         ...(options.staleAfterSeconds !== undefined && { staleAfterMs: options.staleAfterSeconds * 1000 }),
       });
       await worker.start();
+      // Its timers do not keep a process alive (they are unref'd) and SQLite holds no socket: an
+      // idle worker would end at once. It lives until it is told to stop.
+      const alive = setInterval(() => {}, 1 << 30);
       const stopped = untilSignal();
       if (options.embedded && process.send) {
         process.send('started');
@@ -56,6 +61,7 @@ export function workerCommand(): Command {
       } else {
         await stopped;
       }
+      clearInterval(alive);
       await worker.stop();
       process.exit(0);
     });

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { Router, type Request, type Response } from 'express';
 import { AppError } from '../../appError';
-import type { DicomWebSourceConfig, SourceConfig } from '../../config/serverConfig';
+import { sourceHeaders, type DicomWebSourceConfig, type SourceConfig } from '../../config/serverConfig';
 import { boundedRequest } from '../../pacs/dicomWebLimits';
 import { FolderDicomWeb } from '../../pacs/folderDicomWeb';
 import { anyRole } from '../guards';
@@ -46,7 +46,7 @@ export function dicomWebProxy(sources: Readonly<Record<string, SourceConfig>>, o
     // Lists are capped and frame lists de-duplicated before anything reaches the PACS.
     const bounded = boundedRequest(segments, req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '');
     const upstream = `${(source as DicomWebSourceConfig).url.replace(/\/+$/, '')}/${bounded.segments.map(encodeURIComponent).join('/')}${bounded.search}`;
-    const headers: Record<string, string> = { ...(source as DicomWebSourceConfig).headers, 'Accept-Encoding': 'identity' };
+    const headers: Record<string, string> = { ...sourceHeaders(source as DicomWebSourceConfig), 'Accept-Encoding': 'identity' };
     for (const name of FORWARDED_REQUEST) {
       const value = req.headers[name];
       if (typeof value === 'string') headers[name] = value;

@@ -28,16 +28,18 @@ export function jobRoutes(ctx: ServerContext): Router {
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     res.write(': connected\n\n');
     const send = (job: Job): void => {
-      if (projectId !== undefined && job.projectId !== projectId) return;
+      if (res.destroyed || (projectId !== undefined && job.projectId !== projectId)) return;
       res.write(`id: ${job.id}\nevent: job\ndata: ${JSON.stringify(job)}\n\n`);
     };
     ctx.queue.on('job', send);
-    for (const state of ['running', 'queued'] as const) (await ctx.jobs.list({ state, ...(projectId === undefined ? {} : { projectId }) })).forEach(send);
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-    req.on('close', () => {
+    // Before the first await: a client that leaves while the active jobs are read (a round trip
+    // on PostgreSQL) must not leave the interval and the listener behind for good.
+    res.on('close', () => {
       clearInterval(keepAlive);
       ctx.queue.off('job', send);
     });
+    for (const state of ['running', 'queued'] as const) (await ctx.jobs.list({ state, ...(projectId === undefined ? {} : { projectId }) })).forEach(send);
   });
   return router;
 }

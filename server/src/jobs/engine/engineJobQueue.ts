@@ -1,0 +1,58 @@
+import { EventEmitter } from 'node:events';
+import type { PostgresClient } from '../../db/postgresClient';
+import type { SqlExecutor } from '../../db/sqlClient';
+import { untilIdle, type JobEvents, type JobQueue } from '../jobRunner';
+import type { Job, JobStore } from '../jobStore';
+import { JOB_KINDS } from '../pollingJobQueue';
+import { JobListener } from './jobListener';
+import { projectQueue, type JobEngine } from './jobEngine';
+
+/**
+ * The jobs on PostgreSQL, as every process sees them: `enqueue` writes the job's row and sends it
+ * to the engine in one transaction; every change any process makes to a job reaches this
+ * process's listeners (SSE clients) through LISTEN/NOTIFY, whichever replica or worker made it.
+ */
+export class EngineJobQueue extends EventEmitter<JobEvents> implements JobQueue {
+  private readonly listener: JobListener;
+
+  constructor(private readonly sql: PostgresClient, private readonly jobs: JobStore, private readonly engine: JobEngine, url: string, log: (line: string) => void) {
+    super();
+    this.listener = new JobListener(url, (id) => void this.announce(id), () => void this.announceActive(), log);
+  }
+
+  async start(): Promise<void> {
+    await this.listener.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.listener.stop();
+  }
+
+  async enqueue(kind: string, projectId: number | null, payload: unknown = null, tx?: SqlExecutor): Promise<Job> {
+    if (!(JOB_KINDS as readonly string[]).includes(kind)) throw new Error(`no job kind "${kind}" (kinds: ${JOB_KINDS.join(', ')})`);
+    if (projectId === null) throw new Error(`a ${kind} job needs a project`);
+    await this.engine.ensureProjectQueue(kind, projectId);
+    const send = async (t: SqlExecutor): Promise<Job> => {
+      const job = await this.jobs.enqueue(kind, projectId, payload, t);
+      if ((await this.engine.send(projectQueue(kind, projectId), { jobId: job.id }, t)) === null) throw new Error(`the job engine refused job ${job.id} (${kind})`);
+      return job;
+    };
+    const job = tx ? await send(tx) : await this.sql.transaction(send);
+    this.emit('job', job);
+    return job;
+  }
+
+  idle(): Promise<void> {
+    return untilIdle(this.jobs, this);
+  }
+
+  private async announce(id: number): Promise<void> {
+    const job = await this.jobs.get(id).catch(() => null);
+    if (job) this.emit('job', job);
+  }
+
+  /** After (re)connecting: what changed while nobody listened is read again. */
+  private async announceActive(): Promise<void> {
+    for (const job of await this.jobs.listActive().catch(() => [])) this.emit('job', job);
+  }
+}

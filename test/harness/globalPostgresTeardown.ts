@@ -1,0 +1,2 @@
+/** Jest's globalTeardown (jest.config.js): stops and deletes the PostgreSQL cluster of globalPostgresSetup.ts. */
+export { stopGlobalPostgres as default } from './globalPostgresSetup';
