@@ -18,14 +18,30 @@ export class DicomWebSource implements ImageSource {
   constructor(readonly client: DicomWebClient, private readonly pageSize = 100) {}
 
   async *list(filters: SourceFilters, onSkip?: (skipped: SkippedInstance) => void): AsyncIterable<SourceInstance> {
+    // Orthanc 1.10's DICOMweb answers every page after the first with nothing when the search
+    // has ModalitiesInStudy (measured: 250 DX studies, pages of 100 → 100, 0, 0). When a page
+    // past a full one comes back empty, the studies are listed again without that key (each
+    // instance's modality is checked here anyway), skipping those already listed. A PACS that
+    // pages correctly pays for this only when the matching studies fill their last page exactly.
+    let studyFilters: SourceFilters = filters;
+    const listed = new Set<string>();
+    let previousFull = false;
     for (let offset = 0; ; offset += this.pageSize) {
-      const studies = await this.client.searchStudies(filters, { limit: this.pageSize, offset });
+      const studies = await this.client.searchStudies(studyFilters, { limit: this.pageSize, offset });
+      if (studies.length === 0 && offset > 0 && previousFull && studyFilters.modality) {
+        studyFilters = { ...studyFilters, modality: undefined };
+        offset = -this.pageSize;
+        continue;
+      }
+      previousFull = studies.length === this.pageSize;
       for (const study of studies) {
         const studyUid = first(study, '0020000D');
         if (!studyUid) {
           onSkip?.({ location: 'QIDO-RS study', reason: 'a study without StudyInstanceUID' });
           continue;
         }
+        if (listed.has(studyUid)) continue;
+        listed.add(studyUid);
         for (const row of await this.client.searchInstanceRows(studyUid)) {
           const seriesUid = first(row, '0020000E');
           const sopUid = first(row, '00080018');
