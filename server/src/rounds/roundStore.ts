@@ -73,7 +73,10 @@ interface ItemRow {
   lease_expires_at: string | null; labelled_at: string | null;
 }
 
-const ROUND_SELECT = `SELECT r.*, (SELECT COUNT(*) FROM worklist w WHERE w.round_id = r.id) AS size,
+// Not the pool's map (map_ids, map: tens of kB per round, read by mapOf alone): every worklist
+// request reads the latest round, and on PostgreSQL each byte of it crosses the network.
+const ROUND_SELECT = `SELECT r.id, r.project_id, r.number, r.kind, r.job_id, r.alpha, r.report, r.model_dir, r.created_at,
+  (SELECT COUNT(*) FROM worklist w WHERE w.round_id = r.id) AS size,
   (SELECT COUNT(*) FROM worklist w WHERE w.round_id = r.id AND w.status = 'labelled') AS labelled FROM rounds r`;
 const ITEM_SELECT = `SELECT w.*, r.number, i.study_uid, i.series_uid FROM worklist w
   JOIN rounds r ON r.id = w.round_id JOIN instances i ON i.project_id = w.project_id AND i.sop_uid = w.sop_uid`;
