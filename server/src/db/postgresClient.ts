@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Pool, types, type PoolClient, type PoolConfig } from 'pg';
 import { SqlConstraintError, toPositional, type SqlClient, type SqlExecutor, type SqlParams, type SqlRunResult } from './sqlClient';
 
@@ -70,11 +71,23 @@ export class PostgresClient implements SqlClient {
   }
 }
 
+/**
+ * The name a statement is prepared under on each connection: the same text, the same name, so
+ * PostgreSQL parses and plans it once per connection instead of at every execution (the stores'
+ * statements are a fixed set).
+ */
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) statementNames.set(text, (name = `s${createHash('sha1').update(text).digest('hex').slice(0, 20)}`));
+  return name;
+}
+
 function executor(target: Pool | PoolClient): SqlExecutor {
   const query = async (sql: string, params: SqlParams) => {
     const { text, values } = toPositional(sql, params);
     try {
-      return await target.query(text, values);
+      return await target.query({ name: statementName(text), text, values });
     } catch (error) {
       // SQLSTATE class 23: integrity constraint violations.
       const code = (error as { code?: string }).code;
