@@ -6,6 +6,11 @@ import type { Job, JobStore } from './jobStore';
 /** The job kinds the service queues. */
 export const JOB_KINDS = ['sync', 'round'] as const;
 
+/** Refuses a kind the service has no handler for (a queue in another process cannot tell). */
+export function assertJobKind(kind: string): void {
+  if (!(JOB_KINDS as readonly string[]).includes(kind)) throw new Error(`no job kind "${kind}" (kinds: ${JOB_KINDS.join(', ')})`);
+}
+
 /**
  * The jobs as an API process sees them when worker processes run them: `enqueue` writes the
  * job (a worker takes it from the table), and every change a worker makes — state, progress,
@@ -23,7 +28,7 @@ export class PollingJobQueue extends EventEmitter<JobEvents> implements JobQueue
   }
 
   async enqueue(kind: string, projectId: number | null, payload: unknown = null, tx?: SqlExecutor): Promise<Job> {
-    if (!(JOB_KINDS as readonly string[]).includes(kind)) throw new Error(`no job kind "${kind}" (kinds: ${JOB_KINDS.join(', ')})`);
+    assertJobKind(kind);
     const job = await this.jobs.enqueue(kind, projectId, payload, tx);
     this.seen.set(job.id, signature(job));
     this.emit('job', job);

@@ -3,7 +3,7 @@ import type { PostgresClient } from '../../db/postgresClient';
 import type { SqlExecutor } from '../../db/sqlClient';
 import { untilIdle, type JobEvents, type JobQueue } from '../jobRunner';
 import type { Job, JobStore } from '../jobStore';
-import { JOB_KINDS } from '../pollingJobQueue';
+import { assertJobKind } from '../pollingJobQueue';
 import { JobListener } from './jobListener';
 import { projectQueue, type JobEngine } from './jobEngine';
 
@@ -29,7 +29,7 @@ export class EngineJobQueue extends EventEmitter<JobEvents> implements JobQueue 
   }
 
   async enqueue(kind: string, projectId: number | null, payload: unknown = null, tx?: SqlExecutor): Promise<Job> {
-    if (!(JOB_KINDS as readonly string[]).includes(kind)) throw new Error(`no job kind "${kind}" (kinds: ${JOB_KINDS.join(', ')})`);
+    assertJobKind(kind);
     if (projectId === null) throw new Error(`a ${kind} job needs a project`);
     await this.engine.ensureProjectQueue(kind, projectId);
     const send = async (t: SqlExecutor): Promise<Job> => {
