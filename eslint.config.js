@@ -73,6 +73,19 @@ module.exports = tseslint.config(
     },
   },
   {
+    // The admin console is a browser app like the viewer: HTTP to the server, its API types only.
+    files: ['admin-console/**/*.ts', 'admin-console/**/*.tsx'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Use a seeded generator.' }],
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: [{ name: '@scanselect/server', allowTypeImports: true, message: 'The console imports only the API types from the server (import type).' }],
+        patterns: [{ group: ['@scanselect/server/*', '@scanselect/plugin', '@scanselect/plugin/*', '**/server/**', '**/plugin/**', '**/viewer-extension/**'], message: 'admin-console/ talks to the server over HTTP.' }],
+      }],
+    },
+  },
+  {
     files: ['**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly', Buffer: 'readonly', performance: 'readonly', AbortController: 'readonly', setTimeout: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -34,12 +34,20 @@ const TESTS = [
   'test/uploadLimits.test.ts',
   'test/schedule.test.ts',
   'test/serverLoop.test.ts',
+  'test/export.test.ts',
+  'test/learningCurve.test.ts',
+  'test/projectSettings.test.ts',
   'test/folderRestart.test.ts',
   'test/orthancLoop.test.ts',
   'test/workerProcess.test.ts',
   'test/externalWorker.test.ts',
+  'test/jobCancel.test.ts',
   'test/sync.test.ts',
   'server/src/outbox/outbox.test.ts',
+  'server/src/domain/validationSet.test.ts',
+  'server/src/domain/runRound.test.ts',
+  'server/src/audit/auditLog.test.ts',
+  'test/adminOperations.test.ts',
 ];
 
 /** Why PostgreSQL cannot run here, or null (as postgresUnavailable() decides). */

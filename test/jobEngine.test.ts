@@ -3,7 +3,8 @@
  * failure and none for bad input; at most one round per project at a time without holding up
  * another project's; a job whose worker vanished taken up after its time-out; a job given up
  * on marked failed; every change heard by a queue on another connection (another replica)
- * through LISTEN/NOTIFY. Workers here are EngineWorkers in this process on their own pools, as
+ * through LISTEN/NOTIFY; a cancelled job — queued or running — ended, cancelled in the engine
+ * and never retried. Workers here are EngineWorkers in this process on their own pools, as
  * separate processes would be. Skipped, with the reason printed, without PostgreSQL.
  */
 import { AppError } from '../server/src/appError';
@@ -17,6 +18,7 @@ import { EngineWorker } from '../server/src/jobs/engine/engineWorker';
 import { JobEngine, projectQueue, type EngineJobData } from '../server/src/jobs/engine/jobEngine';
 import type { JobHandler } from '../server/src/jobs/jobRunner';
 import { JobStore, type Job } from '../server/src/jobs/jobStore';
+import { loopingJob } from './harness/loopingJob';
 import { PostgresProcess, postgresUnavailable } from './harness/postgres';
 
 jest.setTimeout(120_000);
@@ -73,7 +75,7 @@ interface Node {
     await engine.start();
     const queue = new EngineJobQueue(sql, jobs, engine, url, () => {});
     await queue.start();
-    const worker = new EngineWorker(engine, jobs, () => {}, { worker: name, fenceMs: 200 });
+    const worker = new EngineWorker(engine, jobs, () => {}, { worker: name, fenceMs: 200, cancelCheckMs: 200 });
     worker.setHandlers(handlers);
     const periodic = new EnginePeriodicWork(engine, jobs, () => {}, { outbox: null, scheduler: null });
     await periodic.start();
@@ -170,6 +172,57 @@ interface Node {
     await a.engine.boss.fetch(projectQueue('round', 1));
     await a.jobs.startAttempt(job.id, 1, 'dead');
     expect(await ended(a.queue, job.id)).toMatchObject({ state: 'failed', error: expect.stringMatching(/worker stopped/) });
+  });
+
+  /** The engine's copies of job `id`: their states. */
+  const engineStates = async (n: Node, id: number): Promise<string[]> =>
+    (await n.sql.all<{ state: string }>("SELECT state::text AS state FROM pgboss.job WHERE data ->> 'jobId' = CAST(@id AS TEXT)", { id })).map((r) => r.state);
+
+
+  it('cancels a queued job: its row fails, the engine’s copy is cancelled, and no worker runs it', async () => {
+    const started: number[] = [];
+    const run: JobHandler = async (j) => void started.push(j.id);
+    const a = await node('a', { sync: run, round: run });
+    const job = await a.queue.enqueue('sync', 1);
+    const heard: Job[] = [];
+    a.queue.on('job', (j) => heard.push(j));
+    expect(await a.queue.cancel(job.id, 'ada')).toMatchObject({ outcome: 'cancelled', job: { state: 'failed', error: 'cancelled by ada', cancelRequestedBy: 'ada' } });
+    expect(await engineStates(a, job.id)).toEqual(['cancelled']);
+    // A copy fetched anyway (here: the row cancelled without the engine's copy) is skipped.
+    const skipped = await a.queue.enqueue('round', 1);
+    await a.jobs.cancel(skipped.id, 'bob');
+    expect(await engineStates(a, skipped.id)).toEqual(['created']);
+    const after = await a.queue.enqueue('sync', 1);
+    const end = ended(a.queue, after.id);
+    a.worker.start();
+    await end;
+    while ((await engineStates(a, skipped.id))[0] !== 'completed') await new Promise((r) => setTimeout(r, 50));
+    expect(started).toEqual([after.id]);
+    expect(await a.jobs.get(skipped.id)).toMatchObject({ state: 'failed', error: 'cancelled by bob', attempts: 0 });
+    expect(heard.filter((j) => j.id === job.id).map((j) => j.state)).toContain('failed');
+  });
+
+  it('stops a running job cancelled through another replica within seconds: failed, cancelled in the engine, not retried', async () => {
+    const started: number[] = [];
+    const worker = await node('worker', { round: loopingJob(started) });
+    const replica = await node('replica', {});
+    const job = await replica.queue.enqueue('round', 1);
+    const end = ended(replica.queue, job.id);
+    worker.worker.start();
+    while ((await replica.jobs.get(job.id))!.stage === null) await new Promise((r) => setTimeout(r, 50));
+    expect(await replica.queue.cancel(job.id, 'ada')).toMatchObject({ outcome: 'requested', job: { state: 'running', cancelRequestedBy: 'ada' } });
+    expect(await end).toMatchObject({ state: 'failed', error: 'cancelled by ada', cancelRequestedBy: 'ada', attempts: 1 });
+    // The worker cancels the engine's copy just after it records the row (which `end` waited for).
+    for (let i = 0; i < 100 && (await engineStates(replica, job.id))[0] === 'active'; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await engineStates(replica, job.id)).toEqual(['cancelled']);
+    // Longer than the retry delay: nothing runs it again. A new round of the project does run.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(started).toEqual([job.id]);
+    expect(await replica.jobs.get(job.id)).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(await replica.queue.cancel(job.id, 'ada')).toMatchObject({ outcome: 'finished' });
+    const again = await replica.queue.enqueue('round', 1, job.payload);
+    while (!started.includes(again.id)) await new Promise((r) => setTimeout(r, 50));
+    expect(await replica.jobs.get(again.id)).toMatchObject({ state: 'running', cancelRequestedBy: null });
   });
 
   it('tells a queue on another connection (another replica) of every change, progress included', async () => {

@@ -31,6 +31,14 @@ describe('layering lint rules', () => {
     expect(await ruleIds("import { x } from '@scanselect/plugin/dist/selection/coldStart';\nexport default x;\n", 'server/src/probe.ts')).toContain('no-restricted-imports');
   });
 
+  it('keeps the admin console to the API: types from the server, nothing of the engine or the viewer', async () => {
+    expect(await ruleIds("import type { ProjectView } from '@scanselect/server';\nexport type P = ProjectView;\n", 'admin-console/src/probe.ts')).toEqual([]);
+    for (const mod of ['@scanselect/plugin', '@scanselect/server/dist/server', '../../server/src/domain/runRound', '../../viewer-extension/src/ids']) {
+      expect(await ruleIds(`import { x } from '${mod}';\nexport const y = x;\n`, 'admin-console/src/probe.tsx')).toContain('@typescript-eslint/no-restricted-imports');
+    }
+    expect(await ruleIds("import { createServer } from '@scanselect/server';\nexport const y = createServer;\n", 'admin-console/src/probe.ts')).toContain('@typescript-eslint/no-restricted-imports');
+  });
+
   it('forbids Math.random everywhere', async () => {
     expect(await ruleIds('export const r = Math.random();\n', 'plugin/src/probe.ts')).toContain('no-restricted-properties');
     expect(await ruleIds('export const r = Math.random();\n', 'server/src/probe.ts')).toContain('no-restricted-properties');

@@ -8,13 +8,15 @@
  * API calls carried the provider's JWT), the study's image renders (canvas read back: the
  * DICOMweb requests carried it too), `GET /api/me` from the page names the provider's user,
  * claiming a case records that user, and Sign out goes through the provider's end-session
- * endpoint. Screenshots in out/test-artifacts/viewer-oidc/. Skipped, with the reason, without
+ * endpoint; the admin console signs in through the same provider (and refuses this annotator).
+ * Screenshots in out/test-artifacts/viewer-oidc/. Skipped, with the reason, without
  * Chromium or the fetched OHIF app.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writePhantomDataset } from '../server/src/demo/phantomDataset';
+import { buildAdminConsole } from './harness/adminConsolePage';
 import { BrowserSession, browserUnavailableReason, buildViewerExtension, ViewerPage, type CanvasStats } from './harness/browser';
 import { MockOidcProvider } from './harness/mockOidcProvider';
 import { startTestServer, type TestServer } from './harness/serverHarness';
@@ -145,5 +147,18 @@ withBrowser('the viewer signed in through the identity provider (OIDC)', () => {
     await browser.page.getByTestId('scanselect-worklist-row').first().waitFor({ timeout: 120_000 });
     expect(idp.accessTokens.length).toBeGreaterThan(tokensBefore);
     await browser.screenshot('signed-in-again');
+  });
+
+  it('signs in to the admin console through the same provider, and refuses the annotator it maps to', async () => {
+    buildAdminConsole();
+    const page = await browser.context.newPage();
+    await page.goto(`${t.url}/admin#/people`, { waitUntil: 'domcontentloaded' });
+    await page.getByRole('button', { name: 'Sign in with your identity provider' }).click();
+    await page.getByRole('heading', { name: 'Admins only' }).waitFor({ timeout: 60_000 });
+    expect(idp.events).toContain('authorize → /admin/callback');
+    expect(await page.getByRole('alert').textContent()).toContain('dr.alice');
+    expect(new URL(page.url()).pathname + new URL(page.url()).hash).toBe('/admin#/people'); // the callback's code is gone from the address
+    await page.screenshot({ path: path.join(browser.artifacts, 'admin-console-refused.png') });
+    await page.close();
   });
 });

@@ -4,10 +4,20 @@
  * answers `{ code, message, requestId }` with the status. Anything else is an internal error (500).
  */
 export class AppError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  /**
+   * @param fields which input fields are wrong, by dotted path (`budget.total`, `classes.1`), for
+   *   a form to show each message next to its field; the whole story stays in `message`.
+   */
+  constructor(readonly status: number, readonly code: string, message: string, readonly fields: readonly FieldError[] = []) {
     super(message);
     this.name = 'AppError';
   }
+}
+
+/** One wrong input field: its dotted path in the request body and what is wrong with it. */
+export interface FieldError {
+  readonly field: string;
+  readonly message: string;
 }
 
 export const badRequest = (code: string, message: string): AppError => new AppError(400, code, message);

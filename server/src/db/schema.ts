@@ -8,6 +8,8 @@ import type { Migration } from './database';
  * apart from what every role may read. Version 6: which worker runs a job and when it last said
  * so (several worker processes on one database; a job whose worker went silent is taken up again).
  * Version 7: artefacts as rows, for PostgresArtifactStore (unused on SQLite, whose artefacts are files).
+ * Version 8: validation cases on the worklist (labelled, never trained on), each round model's
+ * scores on them (the learning curve), and who asked for a job to be cancelled.
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -196,6 +198,29 @@ export const MIGRATIONS: readonly Migration[] = [
         size INTEGER NOT NULL,
         updated_at TEXT NOT NULL
       );
+    `,
+  },
+  {
+    version: 8,
+    name: 'validation sets, round metrics, job cancellation',
+    up: `
+      -- A validation case is labelled like any other but never trained on, never counted in the
+      -- budget and never a selection candidate: each round's model is scored on these.
+      ALTER TABLE worklist ADD COLUMN validation INTEGER NOT NULL DEFAULT 0;
+      -- One row per round model: its scores on the labelled validation cases (JSON), and which
+      -- cases those were (a key of their ids), so stale scores are recomputed when the set grows.
+      CREATE TABLE round_metrics (
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        round_number INTEGER NOT NULL,
+        validation_key TEXT NOT NULL,
+        cases INTEGER NOT NULL,
+        labels_used INTEGER NOT NULL,
+        metrics TEXT NOT NULL,
+        evaluated_at TEXT NOT NULL,
+        PRIMARY KEY (project_id, round_number)
+      );
+      -- Who asked for a queued or running job to stop (the worker stops at its next check).
+      ALTER TABLE jobs ADD COLUMN cancel_requested_by TEXT;
     `,
   },
 ];

@@ -4,18 +4,20 @@ import { writeSegmentation, SECONDARY_CAPTURE_SOP_CLASS } from '../dicom';
 import type { PhantomCase } from './phantomDataset';
 
 /** A worklist case as the REST API returns it (the fields the annotator uses). */
-interface Case { sopUid: string; rank: number; status: string; priority: string }
+interface Case { sopUid: string; rank: number; status: string; priority: string; validation?: boolean }
 
 /**
  * Plays a radiologist through the REST API, as the viewer would: for every open case of the
  * latest worklist, claim it, outline it (here: the phantom's ground truth, written as a DICOM
- * SEG) and submit the SEG. Returns the cases it labelled.
+ * SEG) and submit the SEG. Validation cases first: the last selected case's mask queues the next
+ * round, whose model is then scored on the whole validation set. Returns the cases it labelled.
  */
 export class SimulatedAnnotator {
   constructor(private readonly baseUrl: string, private readonly token: string, private readonly cases: ReadonlyMap<string, PhantomCase>, private readonly classes: readonly string[]) {}
 
   async labelOpenCases(projectId: number): Promise<string[]> {
-    const worklist = (await this.call('GET', `/api/projects/${projectId}/worklist?status=open`)) as Case[];
+    const open = (await this.call('GET', `/api/projects/${projectId}/worklist?status=open`)) as Case[];
+    const worklist = [...open.filter((c) => c.validation), ...open.filter((c) => !c.validation)];
     const done: string[] = [];
     for (const item of worklist) {
       const phantom = this.cases.get(item.sopUid);

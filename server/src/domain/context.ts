@@ -9,6 +9,7 @@ import type { Outbox } from '../outbox/outbox';
 import type { ImageSource } from '../pacs/source';
 import type { ProjectStore } from '../projects/projectStore';
 import type { RoundStore } from '../rounds/roundStore';
+import type { MetricsStore } from '../rounds/metricsStore';
 import type { ArtifactStore } from '../storage/artifactStore';
 import type { PoolAccess } from './poolAccess';
 
@@ -21,6 +22,8 @@ export interface ServerContext {
   readonly artifacts: ArtifactStore;
   readonly projects: ProjectStore;
   readonly rounds: RoundStore;
+  /** Each round model's scores on the validation set (the learning curve). */
+  readonly metrics: MetricsStore;
   readonly masks: MaskStore;
   /** Decodes uploaded masks in worker threads, off the event loop. */
   readonly maskDecoder: MaskDecodePool;

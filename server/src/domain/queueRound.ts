@@ -1,6 +1,7 @@
 import { conflict } from '../appError';
 import type { Job } from '../jobs/jobStore';
 import type { ServerContext } from './context';
+import { assertActive } from './projectStatus';
 
 /**
  * Queues a round job for a project unless one is already queued or running (then returns that
@@ -12,6 +13,7 @@ export async function queueRound(ctx: ServerContext, actor: string, projectId: n
   return ctx.sql.transaction(async (tx) => {
     await ctx.projects.lock(projectId, tx);
     const project = await ctx.projects.get(projectId, tx);
+    assertActive(project, 'a round');
     const pending = await ctx.jobs.pending('round', projectId, tx);
     if (pending) return { job: pending, queued: false };
     const used = (await ctx.rounds.selectedIds(projectId, tx)).length;
@@ -25,10 +27,12 @@ export async function queueRound(ctx: ServerContext, actor: string, projectId: n
 /**
  * Whether the next round is due: there is no round yet (the cold start), or the masks of the
  * latest round's worklist have reached the project's quota (0 = never automatically) — and
- * budget remains.
+ * budget remains. Validation cases count in neither: the round's `size` and `labelled` and the
+ * selected ids leave them out, so labelling them never triggers a round.
  */
 export async function roundDue(ctx: ServerContext, projectId: number): Promise<boolean> {
   const project = await ctx.projects.get(projectId);
+  if (project.settings.status !== 'active') return false;
   if ((await ctx.rounds.selectedIds(projectId)).length >= project.settings.budget.total) return false;
   const latest = await ctx.rounds.latest(projectId);
   if (!latest) return true;

@@ -5,6 +5,7 @@ import {
   runAcquisition,
   runColdStart,
   trainSegmentation,
+  type EmbeddedPool,
   type SelectionRun,
   type TrainedModel,
 } from '@scanselect/plugin';
@@ -45,21 +46,25 @@ const PREDICT_CHUNK = 32;
  * A selection round (method paper, section 3): the cold start (eqs. 1–4) while nothing is
  * labelled, otherwise train an Attention U-Net from scratch on the labelled set → predict every
  * case not yet selected → entropy (eqs. 5–7) → acquisition by S = α·D̃ + (1−α)·H̃ (eqs. 8–10).
- * Never selects beyond the remaining budget nor a case selected before. Idempotent per job: a
- * job replayed after a crash that had already stored its round returns that round.
+ * Never selects beyond the remaining budget nor a case selected before. Validation cases are
+ * taken out of the pool first: never trained on, never candidates, not in the map's diversity
+ * reference, not in the budget. Idempotent per job: a job replayed after a crash that had already
+ * stored its round returns that round.
  */
 export async function runRound(deps: RoundDeps, request: RoundRequest): Promise<Round> {
   const { project, jobId } = request;
   const existing = (await deps.rounds.list(project.id)).find((r) => jobId !== null && r.jobId === jobId);
   if (existing) return existing;
   const settings = project.settings;
-  const pool = await deps.pool.pool(project.id, settings.encoder.id);
+  const validation = new Set(await deps.rounds.validationIds(project.id));
+  const pool = withoutIds(await deps.pool.pool(project.id, settings.encoder.id), validation);
   const selected = await deps.rounds.selectedIds(project.id);
   const remaining = settings.budget.total - selected.length;
   if (remaining <= 0) throw conflict('budget-exhausted', `project "${project.name}" has used its whole budget of ${settings.budget.total} cases`);
   if (pool.ids.length === 0) throw conflict('empty-pool', `project "${project.name}" has no embedded images yet: run a sync first`);
   const poolIds = new Set(pool.ids);
-  const labelled = (await deps.masks.list(project.id)).filter((m) => poolIds.has(m.sopUid));
+  // Masks of the selected cases only: a validation case's mask is what round models are scored on.
+  const labelled = (await deps.masks.list(project.id)).filter((m) => poolIds.has(m.sopUid) && !validation.has(m.sopUid));
   const report = (fraction: number, stage: string): void => request.onProgress?.(fraction, stage);
 
   if (selected.length === 0) {
@@ -137,6 +142,8 @@ async function predictEntropy(deps: RoundDeps, request: RoundRequest, trained: T
 
 /** Stores the round; `poolIds` are the map's rows in order; `modelKey` the folder key of its model. */
 function store(deps: RoundDeps, request: RoundRequest, kind: Round['kind'], run: SelectionRun, poolIds: readonly string[], report: RoundReport, modelKey: string | null): Promise<Round> {
+  // A job cancelled while it chose (the cold start does not look at the signal) stores nothing.
+  if (request.signal?.aborted) return Promise.reject(request.signal.reason instanceof Error ? request.signal.reason : new Error('aborted'));
   const selected = run.report.selected;
   const items: NewItem[] = selected.map((s) => ({
     sopUid: s.id, rank: s.rank, priority: priorityOfRank(s.rank, selected.length), reason: s.reason, cluster: s.cluster,
@@ -147,6 +154,16 @@ function store(deps: RoundDeps, request: RoundRequest, kind: Round['kind'], run:
     projectId: request.project.id, kind, jobId: request.jobId, alpha: kind === 'active' ? (run.report.alpha ?? null) : null, report,
     mapIds: poolIds, map: Float32Array.from(run.map.data), modelDir: modelKey, items,
   }, onRound ? (round, tx) => onRound(request.project, round, tx) : undefined);
+}
+
+/** The pool without the rows of `ids` (embeddings copied row by row, order kept). */
+export function withoutIds(pool: EmbeddedPool, ids: ReadonlySet<string>): EmbeddedPool {
+  if (ids.size === 0) return pool;
+  const { cols, data } = pool.embeddings;
+  const keep = pool.ids.flatMap((id, row) => (ids.has(id) ? [] : [row]));
+  const out = data instanceof Float64Array ? new Float64Array(keep.length * cols) : new Float32Array(keep.length * cols);
+  keep.forEach((row, i) => out.set(data.subarray(row * cols, (row + 1) * cols), i * cols));
+  return { ids: keep.map((row) => pool.ids[row]!), embeddings: { rows: keep.length, cols, data: out } };
 }
 
 function bytesOf(values: Float32Array): Uint8Array {

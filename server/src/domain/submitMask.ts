@@ -7,6 +7,7 @@ import type { SegPayload, StowFilePayload } from '../publish/deliveries';
 import type { ServerContext } from './context';
 import type { InstanceRow } from './poolAccess';
 import { submitRight, type Submitter } from './maskOwnership';
+import { assertNotArchived } from './projectStatus';
 import { autoRetrain } from './queueRound';
 import { artifactKeys } from '../storage/artifactKeys';
 
@@ -27,7 +28,7 @@ export interface MaskReceipt {
 
 /** Refuses early (before an upload is even read) someone who may not submit a mask for the case. */
 export async function assertMaySubmit(ctx: ServerContext, who: Submitter, projectId: number, sopUid: string): Promise<void> {
-  await ctx.projects.get(projectId);
+  assertNotArchived(await ctx.projects.get(projectId), 'submitting a mask');
   submitRight(await ctx.rounds.item(projectId, sopUid), await ctx.masks.get(projectId, sopUid), who);
 }
 

@@ -8,9 +8,13 @@ import type { Principal, TokenStore } from '../auth/tokenStore';
 import type { ServerContext } from '../domain/context';
 import { openApiDocument } from './openApi';
 import { adminRoutes } from './routes/adminRoutes';
+import { curveRoutes } from './routes/curveRoutes';
+import { consoleRoutes } from './routes/consoleRoutes';
 import { dicomWebProxy } from './routes/dicomWebProxy';
+import { exportRoutes } from './routes/exportRoutes';
 import { jobRoutes } from './routes/jobRoutes';
 import { projectRoutes } from './routes/projectRoutes';
+import { syncHealthRoutes } from './routes/syncHealthRoutes';
 import { viewerRoutes, type ViewerFiles } from './routes/viewerRoutes';
 import { worklistRoutes } from './routes/worklistRoutes';
 
@@ -41,6 +45,8 @@ export interface AppDeps {
   readonly oidc?: OidcVerifier;
   /** Where the viewer's files are (default: the repository's viewer-extension/). */
   readonly viewerFiles?: ViewerFiles;
+  /** Where the admin console's built files are (default: the repository's admin-console/dist). */
+  readonly consoleDir?: string;
   /** The operator log (UIDs redacted): a 500's stack with its request id, and requests when `logRequests`. */
   readonly log: (line: string) => void;
   /** Log every request (method, path, status, time, request id — never bodies or patient data). */
@@ -73,12 +79,15 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(openApiDocument(deps.info.version));
   });
   app.use(viewerRoutes(deps.ctx.config, deps.viewerFiles));
+  app.use(consoleRoutes(deps.ctx.config.oidc, deps.consoleDir));
 
   app.use(['/api', '/dicom-web'], authenticate(deps));
   app.use(dicomWebProxy(deps.ctx.config.sources, { publicUrl: deps.ctx.config.publicUrl }));
   // Bodies are parsed only for authenticated requests: without a token everything is 401.
   app.use(jsonBody());
-  app.use('/api', projectRoutes(deps.ctx), worklistRoutes(deps.ctx), jobRoutes(deps.ctx), adminRoutes(deps.ctx, deps.tokens));
+  app.use('/api', projectRoutes(deps.ctx), worklistRoutes(deps.ctx), curveRoutes(deps.ctx), jobRoutes(deps.ctx), adminRoutes(deps.ctx, deps.tokens));
+  app.use('/api', syncHealthRoutes(deps.ctx));
+  app.use('/api', exportRoutes(deps.ctx, deps.log));
 
   app.use((req, _res, next) => next(new AppError(404, 'not-found', `no route ${req.method} ${req.baseUrl}${req.path}`.slice(0, 300))));
   app.use(errorHandler(deps.log));

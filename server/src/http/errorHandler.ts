@@ -1,11 +1,12 @@
 import type { NextFunction, Request, Response } from 'express';
-import { AppError } from '../appError';
+import { AppError, type FieldError } from '../appError';
 
 /** What a client is told about an error: never a stack, a server path, a file's content or a library's message. */
 export interface ErrorAnswer {
   readonly status: number;
   readonly code: string;
   readonly message: string;
+  readonly fields?: readonly FieldError[];
 }
 
 /** Messages of our own for the 4xx errors of Express's middleware (static files, body parsers): theirs name server paths. */
@@ -32,18 +33,19 @@ export function classifyError(error: unknown): ErrorAnswer {
 }
 
 /**
- * The one error handler: `{ code, message, requestId }` with the status. A 500's stack goes to
+ * The one error handler: `{ code, message, requestId }` with the status, plus `fields` (which
+ * input field is wrong, and why) when the error names fields. A 500's stack goes to
  * the operator log — which redacts UIDs — with the request id, never to the client.
  */
 export function errorHandler(log: (line: string) => void) {
   // Express recognises an error handler by its four parameters.
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    const { status, code, message } = classifyError(error);
+    const { status, code, message, fields } = classifyError(error);
     if (status === 500) log(`[${req.requestId}] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     if (res.headersSent) {
       res.destroy();
       return;
     }
-    res.status(status).json({ code, message, requestId: req.requestId });
+    res.status(status).json({ code, message, ...(fields && fields.length > 0 ? { fields } : {}), requestId: req.requestId });
   };
 }

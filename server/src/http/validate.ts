@@ -1,5 +1,5 @@
 import Ajv, { type ErrorObject } from 'ajv';
-import { AppError } from '../appError';
+import { AppError, type FieldError } from '../appError';
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, discriminator: true });
 
@@ -15,9 +15,20 @@ export function validator<T>(schema: object): Validator<T> {
   return (value, what = 'body') => {
     check ??= ajv.compile(schema);
     const copy = value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as unknown);
-    if (!check(copy)) throw new AppError(400, `invalid-${what}`, describe(check.errors ?? [], what));
+    if (!check(copy)) throw new AppError(400, `invalid-${what}`, describe(check.errors ?? [], what), fieldErrors(check.errors ?? []));
     return copy as T;
   };
+}
+
+/** The errors by field path (`budget.total`; an unknown property at its own path), for forms. */
+function fieldErrors(errors: readonly ErrorObject[]): FieldError[] {
+  return errors.map((e) => {
+    const path = e.instancePath.split('/').filter(Boolean);
+    if (e.keyword === 'additionalProperties') return { field: [...path, (e.params as { additionalProperty: string }).additionalProperty].join('.'), message: 'unknown property' };
+    if (e.keyword === 'required') return { field: [...path, (e.params as { missingProperty: string }).missingProperty].join('.'), message: 'required' };
+    if (e.keyword === 'enum') return { field: path.join('.'), message: `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` };
+    return { field: path.join('.'), message: e.message ?? e.keyword };
+  });
 }
 
 function describe(errors: readonly ErrorObject[], what: string): string {

@@ -1,5 +1,10 @@
 import { EventEmitter } from 'node:events';
+import { JobCancelledError } from './jobCancelled';
 import type { JobContext, JobEvents, JobHandler, JobWorker } from './jobRunner';
+import type { JobStore } from './jobStore';
+
+/** How often a running job's worker looks whether an admin asked for the job to be cancelled [ms]. */
+export const CANCEL_CHECK_MS = 2000;
 
 /**
  * What both job workers share — the handlers and the kinds taken, a loop started once and
@@ -10,6 +15,8 @@ export abstract class JobLoop extends EventEmitter<JobEvents> implements JobWork
   protected running = false;
   /** The running job's stop signal. */
   protected current: AbortController | null = null;
+  /** The running job's id. */
+  protected currentJob: number | null = null;
   private restricted: readonly string[] | null = null;
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
@@ -72,6 +79,29 @@ export abstract class JobLoop extends EventEmitter<JobEvents> implements JobWork
       last = now;
       record(fraction, stage).catch((e: unknown) => log(`job ${id}: progress not recorded: ${(e as Error).message}`));
     };
+  }
+
+  /**
+   * Watches running job `id` for a cancellation: every `ms` it reads whether an admin asked for
+   * the job to stop and, once one did, aborts `controller` with a {@link JobCancelledError} (the
+   * handler stops at its next look at the signal). Returns the function that ends the watch.
+   */
+  protected watchCancel(jobs: Pick<JobStore, 'cancelRequestedBy'>, id: number, controller: AbortController, ms = CANCEL_CHECK_MS): () => void {
+    const timer = setInterval(() => {
+      if (controller.signal.aborted) return;
+      void jobs.cancelRequestedBy(id).then((actor) => {
+        if (actor !== null && !controller.signal.aborted) controller.abort(new JobCancelledError(actor));
+      }, () => undefined); // a failed look is repeated at the next tick
+    }, ms);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /** Stops job `id` now if this worker runs it (an admin cancelled it in this process); false if it does not. */
+  protected abortCancelled(id: number, actor: string): boolean {
+    if (this.currentJob !== id || !this.current || this.current.signal.aborted) return false;
+    this.current.abort(new JobCancelledError(actor));
+    return true;
   }
 
   /** Takes and runs jobs while {@link running}. */

@@ -1,9 +1,13 @@
 import type { SqlExecutor } from '../db/sqlClient';
+import { cancelledBy, cancelledText } from './jobCancelled';
 import { jobErrorText } from './jobError';
 import { JobLoop } from './jobLoop';
-import type { Job, JobStore } from './jobStore';
+import type { CancelOutcome, Job, JobStore } from './jobStore';
 
-/** What a job handler gets: a stop signal and a progress reporter. */
+/**
+ * What a job handler gets: a stop signal and a progress reporter. The signal is aborted when the
+ * worker stops (the job is resumed later) or an admin cancels the job (it ends failed).
+ */
 export interface JobContext {
   readonly signal: AbortSignal;
   progress(fraction: number, stage: string): void;
@@ -18,13 +22,19 @@ export interface JobEvents {
 }
 
 /**
- * What the API and the use cases need of the jobs: queue one, hear of every change, wait until
- * none is left. A {@link JobRunner} is one (jobs run in this process); a `PollingJobQueue` is the
+ * What the API and the use cases need of the jobs: queue one, cancel one, hear of every change,
+ * wait until none is left. A {@link JobRunner} is one (jobs run in this process); a `PollingJobQueue` is the
  * other (jobs run in worker processes, changes read from the database).
  */
 export interface JobQueue {
   /** Queues a job; with `tx`, inside that transaction (the job exists only if it commits). */
   enqueue(kind: string, projectId: number | null, payload?: unknown, tx?: SqlExecutor): Promise<Job>;
+  /**
+   * `actor` cancels job `id`: a queued job ends failed `cancelled by <actor>` at once (and leaves
+   * the job engine's queue); a running one is asked to stop, and its worker — in this process or
+   * another — stops it within seconds. Null when there is no such job.
+   */
+  cancel(id: number, actor: string): Promise<CancelOutcome | null>;
   on(event: 'job', listener: (job: Job) => void): unknown;
   off(event: 'job', listener: (job: Job) => void): unknown;
   /** Resolves when no job is queued or running (for tests and the demo). */
@@ -55,6 +65,8 @@ export interface RunnerOptions {
   readonly resumable?: readonly string[];
   /** How often an idle runner looks for queued jobs [1 s]. */
   readonly pollMs?: number;
+  /** How often a running job's worker looks whether it was cancelled [2 s]. */
+  readonly cancelCheckMs?: number;
 }
 
 /** Resolves when `source` has no queued or running job. */
@@ -77,6 +89,7 @@ export async function untilIdle(jobs: JobStore, source: Pick<JobQueue, 'on' | 'o
  * halve each other's speed), oldest first. Progress is written to the job table at most every
  * 250 ms per job and announced as a `job` event, which the HTTP layer streams to clients (SSE).
  * `stop()` aborts the running job; as sync and round jobs are resumable, a restart requeues it.
+ * A job an admin cancels stops at its handler's next look at the signal and ends failed.
  */
 export class JobRunner extends JobLoop implements JobQueue {
   private readonly worker: string | null;
@@ -106,6 +119,16 @@ export class JobRunner extends JobLoop implements JobQueue {
     return untilIdle(this.jobs, this);
   }
 
+  /** Cancels a job; one this runner runs is stopped at once, one another worker runs when that worker next looks. */
+  async cancel(id: number, actor: string): Promise<CancelOutcome | null> {
+    const cancelled = await this.jobs.cancel(id, actor);
+    if (cancelled?.outcome === 'cancelled' || cancelled?.outcome === 'requested') {
+      if (cancelled.outcome === 'requested') this.abortCancelled(id, actor);
+      this.emit('job', cancelled.job);
+    }
+    return cancelled;
+  }
+
   /** With other workers: takes up the jobs of workers that went silent (at most every few seconds). */
   private async takeUpStale(): Promise<void> {
     const staleAfter = this.options.staleAfterMs ?? 60_000;
@@ -132,6 +155,8 @@ export class JobRunner extends JobLoop implements JobQueue {
     this.emit('job', job);
     const controller = new AbortController();
     this.current = controller;
+    this.currentJob = job.id;
+    const unwatch = this.watchCancel(this.jobs, job.id, controller, this.options.cancelCheckMs);
     const worker = this.worker;
     const heartbeat = worker === null ? null : setInterval(() => void this.jobs.heartbeat([job.id], worker).catch((e: unknown) => this.log(`job ${job.id}: heartbeat failed: ${(e as Error).message}`)), this.options.heartbeatMs ?? 5000);
     heartbeat?.unref();
@@ -143,19 +168,33 @@ export class JobRunner extends JobLoop implements JobQueue {
         if (current) this.emit('job', current);
       }, this.log),
     };
+    const cancelled = (): string | null => cancelledBy(controller.signal);
     try {
       const result = await this.handlers[job.kind]!(job, context);
-      if (controller.signal.aborted && !this.running) return; // left running: requeued at the next start
-      await this.finish(job, () => this.jobs.succeed(job.id, result ?? null, worker), 'succeeded');
+      // Cancelled: failed, even when the handler returned what it had done so far (a sync does).
+      if (cancelled() !== null) await this.finishCancelled(job, cancelled()!);
+      else if (controller.signal.aborted && !this.running) return; // left running: requeued at the next start
+      else await this.finish(job, () => this.jobs.succeed(job.id, result ?? null, worker), 'succeeded');
     } catch (error) {
-      if (controller.signal.aborted && !this.running) return;
-      const text = jobErrorText(job.kind, error);
-      await this.finish(job, () => this.jobs.fail(job.id, text.public, text.detail, worker), `failed: ${text.detail}`);
+      if (cancelled() !== null) await this.finishCancelled(job, cancelled()!);
+      else if (controller.signal.aborted && !this.running) return;
+      else {
+        const text = jobErrorText(job.kind, error);
+        await this.finish(job, () => this.jobs.fail(job.id, text.public, text.detail, worker), `failed: ${text.detail}`);
+      }
     } finally {
       if (heartbeat) clearInterval(heartbeat);
+      unwatch();
       this.current = null;
+      this.currentJob = null;
     }
     this.emit('job', (await this.jobs.get(job.id))!);
+  }
+
+  /** Records that an admin cancelled the job: failed `cancelled by <actor>`, never resumed. */
+  private finishCancelled(job: Job, actor: string): Promise<void> {
+    const text = cancelledText(actor);
+    return this.finish(job, () => this.jobs.fail(job.id, text, text, this.worker), text);
   }
 
   /** Records the outcome; a job another worker took up meanwhile (this one was silent too long) is left to it. */

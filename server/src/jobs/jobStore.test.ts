@@ -78,4 +78,59 @@ describe('JobStore', () => {
     await clocked.succeed(a.id, { round: 1 }, 'w2');
     expect(await clocked.get(a.id)).toMatchObject({ state: 'succeeded', result: { round: 1 } });
   });
+
+  describe('cancel', () => {
+    it('fails a queued job at once, which is then never claimed', async () => {
+      const job = await jobs.enqueue('sync', 1);
+      expect(await jobs.cancel(job.id, 'ada')).toMatchObject({ outcome: 'cancelled', job: { state: 'failed', error: 'cancelled by ada', cancelRequestedBy: 'ada', finishedAt: '2026-11-25T12:00:00.000Z' } });
+      expect(await jobs.errorDetail(job.id)).toBe('cancelled by ada');
+      expect(await jobs.claimNext()).toBeNull();
+      expect(await jobs.cancel(job.id, 'bob')).toMatchObject({ outcome: 'finished', job: { error: 'cancelled by ada' } });
+      expect(await jobs.cancel(999, 'ada')).toBeNull();
+    });
+
+    it('asks a running job to stop once (the first asker is kept), and reports an ended one as finished', async () => {
+      const job = await jobs.enqueue('round', 1);
+      expect(await jobs.enqueue('sync', 1)).toMatchObject({ cancelRequestedBy: null });
+      await jobs.claimNext(['round'], 'w1');
+      expect(await jobs.cancelRequestedBy(job.id)).toBeNull();
+      expect(await jobs.cancel(job.id, 'ada')).toMatchObject({ outcome: 'requested', job: { state: 'running', cancelRequestedBy: 'ada' } });
+      expect(await jobs.cancel(job.id, 'bob')).toMatchObject({ outcome: 'already-requested', job: { cancelRequestedBy: 'ada' } });
+      expect(await jobs.cancelRequestedBy(job.id)).toBe('ada');
+      await jobs.fail(job.id, 'cancelled by ada', 'cancelled by ada', 'w1');
+      expect(await jobs.cancelRequestedBy(job.id)).toBeNull();
+      expect(await jobs.cancel(job.id, 'ada')).toMatchObject({ outcome: 'finished', job: { state: 'failed' } });
+    });
+
+    it('never queues again a job whose cancellation was asked for: not after its worker went silent, nor as a retry', async () => {
+      const silent = await jobs.enqueue('sync', 1);
+      const retried = await jobs.enqueue('round', 1);
+      const refused = await jobs.enqueue('round', 1);
+      await jobs.claimNext(['sync'], 'w1');
+      await jobs.cancel(silent.id, 'ada');
+      expect(await jobs.requeueStale(['sync', 'round'], null)).toEqual({ requeued: [], failed: [silent.id] });
+      expect(await jobs.get(silent.id)).toMatchObject({ state: 'failed', error: 'cancelled by ada' });
+      // The engine's path: an attempt that fails and would be retried ends as cancelled instead.
+      expect(await jobs.startAttempt(retried.id, 1, 'w1')).toMatchObject({ state: 'running' });
+      await jobs.cancel(retried.id, 'bob');
+      expect(await jobs.finishAttempt(retried.id, 1, { retry: 'attempt 1 failed; retrying' })).toBe(true);
+      expect(await jobs.get(retried.id)).toMatchObject({ state: 'failed', error: 'cancelled by bob', finishedAt: '2026-11-25T12:00:00.000Z' });
+      // A copy the engine hands out after its worker died is not started, and ends the job.
+      expect(await jobs.startAttempt(refused.id, 1, 'w1')).toMatchObject({ state: 'running' });
+      await jobs.cancel(refused.id, 'cy');
+      expect(await jobs.startAttempt(refused.id, 2, 'w2')).toBeNull();
+      expect(await jobs.endCancelled(refused.id)).toBe(true);
+      expect(await jobs.get(refused.id)).toMatchObject({ state: 'failed', error: 'cancelled by cy', attempts: 1 });
+      expect(await jobs.endCancelled(refused.id)).toBe(false);
+      expect(await jobs.abandon(refused.id, 'gone')).toBe(false);
+    });
+
+    it('marks a job the engine gave up on as cancelled when that was asked for', async () => {
+      const job = await jobs.enqueue('round', 1);
+      await jobs.startAttempt(job.id, 1, 'dead');
+      await jobs.cancel(job.id, 'ada');
+      expect(await jobs.abandon(job.id, 'interrupted: its worker stopped')).toBe(true);
+      expect(await jobs.get(job.id)).toMatchObject({ state: 'failed', error: 'cancelled by ada' });
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import type { SqlClient, SqlExecutor } from '../db/sqlClient';
+import { CANCELLED_BY, cancelledText } from './jobCancelled';
 
 /** The PostgreSQL channel job changes are announced on (payload: the job id). */
 export const JOB_CHANNEL = 'scanselect_jobs';
@@ -21,24 +22,44 @@ export interface Job {
   readonly createdAt: string;
   readonly startedAt: string | null;
   readonly finishedAt: string | null;
+  /**
+   * Who asked for the job to be cancelled, or null. A cancelled job ends `failed` with the error
+   * `cancelled by <name>`; while this is set and the job still runs, its worker is stopping it.
+   */
+  readonly cancelRequestedBy: string | null;
+}
+
+/**
+ * What asking to cancel a job did: `cancelled` (it was queued: failed now), `requested` (it runs:
+ * its worker stops it within seconds), `already-requested` (someone asked before), `finished`
+ * (it had ended: nothing to cancel).
+ */
+export interface CancelOutcome {
+  readonly job: Job;
+  readonly outcome: 'cancelled' | 'requested' | 'already-requested' | 'finished';
 }
 
 interface Row {
   id: number; project_id: number | null; kind: string; state: JobState; progress: number; stage: string | null; error: string | null;
   result: string | null; payload: string | null; attempts: number; created_at: string; started_at: string | null; finished_at: string | null;
+  cancel_requested_by?: string | null;
 }
 
 const toJob = (r: Row): Job => ({
   id: r.id, projectId: r.project_id, kind: r.kind, state: r.state, progress: r.progress, stage: r.stage, error: r.error,
   result: r.result === null ? null : (JSON.parse(r.result) as unknown), payload: r.payload === null ? null : (JSON.parse(r.payload) as unknown), attempts: r.attempts,
-  createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at,
+  createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at, cancelRequestedBy: r.cancel_requested_by ?? null,
 });
+
+/** SQL: the error of a job whose cancellation was asked for (`cancelled by <name>`), with the parameter `@cancelledBy`. */
+const CANCELLED_ERROR = 'CAST(@cancelledBy AS TEXT) || cancel_requested_by';
 
 /**
  * The job table: queued → running → succeeded | failed, with progress and error. After a crash,
  * `recoverInterrupted` runs once at start so that no job stays "running" forever: jobs whose
  * kind can resume (sync and rounds checkpoint their work) are queued again, the others are
- * marked failed with the reason.
+ * marked failed with the reason. A job whose cancellation was asked for is never queued again:
+ * wherever it would be (a retry, a take-up), it ends failed `cancelled by <name>` instead.
  */
 export class JobStore {
   constructor(private readonly sql: SqlClient, private readonly now: () => Date = () => new Date()) {}
@@ -60,11 +81,12 @@ export class JobStore {
 
   /**
    * The engine's attempt `attempt` (1, 2, …) of a job starts on `worker`: the job is running with
-   * that attempt number, unless it already ended or a later attempt started (then null: leave it).
+   * that attempt number, unless it already ended, a later attempt started or its cancellation was
+   * asked for (then null: leave it; see {@link endCancelled}).
    */
   async startAttempt(id: number, attempt: number, worker: string): Promise<Job | null> {
     const { changes } = await this.sql.run(`UPDATE jobs SET state = 'running', started_at = @now, heartbeat_at = @now, worker = @worker, attempts = @attempt, progress = 0, stage = NULL, error = NULL
-      WHERE id = @id AND state IN ('queued', 'running') AND attempts < @attempt`, { now: this.stamp(), worker, attempt, id });
+      WHERE id = @id AND state IN ('queued', 'running') AND attempts < @attempt AND cancel_requested_by IS NULL`, { now: this.stamp(), worker, attempt, id });
     if (changes !== 1) return null;
     await this.notify(id);
     return this.get(id);
@@ -75,11 +97,17 @@ export class JobStore {
     return (await this.sql.get<{ n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE id = @id AND attempts = @attempt AND state = 'running'", { id, attempt }))!.n === 1;
   }
 
-  /** Ends attempt `attempt`; false when it is no longer the job's current attempt (nothing recorded). */
+  /**
+   * Ends attempt `attempt`; false when it is no longer the job's current attempt (nothing
+   * recorded). A retry of a job whose cancellation was asked for ends it failed instead.
+   */
   async finishAttempt(id: number, attempt: number, outcome: { result: unknown } | { error: string; detail: string } | { retry: string }): Promise<boolean> {
     const params = { id, attempt, now: this.stamp() };
     const { changes } = 'retry' in outcome
-      ? await this.sql.run("UPDATE jobs SET state = 'queued', worker = NULL, heartbeat_at = NULL, stage = @stage WHERE id = @id AND attempts = @attempt AND state = 'running'", { ...params, stage: outcome.retry })
+      ? await this.sql.run(`UPDATE jobs SET state = CASE WHEN cancel_requested_by IS NULL THEN 'queued' ELSE 'failed' END, worker = NULL, heartbeat_at = NULL, stage = @stage,
+          error = CASE WHEN cancel_requested_by IS NULL THEN error ELSE ${CANCELLED_ERROR} END, error_detail = CASE WHEN cancel_requested_by IS NULL THEN error_detail ELSE ${CANCELLED_ERROR} END,
+          finished_at = CASE WHEN cancel_requested_by IS NULL THEN finished_at ELSE CAST(@now AS TEXT) END
+        WHERE id = @id AND attempts = @attempt AND state = 'running'`, { ...params, stage: outcome.retry, cancelledBy: CANCELLED_BY })
       : 'result' in outcome
         ? await this.sql.run("UPDATE jobs SET state = 'succeeded', progress = 1, result = @result, error = NULL, error_detail = NULL, finished_at = @now WHERE id = @id AND attempts = @attempt AND state = 'running'",
           { ...params, result: outcome.result === null || outcome.result === undefined ? null : JSON.stringify(outcome.result) })
@@ -89,10 +117,11 @@ export class JobStore {
     return changes === 1;
   }
 
-  /** A job the engine gave up on (its worker died and its retries are used up): failed with `reason`, if it had not ended. */
+  /** A job the engine gave up on (its worker died and its retries are used up): failed with `reason` (or as cancelled), if it had not ended. */
   async abandon(id: number, reason: string): Promise<boolean> {
-    const { changes } = await this.sql.run("UPDATE jobs SET state = 'failed', error = @reason, error_detail = @reason, finished_at = @now WHERE id = @id AND state IN ('queued', 'running')",
-      { id, reason, now: this.stamp() });
+    const error = `CASE WHEN cancel_requested_by IS NULL THEN CAST(@reason AS TEXT) ELSE ${CANCELLED_ERROR} END`;
+    const { changes } = await this.sql.run(`UPDATE jobs SET state = 'failed', error = ${error}, error_detail = ${error}, finished_at = @now WHERE id = @id AND state IN ('queued', 'running')`,
+      { id, reason, now: this.stamp(), cancelledBy: CANCELLED_BY });
     if (changes === 1) await this.notify(id);
     return changes === 1;
   }
@@ -181,16 +210,23 @@ export class JobStore {
 
   /**
    * Running jobs whose worker has not said it runs them since `silentSince` (or at all) — it died,
-   * or was killed — are queued again (resumable kinds) or failed; `null` takes every running job.
+   * or was killed — are queued again (resumable kinds) or failed (the others, and those whose
+   * cancellation was asked for); `null` takes every running job.
    */
   requeueStale(resumable: readonly string[], silentSince: Date | null): Promise<{ requeued: number[]; failed: number[] }> {
     return this.sql.transaction(async (tx) => {
-      const running = await tx.all<{ id: number; kind: string }>("SELECT id, kind FROM jobs WHERE state = 'running' AND (CAST(@since AS TEXT) IS NULL OR heartbeat_at IS NULL OR heartbeat_at < @since)",
+      const running = await tx.all<{ id: number; kind: string; cancel_requested_by: string | null }>(
+        "SELECT id, kind, cancel_requested_by FROM jobs WHERE state = 'running' AND (CAST(@since AS TEXT) IS NULL OR heartbeat_at IS NULL OR heartbeat_at < @since)",
         { since: silentSince?.toISOString() ?? null });
       const requeued: number[] = [];
       const failed: number[] = [];
       for (const job of running) {
-        if (resumable.includes(job.kind)) {
+        if (job.cancel_requested_by !== null) {
+          // Its cancellation was asked for: it ends here rather than running again.
+          await tx.run(`UPDATE jobs SET state = 'failed', error = ${CANCELLED_ERROR}, error_detail = ${CANCELLED_ERROR}, finished_at = @now WHERE id = @id AND state = 'running'`,
+            { now: this.stamp(), id: job.id, cancelledBy: CANCELLED_BY });
+          failed.push(job.id);
+        } else if (resumable.includes(job.kind)) {
           await tx.run("UPDATE jobs SET state = 'queued', worker = NULL, heartbeat_at = NULL, stage = 'resumed: its worker stopped' WHERE id = @id AND state = 'running'", { id: job.id });
           requeued.push(job.id);
         } else {
@@ -200,6 +236,49 @@ export class JobStore {
       }
       return { requeued, failed };
     });
+  }
+
+  /**
+   * `actor` asks for job `id` to stop. A queued job ends failed `cancelled by <actor>` at once
+   * (`withdraw` runs in the same transaction: the job engine forgets its copy); a running one
+   * gets `cancel_requested_by`, which its worker reads within seconds ({@link cancelRequestedBy})
+   * and then stops the job. Null when there is no such job.
+   */
+  async cancel(id: number, actor: string, withdraw?: (job: Job, tx: SqlExecutor) => Promise<void>): Promise<CancelOutcome | null> {
+    // A job moves on between the statements (claimed, retried): each step is conditional, so look again.
+    for (let look = 0; ; look++) {
+      if (look === 10) throw new Error(`job ${id} kept changing state: cancel it again`);
+      const cancelled = await this.sql.transaction(async (tx) => {
+        const { changes } = await tx.run(`UPDATE jobs SET state = 'failed', cancel_requested_by = @actor, error = @error, error_detail = @error, finished_at = @now
+          WHERE id = @id AND state = 'queued'`, { id, actor, error: cancelledText(actor), now: this.stamp() });
+        if (changes !== 1) return null;
+        const job = (await this.get(id, tx))!;
+        await withdraw?.(job, tx);
+        await this.notify(id, tx);
+        return job;
+      });
+      if (cancelled) return { job: cancelled, outcome: 'cancelled' };
+      const { changes } = await this.sql.run("UPDATE jobs SET cancel_requested_by = @actor WHERE id = @id AND state = 'running' AND cancel_requested_by IS NULL", { id, actor });
+      if (changes === 1) await this.notify(id);
+      const job = await this.get(id);
+      if (!job) return null;
+      if (changes === 1) return { job, outcome: 'requested' };
+      if (job.state === 'succeeded' || job.state === 'failed') return { job, outcome: 'finished' };
+      if (job.state === 'running' && job.cancelRequestedBy !== null) return { job, outcome: 'already-requested' };
+    }
+  }
+
+  /** Who asked for running job `id` to be cancelled, or null (not asked, or not running). */
+  async cancelRequestedBy(id: number): Promise<string | null> {
+    return (await this.sql.get<{ requested_by: string | null }>("SELECT cancel_requested_by AS requested_by FROM jobs WHERE id = @id AND state = 'running'", { id }))?.requested_by ?? null;
+  }
+
+  /** Ends job `id` as cancelled if its cancellation was asked for and it has not ended (a worker that was handed it skips it); false otherwise. */
+  async endCancelled(id: number): Promise<boolean> {
+    const { changes } = await this.sql.run(`UPDATE jobs SET state = 'failed', error = ${CANCELLED_ERROR}, error_detail = ${CANCELLED_ERROR}, finished_at = @now
+      WHERE id = @id AND state IN ('queued', 'running') AND cancel_requested_by IS NOT NULL`, { id, now: this.stamp(), cancelledBy: CANCELLED_BY });
+    if (changes === 1) await this.notify(id);
+    return changes === 1;
   }
 
   private async finish(id: number, state: 'succeeded' | 'failed', error: string | null, detail: string | null, result: unknown, worker: string | null): Promise<void> {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { SqlExecutor } from '../db/sqlClient';
 import { untilIdle, type JobEvents, type JobQueue } from './jobRunner';
-import type { Job, JobStore } from './jobStore';
+import type { CancelOutcome, Job, JobStore } from './jobStore';
 
 /** The job kinds the service queues. */
 export const JOB_KINDS = ['sync', 'round'] as const;
@@ -33,6 +33,17 @@ export class PollingJobQueue extends EventEmitter<JobEvents> implements JobQueue
     this.seen.set(job.id, signature(job));
     this.emit('job', job);
     return job;
+  }
+
+  /** Cancels a job: a queued one ends now; a running one's worker (another process) reads the request within seconds and stops it. */
+  async cancel(id: number, actor: string): Promise<CancelOutcome | null> {
+    const cancelled = await this.jobs.cancel(id, actor);
+    if (cancelled?.outcome === 'cancelled' || cancelled?.outcome === 'requested') {
+      if (cancelled.outcome === 'cancelled') this.seen.delete(id);
+      else this.seen.set(id, signature(cancelled.job));
+      this.emit('job', cancelled.job);
+    }
+    return cancelled;
   }
 
   start(): void {
@@ -79,4 +90,4 @@ export class PollingJobQueue extends EventEmitter<JobEvents> implements JobQueue
   }
 }
 
-const signature = (job: Job): string => `${job.state}|${job.progress}|${job.stage ?? ''}|${job.attempts}`;
+const signature = (job: Job): string => `${job.state}|${job.progress}|${job.stage ?? ''}|${job.attempts}|${job.cancelRequestedBy ?? ''}`;

@@ -39,7 +39,7 @@ export class Scheduler {
     const started: number[] = [];
     for (const project of await this.ctx.projects.list()) {
       const { schedule, timeZone } = project.settings;
-      if (!schedule) continue;
+      if (!schedule || project.settings.status !== 'active') continue; // paused or archived: no nightly run
       let due: Date | null;
       try {
         due = missedRun(parseCron(schedule), new Date(project.lastScheduledRun ?? project.createdAt), now, timeZone);

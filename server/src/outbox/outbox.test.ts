@@ -1,5 +1,5 @@
 import { openTestSqlClient } from '../../../test/harness/testDatabase';
-import { MAX_BACKOFF_MS, Outbox } from './outbox';
+import { MAX_BACKOFF_MS, MAX_ERROR_LENGTH, Outbox } from './outbox';
 import { OutboxWorker } from './outboxWorker';
 
 describe('Outbox and OutboxWorker', () => {
@@ -11,6 +11,7 @@ describe('Outbox and OutboxWorker', () => {
     const { sql, dispose } = await openTestSqlClient();
     closeDatabase = dispose;
     outbox = new Outbox(sql, () => clock);
+    for (const id of [7, 8]) await sql.run("INSERT INTO projects (id, name, config, created_at) VALUES (@id, @name, '{}', 'now')", { id, name: `p${id}` });
   });
   afterAll(() => closeDatabase?.());
 
@@ -63,5 +64,49 @@ describe('Outbox and OutboxWorker', () => {
     await worker.flush();
     expect(seen).toEqual([1, 2]);
     expect([(await outbox.get(a.id))!.state, (await outbox.get(b.id))!.state]).toEqual(['done', 'done']);
+  });
+
+  it('lists failed deliveries (pending after a failed attempt) and pages, with the count', async () => {
+    const fresh = await outbox.add('paging', 'pacs', {}, 7);
+    const failing = await outbox.add('paging', 'pacs', {}, 7);
+    const delivered = await outbox.add('paging', 'pacs', {}, 7);
+    await outbox.retryLater(failing.id, `PACS answered 500: ${'x'.repeat(5000)}`);
+    await outbox.done(delivered.id);
+    const ids = async (query: Parameters<Outbox['list']>[0]): Promise<number[]> => (await outbox.list(query)).map((e) => e.id);
+    expect(await ids({ projectId: 7 })).toEqual([fresh.id, failing.id, delivered.id]);
+    expect(await ids({ projectId: 7, state: 'failed' })).toEqual([failing.id]);
+    expect(await ids({ projectId: 7, state: 'pending' })).toEqual([fresh.id, failing.id]);
+    expect(await ids({ projectId: 7, state: 'done' })).toEqual([delivered.id]);
+    expect(await ids({ projectId: 7, limit: 2, offset: 1 })).toEqual([failing.id, delivered.id]);
+    expect(await outbox.count({ projectId: 7, limit: 1 })).toBe(3);
+    expect(await outbox.count({ projectId: 7, state: 'failed' })).toBe(1);
+    const [failed] = await outbox.list({ projectId: 7, state: 'failed' });
+    expect(failed!.lastError).toHaveLength(MAX_ERROR_LENGTH);
+    expect(failed!.lastError).toMatch(/^PACS answered 500: x+…$/);
+  });
+
+  it('makes one pending entry due now and wakes the started worker of this process, not a delivered one', async () => {
+    const entry = await outbox.add('wake', 'pacs', {}, 8);
+    const attempts: number[] = [];
+    const worker = new OutboxWorker(outbox, { wake: async (e) => {
+      attempts.push(e.id);
+      throw new Error('still down');
+    } }, 1_000_000);
+    worker.start(); // a first pass at once: one failed attempt, the next one in 5 s
+    await worker.flush();
+    expect(attempts).toEqual([entry.id]);
+    const due = await outbox.makeDue(entry.id);
+    expect(due).toMatchObject({ id: entry.id, state: 'pending', nextAttemptAt: clock.toISOString() });
+    outbox.wake(); // no flush here: the wake alone makes the worker pass (its timer is 1000 s away)
+    for (let i = 0; i < 200 && attempts.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(attempts).toEqual([entry.id, entry.id]);
+    await worker.stop();
+    await outbox.makeDue(entry.id);
+    outbox.wake(); // a stopped worker no longer listens
+    await new Promise((r) => setTimeout(r, 50));
+    expect(attempts).toHaveLength(2);
+    await outbox.done(entry.id);
+    expect(await outbox.makeDue(entry.id)).toBeNull();
+    expect(await outbox.makeDue(999_999)).toBeNull();
   });
 });

@@ -7,10 +7,17 @@ export type Deliver = (entry: OutboxEntry) => Promise<void>;
  * Delivers due outbox entries, one at a time in order, every `intervalMs` and whenever woken.
  * A failed delivery is recorded with its error and retried with back-off; an entry of a kind
  * nobody delivers stays pending with that reason (visible in `GET /api/outbox`).
+ *
+ * Once started it is also woken by {@link Outbox.wake} (an admin's retry in this process). On
+ * PostgreSQL it is not started: the job engine runs its passes, one at a time in the cluster
+ * (EnginePeriodicWork), and a retried entry waits for the next of those (every few seconds).
  */
 export class OutboxWorker {
   private timer: NodeJS.Timeout | null = null;
   private busy: Promise<void> | null = null;
+  /** Woken during a pass, which may have read the due entries before the wake: pass again. */
+  private again = false;
+  private stopWaking: (() => void) | null = null;
 
   constructor(
     private readonly outbox: Outbox,
@@ -23,12 +30,16 @@ export class OutboxWorker {
     if (this.timer) return;
     this.timer = setInterval(() => void this.flush(), this.intervalMs);
     this.timer.unref();
+    this.stopWaking = this.outbox.onWake(() => this.wake());
     void this.flush();
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.stopWaking?.();
+    this.stopWaking = null;
+    this.again = false;
     await this.busy;
   }
 
@@ -37,9 +48,22 @@ export class OutboxWorker {
     if (!this.busy) {
       this.busy = this.pass().finally(() => {
         this.busy = null;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
       });
     }
     return this.busy;
+  }
+
+  /** A pass now, or right after the running one. */
+  private wake(): void {
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
+    this.flush().catch((error: unknown) => this.log(`outbox pass failed: ${(error as Error).message}`));
   }
 
   private async pass(): Promise<void> {

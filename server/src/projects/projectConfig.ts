@@ -44,6 +44,10 @@ export interface ProjectSettings {
   readonly filters: SourceFilters;
   /** Foreground classes in label-value order: class i has value i + 1 in masks (0 = background). */
   readonly classes: readonly string[];
+  /** `#rrggbb` colour of each class (same order), as the viewer paints it; filled in from a palette when not given. */
+  readonly classColors: readonly string[];
+  /** `active`; `paused`: no sync or round is queued (by anyone or the schedule), labelling goes on; `archived`: read-only. */
+  readonly status: ProjectStatus;
   readonly encoder: EncoderSettings;
   readonly model: ModelSettings;
   readonly budget: BudgetSettings;
@@ -60,6 +64,24 @@ export interface ProjectSettings {
   readonly autoRetrainQuota: number;
   /** How long a claim holds a case for one annotator. */
   readonly leaseMinutes: number;
+}
+
+/** What a project is doing: see {@link ProjectSettings.status}. */
+export type ProjectStatus = 'active' | 'paused' | 'archived';
+export const PROJECT_STATUSES: readonly ProjectStatus[] = ['active', 'paused', 'archived'];
+
+/**
+ * Default class colours in label order: Okabe–Ito, then Tol's bright (distinct and colour-blind
+ * aware; the viewer's fallback palette for projects stored before colours were settings).
+ */
+export const CLASS_PALETTE: readonly string[] = [
+  '#e69f00', '#56b4e9', '#009e73', '#f0e442', '#0072b2', '#d55e00', '#cc79a7',
+  '#4477aa', '#66ccee', '#228833', '#ccbb44', '#ee6677', '#aa3377', '#bbbbbb',
+];
+
+/** The colours of `classes`: the given ones, then the palette for the rest. */
+export function classColorsFor(classes: readonly string[], given: readonly string[] = []): string[] {
+  return classes.map((_, i) => given[i] ?? CLASS_PALETTE[i % CLASS_PALETTE.length]!);
 }
 
 const uint = (minimum: number, maximum: number, def?: number): Record<string, unknown> => ({ type: 'integer', minimum, maximum, ...(def === undefined ? {} : { default: def }) });
@@ -85,6 +107,8 @@ export const PROJECT_SETTINGS_SCHEMA = {
       },
     },
     classes: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 64 } },
+    classColors: { type: 'array', maxItems: 20, items: { type: 'string', pattern: '^#[0-9a-fA-F]{6}$' } },
+    status: { type: 'string', enum: PROJECT_STATUSES, default: 'active' },
     encoder: {
       type: 'object',
       additionalProperties: false,
@@ -127,26 +151,44 @@ export const PROJECT_SETTINGS_SCHEMA = {
   },
 } as const;
 
-/** JSON Schema of a change to a project (`PATCH`): any subset of the settings an admin may change. */
+/** A schema with every `default` removed: a patch must not fill in what it does not change. */
+function withoutDefaults<T>(schema: T): T {
+  if (Array.isArray(schema)) return schema.map(withoutDefaults) as T;
+  if (typeof schema !== 'object' || schema === null) return schema;
+  return Object.fromEntries(Object.entries(schema).filter(([k]) => k !== 'default').map(([k, v]) => [k, withoutDefaults(v)])) as T;
+}
+
+/**
+ * JSON Schema of a change to a project (`PATCH`): any subset of the settings. Some may change only
+ * while nothing depends on them (the use case says which and answers 409 naming the field).
+ */
 export const PROJECT_PATCH_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   minProperties: 1,
   properties: {
+    source: PROJECT_SETTINGS_SCHEMA.properties.source,
+    classes: PROJECT_SETTINGS_SCHEMA.properties.classes,
+    classColors: PROJECT_SETTINGS_SCHEMA.properties.classColors,
+    status: { type: 'string', enum: PROJECT_STATUSES },
+    encoder: withoutDefaults(PROJECT_SETTINGS_SCHEMA.properties.encoder),
+    projection: { type: 'string', enum: ['tsne', 'pca', 'none'] },
+    seed: uint(0, 2 ** 31 - 1),
     budget: PROJECT_SETTINGS_SCHEMA.properties.budget,
     alpha: { type: 'number', minimum: 0, maximum: 1 },
     schedule: { type: ['string', 'null'], maxLength: 100 },
     timeZone: { type: 'string', maxLength: 64 },
     autoRetrainQuota: { type: 'number', minimum: 0, maximum: 1 },
     leaseMinutes: uint(1, 7 * 24 * 60),
-    filters: PROJECT_SETTINGS_SCHEMA.properties.filters,
-    model: { ...PROJECT_SETTINGS_SCHEMA.properties.model, default: undefined },
+    filters: withoutDefaults(PROJECT_SETTINGS_SCHEMA.properties.filters), // with its default, every patch would clear the filters
+    model: withoutDefaults(PROJECT_SETTINGS_SCHEMA.properties.model),
   },
 } as const;
 
-/** A change an admin may make to a running project (the rest is fixed at creation). */
-export type ProjectPatch = Partial<Pick<ProjectSettings, 'budget' | 'alpha' | 'schedule' | 'timeZone' | 'autoRetrainQuota' | 'leaseMinutes' | 'filters'>> & {
+/** A change an admin makes to a project's settings. */
+export type ProjectPatch = Partial<Omit<ProjectSettings, 'model' | 'encoder'>> & {
   readonly model?: Partial<ModelSettings>;
+  readonly encoder?: Partial<EncoderSettings>;
 };
 
 /** Checks a settings object beyond its JSON Schema; returns the problems (empty when valid). */
@@ -175,5 +217,15 @@ export function settingsProblems(settings: ProjectSettings, known: { sources: re
     problems.push(`timeZone: "${settings.timeZone}" is not an IANA time zone`);
   }
   if (new Set(settings.classes).size !== settings.classes.length) problems.push('classes: names must be unique');
+  if (settings.classColors.length !== settings.classes.length) problems.push(`classColors: one colour per class (${settings.classes.length}), not ${settings.classColors.length}`);
   return problems;
+}
+
+/**
+ * A stored project's settings with what later versions added filled in (projects stored before
+ * class colours and status existed read as active, with the palette's colours).
+ */
+export function normaliseSettings(stored: ProjectSettings): ProjectSettings {
+  const partial = stored as Omit<ProjectSettings, 'classColors' | 'status'> & { classColors?: string[]; status?: ProjectStatus };
+  return { ...partial, classColors: classColorsFor(partial.classes, partial.classColors), status: partial.status ?? 'active' };
 }

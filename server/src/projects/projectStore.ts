@@ -1,6 +1,6 @@
 import type { SqlClient, SqlExecutor } from '../db/sqlClient';
 import { conflict, notFound } from '../appError';
-import type { ProjectSettings } from './projectConfig';
+import { normaliseSettings, type ProjectSettings } from './projectConfig';
 
 /** A project as stored. */
 export interface Project {
@@ -15,7 +15,7 @@ export interface Project {
 interface Row { id: number; name: string; config: string; created_at: string; last_scheduled_run: string | null }
 
 const toProject = (r: Row): Project => ({
-  id: r.id, name: r.name, settings: JSON.parse(r.config) as ProjectSettings, createdAt: r.created_at, lastScheduledRun: r.last_scheduled_run,
+  id: r.id, name: r.name, settings: normaliseSettings(JSON.parse(r.config) as ProjectSettings), createdAt: r.created_at, lastScheduledRun: r.last_scheduled_run,
 });
 
 /** Projects: name and settings (validated by the caller), plus the schedule's bookkeeping. */

@@ -24,9 +24,17 @@ export interface WorklistItem {
   readonly claimedBy: string | null;
   readonly leaseExpiresAt: string | null;
   readonly labelledAt: string | null;
+  /**
+   * A validation case: labelled like any other, but never trained on, never a selection
+   * candidate and not counted in the budget — each round's model is scored on these.
+   */
+  readonly validation: boolean;
 }
 
-/** A selection round (0 = cold start). */
+/**
+ * A selection round (0 = cold start). `size` and `labelled` count the cases it selected, not the
+ * validation cases attached to it.
+ */
 export interface Round {
   readonly id: number;
   readonly projectId: number;
@@ -39,6 +47,11 @@ export interface Round {
   readonly createdAt: string;
   readonly size: number;
   readonly labelled: number;
+}
+
+/** A round as `GET …/rounds` lists it: with how many of its cases each annotator labelled (validation cases not counted). */
+export interface RoundSummary extends Round {
+  readonly labelledBy: Readonly<Record<string, number>>;
 }
 
 /** What a round records about how it chose (no pixel data, no patient data). */
@@ -70,14 +83,15 @@ interface RoundRow { id: number; project_id: number; number: number; kind: Round
 interface ItemRow {
   sop_uid: string; study_uid: string; series_uid: string; number: number; rank: number; priority: Priority; reason: string; cluster: number | null;
   entropy: number | null; diversity: number | null; score: number | null; x: number; y: number; status: CaseStatus; claimed_by: string | null;
-  lease_expires_at: string | null; labelled_at: string | null;
+  lease_expires_at: string | null; labelled_at: string | null; validation: number;
 }
 
 // Not the pool's map (map_ids, map: tens of kB per round, read by mapOf alone): every worklist
 // request reads the latest round, and on PostgreSQL each byte of it crosses the network.
+// Validation cases are not counted: a round's size is what it selected (and spent of the budget).
 const ROUND_SELECT = `SELECT r.id, r.project_id, r.number, r.kind, r.job_id, r.alpha, r.report, r.model_dir, r.created_at,
-  (SELECT COUNT(*) FROM worklist w WHERE w.round_id = r.id) AS size,
-  (SELECT COUNT(*) FROM worklist w WHERE w.round_id = r.id AND w.status = 'labelled') AS labelled FROM rounds r`;
+  (SELECT COUNT(*) FROM worklist w WHERE w.round_id = r.id AND w.validation = 0) AS size,
+  (SELECT COUNT(*) FROM worklist w WHERE w.round_id = r.id AND w.validation = 0 AND w.status = 'labelled') AS labelled FROM rounds r`;
 const ITEM_SELECT = `SELECT w.*, r.number, i.study_uid, i.series_uid FROM worklist w
   JOIN rounds r ON r.id = w.round_id JOIN instances i ON i.project_id = w.project_id AND i.sop_uid = w.sop_uid`;
 
@@ -121,8 +135,16 @@ export class RoundStore {
     return row ? toRound(row) : null;
   }
 
-  async list(projectId: number): Promise<Round[]> {
-    return (await this.sql.all<RoundRow>(`${ROUND_SELECT} WHERE r.project_id = @projectId ORDER BY r.number`, { projectId })).map(toRound);
+  /** Every round of the project in order, each with who labelled how many of its (non-validation) cases. */
+  async list(projectId: number): Promise<RoundSummary[]> {
+    const rounds = (await this.sql.all<RoundRow>(`${ROUND_SELECT} WHERE r.project_id = @projectId ORDER BY r.number`, { projectId })).map(toRound);
+    const counts = await this.sql.all<{ round_id: number; submitted_by: string; n: number }>(`SELECT w.round_id, m.submitted_by, COUNT(*) AS n
+      FROM masks m JOIN worklist w ON w.project_id = m.project_id AND w.sop_uid = m.sop_uid
+      WHERE m.project_id = @projectId AND w.validation = 0 GROUP BY w.round_id, m.submitted_by ORDER BY m.submitted_by`, { projectId });
+    return rounds.map((round) => ({
+      ...round,
+      labelledBy: Object.fromEntries(counts.filter((c) => c.round_id === round.id).map((c) => [c.submitted_by, Number(c.n)])),
+    }));
   }
 
   /** The 2-D map a round was chosen on: ids and x, y per id. */
@@ -133,10 +155,12 @@ export class RoundStore {
     return { ids: JSON.parse(row.map_ids) as string[], xy: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) };
   }
 
-  /** Worklist cases in round then rank order. */
-  async worklist(projectId: number, filter: { round?: number; status?: CaseStatus } = {}, tx: SqlExecutor = this.sql): Promise<WorklistItem[]> {
-    const rows = await tx.all<ItemRow>(`${ITEM_SELECT} WHERE w.project_id = @projectId AND (CAST(@round AS INTEGER) IS NULL OR r.number = @round) ORDER BY r.number, w.rank`,
-      { projectId, round: filter.round ?? null });
+  /** Worklist cases in round then rank order (`validation`: only the validation cases, or only the others). */
+  async worklist(projectId: number, filter: { round?: number; status?: CaseStatus; validation?: boolean } = {}, tx: SqlExecutor = this.sql): Promise<WorklistItem[]> {
+    const validation = filter.validation === undefined ? null : filter.validation ? 1 : 0;
+    const rows = await tx.all<ItemRow>(`${ITEM_SELECT} WHERE w.project_id = @projectId AND (CAST(@round AS INTEGER) IS NULL OR r.number = @round)
+      AND (CAST(@validation AS INTEGER) IS NULL OR w.validation = @validation) ORDER BY r.number, w.rank`,
+    { projectId, round: filter.round ?? null, validation });
     const items = rows.map((r) => this.toItem(r));
     return filter.status ? items.filter((i) => i.status === filter.status) : items;
   }
@@ -148,9 +172,34 @@ export class RoundStore {
     return this.toItem(row);
   }
 
-  /** Every case ever selected in the project (they count against the budget and are never selected again). */
+  /**
+   * Every case ever selected in the project: they count against the budget and are never
+   * selected again. Validation cases are not among them (see {@link validationIds}).
+   */
   async selectedIds(projectId: number, tx: SqlExecutor = this.sql): Promise<string[]> {
-    return (await tx.all<{ sop_uid: string }>('SELECT sop_uid FROM worklist WHERE project_id = @projectId', { projectId })).map((r) => r.sop_uid);
+    return (await tx.all<{ sop_uid: string }>('SELECT sop_uid FROM worklist WHERE project_id = @projectId AND validation = 0', { projectId })).map((r) => r.sop_uid);
+  }
+
+  /** The project's validation cases (never trained on, never selected, not in the budget), in a stable order. */
+  async validationIds(projectId: number, tx: SqlExecutor = this.sql): Promise<string[]> {
+    return (await tx.all<{ sop_uid: string }>('SELECT sop_uid FROM worklist WHERE project_id = @projectId AND validation = 1 ORDER BY sop_uid', { projectId }))
+      .map((r) => r.sop_uid);
+  }
+
+  /**
+   * Puts validation cases on the worklist of the round `roundId` (in the caller's transaction):
+   * claimed and labelled like the round's own cases, counted in neither its size nor the budget.
+   */
+  async addValidationCases(projectId: number, roundId: number, items: readonly NewItem[], tx: SqlExecutor): Promise<void> {
+    for (const item of items) {
+      await tx.run(`INSERT INTO worklist (project_id, sop_uid, round_id, rank, priority, reason, cluster, entropy, diversity, score, x, y, validation)
+        VALUES (@projectId, @sopUid, @roundId, @rank, @priority, @reason, @cluster, @entropy, @diversity, @score, @x, @y, 1)`, { ...item, projectId, roundId });
+    }
+  }
+
+  /** The highest rank on a round's worklist, validation cases included (0 when it has none). */
+  async lastRank(roundId: number, tx: SqlExecutor = this.sql): Promise<number> {
+    return Number((await tx.get<{ last: number | null }>('SELECT MAX(rank) AS last FROM worklist WHERE round_id = @roundId', { roundId }))?.last ?? 0);
   }
 
   /**
@@ -197,6 +246,7 @@ export class RoundStore {
       sopUid: r.sop_uid, studyUid: r.study_uid, seriesUid: r.series_uid, round: r.number, rank: r.rank, priority: r.priority, reason: r.reason,
       cluster: r.cluster, entropy: r.entropy, diversity: r.diversity, score: r.score, x: r.x, y: r.y,
       status: expired ? 'open' : r.status, claimedBy: expired ? null : r.claimed_by, leaseExpiresAt: expired ? null : r.lease_expires_at, labelledAt: r.labelled_at,
+      validation: Number(r.validation) === 1,
     };
   }
 }

@@ -20,6 +20,7 @@ import type { ImageSource } from '../pacs/source';
 import { PoolAccess } from '../domain/poolAccess';
 import { ProjectStore } from '../projects/projectStore';
 import { RoundStore } from '../rounds/roundStore';
+import { MetricsStore } from '../rounds/metricsStore';
 import { closeSharedSyncWorkerPools } from '../sync/syncWorkerPool';
 import type { ArtifactStore } from '../storage/artifactStore';
 import { FileArtifactStore } from '../storage/fileArtifactStore';
@@ -91,6 +92,7 @@ export async function openContext(config: ServerConfig, options: RuntimeOptions,
     config, sql, artifacts, jobs, now,
     queue: queue({ jobs, sql, engine, databaseUrl: databaseUrl(config.database), log }),
     rounds: new RoundStore(sql, now),
+    metrics: new MetricsStore(sql),
     projects: new ProjectStore(sql, now),
     masks: new MaskStore(sql),
     maskDecoder: new MaskDecodePool(),

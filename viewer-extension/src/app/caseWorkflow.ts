@@ -352,7 +352,7 @@ export class CaseWorkflow {
   }
 
   private async prepareMask(viewportId: string, project: ProjectView, generation: number): Promise<void> {
-    const segments = segmentsForClasses(project.settings.classes);
+    const segments = segmentsForClasses(project.settings.classes, project.settings.classColors ?? []);
     try {
       await this.editor.create(viewportId, `ScanSelect: ${project.name}`, segments);
       if (generation !== this.generation) return;

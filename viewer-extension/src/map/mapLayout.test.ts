@@ -4,10 +4,10 @@ import { hitTest, layoutMap } from './mapLayout';
 const map: MapView = {
   round: 1,
   points: [
-    { sopUid: 'a', x: -1, y: -1, selectedInRound: null, status: null },
-    { sopUid: 'b', x: 1, y: 1, selectedInRound: 0, status: 'labelled' },
-    { sopUid: 'c', x: 0, y: 0, selectedInRound: 1, status: 'open' },
-    { sopUid: 'd', x: 1, y: -1, selectedInRound: 1, status: 'claimed' },
+    { sopUid: 'a', x: -1, y: -1, selectedInRound: null, status: null, validation: false },
+    { sopUid: 'b', x: 1, y: 1, selectedInRound: 0, status: 'labelled', validation: false },
+    { sopUid: 'c', x: 0, y: 0, selectedInRound: 1, status: 'open', validation: false },
+    { sopUid: 'd', x: 1, y: -1, selectedInRound: 1, status: 'claimed', validation: false },
   ],
 };
 
@@ -29,7 +29,7 @@ describe('layoutMap', () => {
   });
 
   it('places a single point (or a degenerate map) in the middle without dividing by zero', () => {
-    const single = layoutMap({ round: 0, points: [{ sopUid: 'z', x: 5, y: 5, selectedInRound: 0, status: 'open' }] }, 0, null, 80, 60);
+    const single = layoutMap({ round: 0, points: [{ sopUid: 'z', x: 5, y: 5, selectedInRound: 0, status: 'open', validation: false }] }, 0, null, 80, 60);
     expect([single.points[0]!.px, single.points[0]!.py]).toEqual([40, 30]);
   });
 });
@@ -47,7 +47,7 @@ describe('hitTest', () => {
   });
 
   it('prefers the point drawn on top when two are equally near', () => {
-    const twins = layoutMap({ round: 0, points: [{ sopUid: 'p', x: 0, y: 0, selectedInRound: null, status: null }, { sopUid: 'q', x: 0, y: 0, selectedInRound: 0, status: 'open' }] }, 0, 'q', 50, 50);
+    const twins = layoutMap({ round: 0, points: [{ sopUid: 'p', x: 0, y: 0, selectedInRound: null, status: null, validation: false }, { sopUid: 'q', x: 0, y: 0, selectedInRound: 0, status: 'open', validation: false }] }, 0, 'q', 50, 50);
     expect(hitTest(twins, 25, 25)!.sopUid).toBe('q');
   });
 });

@@ -9,7 +9,7 @@ export interface SegmentSpec {
 
 /**
  * Distinct, colour-blind-aware colours (Okabe–Ito, then Tol's bright) for classes in label
- * order; the project settings name classes but carry no colours.
+ * order: the fallback for projects whose settings carry no colours (stored before `classColors`).
  */
 const PALETTE: ReadonlyArray<readonly [number, number, number]> = [
   [230, 159, 0], [86, 180, 233], [0, 158, 115], [240, 228, 66], [0, 114, 178], [213, 94, 0], [204, 121, 167],

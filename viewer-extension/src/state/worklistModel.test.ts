@@ -4,7 +4,7 @@ import { nextCase, worklistRows, worklistSummary } from './worklistModel';
 function item(rank: number, status: WorklistItem['status'], extra: Partial<WorklistItem> = {}): WorklistItem {
   return {
     sopUid: `sop-${rank}`, studyUid: `study-${rank}`, seriesUid: `series-${rank}`, round: 1, rank, priority: rank === 1 ? 'high' : 'low', reason: 'entropy', cluster: null,
-    entropy: 0.5, diversity: 0.25, score: 0.4, x: 0, y: 0, status, claimedBy: status === 'claimed' ? 'Dr A' : null, leaseExpiresAt: null, labelledAt: null, ...extra,
+    entropy: 0.5, diversity: 0.25, score: 0.4, x: 0, y: 0, status, claimedBy: status === 'claimed' ? 'Dr A' : null, leaseExpiresAt: null, labelledAt: null, validation: false, ...extra,
   };
 }
 

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { Command } from 'commander';
+import { AppError } from '../../appError';
 import { parseServerConfig } from '../../config/serverConfig';
+import { chooseValidationSet } from '../../domain/validationSet';
 import { evaluateRoundModel } from '../../demo/evaluateRound';
 import { SimulatedAnnotator } from '../../demo/simulatedAnnotator';
 import { writePhantomDataset, type PhantomCase } from '../../demo/phantomDataset';
@@ -32,7 +34,8 @@ const CLASSES = ['right lung', 'left lung'];
  * server (SQLite, REST API) on 127.0.0.1, syncs, runs the cold start and prints the worklist and
  * the URLs. With `--simulate-annotator` a scripted annotator claims each case and submits its
  * ground truth as DICOM SEG, so masks → retraining → active-learning round → new worklist runs
- * by itself until the budget is spent.
+ * by itself until the budget is spent; a validation set chosen after the cold start gives each
+ * round model's point of the learning curve.
  */
 export function demoCommand(): Command {
   return new Command('demo')
@@ -78,7 +81,7 @@ async function runDemo(server: ScanSelectServer, url: string, options: DemoOptio
   const project = (await ctx.projects.find(PROJECT))!;
   const admin = (await server.tokens.create('demo admin', 'admin')).token;
   const annotatorToken = (await server.tokens.create('Simulated annotator', 'annotator')).token;
-  say(`Server: ${url}  (OpenAPI: ${url}/openapi.json)\nAdmin token for this run: ${admin}\n  e.g. curl -H "Authorization: Bearer ${admin}" ${url}/api/projects/${project.id}/worklist`);
+  say(`Server: ${url}  (OpenAPI: ${url}/openapi.json)\nAdmin console: ${url}/admin  (sign in with the admin token)\nAdmin token for this run: ${admin}\n  e.g. curl -H "Authorization: Bearer ${admin}" ${url}/api/projects/${project.id}/worklist`);
 
   if ((await ctx.rounds.latest(project.id)) === null) {
     await runJob(server, await ctx.queue.enqueue('sync', project.id));
@@ -92,6 +95,7 @@ async function runDemo(server: ScanSelectServer, url: string, options: DemoOptio
     say(`\nRun again with --simulate-annotator to have a scripted annotator submit masks and watch the next rounds.`);
     return;
   }
+  await chooseDemoValidationSet(server, project.id, options.count);
   const annotator = new SimulatedAnnotator(url, annotatorToken, cases, CLASSES);
   for (;;) {
     const labelled = await annotator.labelOpenCases(project.id);
@@ -102,7 +106,9 @@ async function runDemo(server: ScanSelectServer, url: string, options: DemoOptio
     const latest = (await ctx.rounds.latest(project.id))!;
     const training = latest.report.training;
     if (training) say(`Round ${latest.number}: trained on ${training.images} masks, ${training.epochs} epochs, final loss ${training.finalLoss.toFixed(4)}, ${training.seconds.toFixed(0)} s on ${training.backend}`);
-    const selected = new Set(await ctx.rounds.selectedIds(project.id));
+    const point = await ctx.metrics.get(project.id, latest.number);
+    if (point) say(`  learning curve: round ${point.round}, ${point.labelsUsed} labels used, mean lung Dice ${point.metrics.meanDice.toFixed(3)} on the ${point.cases} validation cases`);
+    const selected = new Set([...(await ctx.rounds.selectedIds(project.id)), ...(await ctx.rounds.validationIds(project.id))]);
     const unseen = [...cases.values()].filter((c) => !selected.has(c.sopUid));
     if (latest.modelDir && unseen.length > 0) {
       const quality = await evaluateRoundModel(ctx.artifacts, latest.modelDir, unseen, project.settings.model.inputSize, CLASSES.length + 1);
@@ -112,6 +118,30 @@ async function runDemo(server: ScanSelectServer, url: string, options: DemoOptio
   }
   const used = (await ctx.rounds.selectedIds(project.id)).length;
   say(`\nBudget spent: ${used} of ${project.settings.budget.total} cases selected and labelled over ${(await ctx.rounds.list(project.id)).length} rounds.`);
+}
+
+/**
+ * After the cold start: a validation set of 8 phantoms (fewer when `--count` leaves little beside
+ * the budget), labelled by the simulated annotator but never trained on — each round model's
+ * mean Dice on it is a point of the learning curve. Kept when the demo is run again.
+ */
+async function chooseDemoValidationSet(server: ScanSelectServer, projectId: number, count: number): Promise<void> {
+  const { ctx } = server;
+  if ((await ctx.rounds.validationIds(projectId)).length > 0) return;
+  const project = await ctx.projects.get(projectId);
+  const size = Math.min(8, Math.floor((count - project.settings.budget.total) / 2));
+  if (size < 1) {
+    say(`\nNo validation set: ${count} phantoms leave too few beside the budget of ${project.settings.budget.total} (no learning curve).`);
+    return;
+  }
+  try {
+    const choice = await chooseValidationSet(ctx, 'demo', projectId, { size });
+    say(`\nValidation set: ${choice.size} phantoms, a stratified random sample over ${choice.strata} clusters of the map — labelled, never trained on; every round model is scored on them.`);
+  } catch (error) {
+    // A demo run again on a project left mid-round or with its pool spent: go on without a curve.
+    if (!(error instanceof AppError) || error.status !== 409) throw error;
+    say(`\nNo validation set: ${error.message} (no learning curve).`);
+  }
 }
 
 /** Waits for a job, printing its progress; throws if it fails. */

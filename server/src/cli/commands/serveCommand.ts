@@ -58,7 +58,7 @@ export async function announce(server: ScanSelectServer, url: string): Promise<v
     const { token } = await server.tokens.create('first admin', 'admin');
     process.stdout.write(`First start: an admin token was created. It is shown only now; keep it:\n  ${token}\n`);
   }
-  process.stdout.write(`ScanSelect ${server.info.version} listening on ${url}\n  API: ${url}/api  (OpenAPI: ${url}/openapi.json)\n  compute: ${server.info.compute.description[0]}\n`);
+  process.stdout.write(`ScanSelect ${server.info.version} listening on ${url}\n  API: ${url}/api  (OpenAPI: ${url}/openapi.json)\n  admin console: ${url}/admin\n  compute: ${server.info.compute.description[0]}\n`);
 }
 
 /** Resolves at the first SIGINT or SIGTERM. */

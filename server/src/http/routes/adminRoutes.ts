@@ -3,7 +3,11 @@ import { AppError } from '../../appError';
 import { ROLES, type Role, type TokenStore } from '../../auth/tokenStore';
 import { validator } from '../validate';
 import type { ServerContext } from '../../domain/context';
+import { listAudit } from '../../domain/listAudit';
+import { listDeliveries } from '../../domain/listDeliveries';
+import { retryDelivery } from '../../domain/retryDelivery';
 import { actorOf, allow, anyRole, intQuery } from '../guards';
+import { enumQuery, pageQuery, textQuery, TOTAL_COUNT_HEADER } from '../queryParams';
 
 /** JSON Schema of `POST /api/tokens`. */
 export const TOKEN_REQUEST_SCHEMA = {
@@ -14,7 +18,7 @@ export const TOKEN_REQUEST_SCHEMA = {
 } as const;
 const validateTokenRequest = validator<{ name: string; role: Role }>(TOKEN_REQUEST_SCHEMA);
 
-/** Tokens, the audit log and the PACS outbox. */
+/** Tokens, the audit log (filtered, paged) and the PACS outbox (paged; an admin may retry a delivery now). */
 export function adminRoutes(ctx: ServerContext, tokens: TokenStore): Router {
   const router = Router();
   router.get('/me', anyRole, async (req, res) => {
@@ -36,13 +40,25 @@ export function adminRoutes(ctx: ServerContext, tokens: TokenStore): Router {
   });
   router.get('/audit', allow('admin'), async (req, res) => {
     const projectId = intQuery(req, 'project');
-    res.json(await ctx.audit.list({ projectId, limit: intQuery(req, 'limit') ?? 200 }));
+    const { items, total } = await listAudit(ctx, {
+      ...pageQuery(req), ...(projectId !== undefined && { projectId }),
+      actor: textQuery(req, 'actor'), action: textQuery(req, 'action'), from: textQuery(req, 'from'), to: textQuery(req, 'to'),
+    });
+    res.setHeader(TOTAL_COUNT_HEADER, String(total)).json(items);
+  });
+  router.get('/audit/facets', allow('admin'), async (_req, res) => {
+    res.json(await ctx.audit.facets());
   });
   router.get('/outbox', allow('admin', 'service'), async (req, res) => {
     const projectId = intQuery(req, 'project');
-    const state = req.query.state;
-    if (state !== undefined && state !== 'pending' && state !== 'done') throw new AppError(400, 'invalid-query', 'state must be pending or done');
-    res.json(await ctx.outbox.list({ projectId, state: state as 'pending' | 'done' | undefined }));
+    const state = enumQuery(req, 'state', ['pending', 'done', 'failed'] as const);
+    const { items, total } = await listDeliveries(ctx, { ...pageQuery(req), ...(projectId !== undefined && { projectId }), ...(state && { state }) });
+    res.setHeader(TOTAL_COUNT_HEADER, String(total)).json(items);
+  });
+  router.post('/outbox/:id/retry', allow('admin'), async (req, res) => {
+    const id = Number(req.params.id);
+    if (!Number.isSafeInteger(id) || id < 1) throw new AppError(404, 'not-found', `no outbox entry ${String(req.params.id).slice(0, 40)}`);
+    res.json(await retryDelivery(ctx, actorOf(req), id));
   });
   return router;
 }

@@ -1,10 +1,19 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { AppError } from '../../appError';
+import { cancelJob } from '../../domain/cancelJob';
 import type { ServerContext } from '../../domain/context';
+import { retryJob } from '../../domain/retryJob';
 import type { Job } from '../../jobs/jobStore';
-import { anyRole, intQuery } from '../guards';
+import { actorOf, allow, anyRole, intQuery } from '../guards';
 
-/** Jobs, and their progress as Server-Sent Events. */
+/** The `:id` route parameter as a job id (404 when it cannot be one). */
+function jobIdOf(req: Request): number {
+  const value = Number(req.params.id);
+  if (!Number.isSafeInteger(value) || value < 1) throw new AppError(404, 'not-found', `no job ${String(req.params.id).slice(0, 40)}`);
+  return value;
+}
+
+/** Jobs, and their progress as Server-Sent Events; admins cancel and retry them. */
 export function jobRoutes(ctx: ServerContext): Router {
   const router = Router();
   router.get('/jobs', anyRole, async (req, res) => {
@@ -17,6 +26,15 @@ export function jobRoutes(ctx: ServerContext): Router {
     if (!job) throw new AppError(404, 'not-found', `no job ${req.params.id}`);
     // The whole error may name server paths or quote what a library read: admins only.
     res.json(req.principal!.role === 'admin' && job.state === 'failed' ? { ...job, errorDetail: await ctx.jobs.errorDetail(job.id) } : job);
+  });
+  /** 202 with the job: a queued one is failed (cancelled) now, a running one stops within seconds (`cancelRequestedBy` set). */
+  router.post('/jobs/:id/cancel', allow('admin'), async (req, res) => {
+    res.status(202).json(await cancelJob(ctx, actorOf(req), jobIdOf(req)));
+  });
+  /** 202 with the new job, or 200 with the one of that kind already queued or running for the project. */
+  router.post('/jobs/:id/retry', allow('admin'), async (req, res) => {
+    const { job, queued } = await retryJob(ctx, actorOf(req), jobIdOf(req));
+    res.status(queued ? 202 : 200).json(job);
   });
   /**
    * `text/event-stream`: one `job` event (JSON) per change of any job (of `?project=` only, if

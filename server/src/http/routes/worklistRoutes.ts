@@ -3,6 +3,7 @@ import { heatmapPng, readPng, resizeNearest, writeGrayPng } from '@scanselect/pl
 import { AppError } from '../../appError';
 import type { ServerContext } from '../../domain/context';
 import type { Submitter } from '../../domain/maskOwnership';
+import { assertNotArchived } from '../../domain/projectStatus';
 import { assertMaySubmit, submitMask } from '../../domain/submitMask';
 import type { CaseStatus } from '../../rounds/roundStore';
 import { artifactKeys } from '../../storage/artifactKeys';
@@ -36,6 +37,7 @@ export function worklistRoutes(ctx: ServerContext): Router {
   router.post('/projects/:id/cases/:sop/claim', allow('annotator', 'admin'), async (req, res) => {
     const id = projectIdOf(req);
     const project = await ctx.projects.get(id);
+    assertNotArchived(project, 'claiming a case');
     const item = await ctx.rounds.claim(id, sopUidOf(req), actorOf(req), project.settings.leaseMinutes);
     await ctx.audit.record(actorOf(req), 'case.claim', id, { sopUid: item.sopUid, until: item.leaseExpiresAt });
     res.json(item);

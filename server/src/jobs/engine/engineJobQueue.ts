@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { PostgresClient } from '../../db/postgresClient';
 import type { SqlExecutor } from '../../db/sqlClient';
 import { untilIdle, type JobEvents, type JobQueue } from '../jobRunner';
-import type { Job, JobStore } from '../jobStore';
+import type { CancelOutcome, Job, JobStore } from '../jobStore';
 import { assertJobKind } from '../pollingJobQueue';
 import { JobListener } from './jobListener';
 import { projectQueue, type JobEngine } from './jobEngine';
@@ -11,6 +11,8 @@ import { projectQueue, type JobEngine } from './jobEngine';
  * The jobs on PostgreSQL, as every process sees them: `enqueue` writes the job's row and sends it
  * to the engine in one transaction; every change any process makes to a job reaches this
  * process's listeners (SSE clients) through LISTEN/NOTIFY, whichever replica or worker made it.
+ * `cancel` ends a queued job's row and cancels the engine's copy in one transaction; a running
+ * job's worker, wherever it runs, reads the request from the row and stops the job.
  */
 export class EngineJobQueue extends EventEmitter<JobEvents> implements JobQueue {
   private readonly listener: JobListener;
@@ -40,6 +42,14 @@ export class EngineJobQueue extends EventEmitter<JobEvents> implements JobQueue 
     const job = tx ? await send(tx) : await this.sql.transaction(send);
     this.emit('job', job);
     return job;
+  }
+
+  async cancel(id: number, actor: string): Promise<CancelOutcome | null> {
+    const cancelled = await this.jobs.cancel(id, actor, async (job, tx) => {
+      if (job.projectId !== null) await this.engine.cancelJob(job.kind, job.projectId, job.id, tx);
+    });
+    if (cancelled?.outcome === 'cancelled' || cancelled?.outcome === 'requested') this.emit('job', cancelled.job);
+    return cancelled;
   }
 
   idle(): Promise<void> {

@@ -1,6 +1,7 @@
 import type PgBoss from 'pg-boss';
 import { InvalidInputError } from '@scanselect/plugin';
 import { AppError } from '../../appError';
+import { cancelledBy, cancelledText } from '../jobCancelled';
 import { jobErrorText } from '../jobError';
 import { JobLoop } from '../jobLoop';
 import type { JobContext } from '../jobRunner';
@@ -13,6 +14,8 @@ export interface EngineWorkerOptions {
   readonly worker: string;
   /** How often a running job checks that it is still its worker's (not taken up after a time-out) [10 s]. */
   readonly fenceMs?: number;
+  /** How often a running job checks whether an admin cancelled it [2 s]. */
+  readonly cancelCheckMs?: number;
 }
 
 /** A job's input is wrong (a 4xx AppError, an invalid image): trying again cannot help. */
@@ -24,7 +27,9 @@ const permanent = (error: unknown): boolean => (error instanceof AppError && err
  * reports the outcome (`complete`, `fail` → the engine retries with back-off, `cancel` when the
  * input is at fault). The engine decides who runs what and takes up the job of a worker that
  * died; this class only keeps our `jobs` row in step, fenced by the attempt number, so that a
- * worker whose job was taken up (it outlived its time-out) records nothing and stops.
+ * worker whose job was taken up (it outlived its time-out) records nothing and stops. A job an
+ * admin cancelled (its row says so) is stopped within seconds, its row failed and the engine's
+ * copy cancelled, so that it is not retried; a copy fetched after its row was cancelled is skipped.
  */
 export class EngineWorker extends JobLoop {
   private turn = 0;
@@ -65,13 +70,16 @@ export class EngineWorker extends JobLoop {
     const id = engineJob.data.jobId;
     const job = await this.jobs.startAttempt(id, attempt, this.options.worker);
     if (!job) {
-      // Its row has ended (or a later attempt runs it): nothing left to do for this copy.
+      // Its row has ended, a later attempt runs it, or it was cancelled: nothing left to do for this copy.
+      if (await this.jobs.endCancelled(id)) this.log(`job ${id} cancelled: attempt ${attempt} not started`);
       await boss.complete(engineJob.name, engineJob.id).catch(() => undefined);
       return;
     }
     const handler = this.handlers[job.kind];
     const controller = new AbortController();
     this.current = controller;
+    this.currentJob = id;
+    const unwatch = this.watchCancel(this.jobs, id, controller, this.options.cancelCheckMs);
     let superseded = false;
     const fence = setInterval(() => {
       void this.jobs.holds(id, attempt).then((holds) => {
@@ -89,6 +97,9 @@ export class EngineWorker extends JobLoop {
       if (!handler) throw new Error(`no handler for job kind "${job.kind}"`);
       const result = await handler(job, context);
       if (superseded) return this.log(`job ${id} (${job.kind}) attempt ${attempt} ended here after another worker took it up: its result is left to that worker`);
+      // Cancelled: failed, even when the handler returned what it had done so far (a sync does).
+      const actor = cancelledBy(controller.signal);
+      if (actor !== null) return await this.cancelled(engineJob, job, attempt, actor);
       // Stopped midway (a sync returns what it stored so far): handed back, to be resumed.
       if (controller.signal.aborted && !this.running) return await this.failed(engineJob, job, attempt, new Error('the worker is stopping'), true);
       if (await this.jobs.finishAttempt(id, attempt, { result: result ?? null })) {
@@ -97,11 +108,22 @@ export class EngineWorker extends JobLoop {
       }
     } catch (error) {
       if (superseded) return this.log(`job ${id} (${job.kind}) attempt ${attempt} stopped: another worker took it up`);
+      const actor = cancelledBy(controller.signal) ?? (await this.jobs.cancelRequestedBy(id).catch(() => null));
+      if (actor !== null) return await this.cancelled(engineJob, job, attempt, actor);
       await this.failed(engineJob, job, attempt, error, controller.signal.aborted && !this.running);
     } finally {
       clearInterval(fence);
+      unwatch();
       this.current = null;
+      this.currentJob = null;
     }
+  }
+
+  /** Records an attempt an admin cancelled: the row failed `cancelled by <actor>`, the engine's copy cancelled (no retry). */
+  private async cancelled(engineJob: PgBoss.JobWithMetadata<EngineJobData>, job: Job, attempt: number, actor: string): Promise<void> {
+    const text = cancelledText(actor);
+    if (await this.jobs.finishAttempt(job.id, attempt, { error: text, detail: text })) await this.engine.boss.cancel(engineJob.name, engineJob.id);
+    this.log(`job ${job.id} (${job.kind}) attempt ${attempt} ${text}`);
   }
 
   /** Records a failed attempt: retried by the engine (a stop, a PACS or internal error) or final. */

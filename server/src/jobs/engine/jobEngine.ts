@@ -32,6 +32,12 @@ export function projectQueue(kind: string, projectId: number): string {
   return `${kind}__${projectId}`;
 }
 
+/** The engine's statements inside our transaction `tx`, when given. */
+function connection(tx: SqlExecutor | undefined): PgBoss.ConnectionOptions {
+  const native = tx?.native;
+  return native ? { db: { executeSql: (text: string, values: unknown[]) => native(text, values) } } : {};
+}
+
 /** The kind and project of a per-project queue's name, or null for any other queue. */
 export function parseProjectQueue(name: string): { kind: string; projectId: number } | null {
   const match = QUEUE_NAME.exec(name);
@@ -114,8 +120,21 @@ export class JobEngine {
 
   /** Sends a job to a queue, inside `tx` when given (it exists only if that transaction commits); null when the queue's policy refused it. */
   async send(queue: string, data: object, tx?: SqlExecutor): Promise<string | null> {
-    const native = tx?.native;
-    return this.boss.send(queue, data, native ? { db: { executeSql: (text: string, values: unknown[]) => native(text, values) } } : {});
+    return this.boss.send(queue, data, connection(tx));
+  }
+
+  /**
+   * Cancels the engine's copies of our job `jobId` (of `kind`, for `projectId`) that wait, wait
+   * for a retry or run, inside `tx` when given: no worker fetches it any more. The engine keeps no
+   * id of ours, so its copies are found in the project's queue by the job id their data carries;
+   * the cancellation itself is the engine's `cancel`. Resolves with how many it cancelled.
+   */
+  async cancelJob(kind: string, projectId: number, jobId: number, tx?: SqlExecutor): Promise<number> {
+    const name = projectQueue(kind, projectId);
+    const copies = await (tx ?? this.sql).all<{ id: string }>(
+      "SELECT id FROM pgboss.job WHERE name = @name AND state IN ('created', 'retry', 'active') AND data ->> 'jobId' = CAST(@jobId AS TEXT)", { name, jobId });
+    if (copies.length > 0) await this.boss.cancel(name, copies.map((c) => c.id), connection(tx));
+    return copies.length;
   }
 
   private ensure(name: string, options: Omit<PgBoss.Queue, 'name'>): Promise<void> {
