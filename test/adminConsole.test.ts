@@ -4,8 +4,9 @@
  * signs in by keyboard; creates a project; runs its sync and cold start from the console; sets
  * a budget below what is used and sees the field error; chooses a validation set; changes α and
  * sees it in the next round; watches a round run live; sees the learning curve with two points
- * after the annotator (scripted through the API) labels; issues a token, signs in to the viewer
- * with it, revokes it and sees the viewer refuse it; downloads the export and checks its
+ * after the annotator (scripted through the API) labels; cancels a running round and retries it;
+ * issues a token, signs in to the viewer with it (which paints the classes in the admin's
+ * colours), revokes it and sees the viewer refuse it; downloads the export and checks its
  * contents; finds the export in the audit log. Every page is checked at 1280 px for
  * horizontal overflow and unlabelled form controls. Screenshots in out/test-artifacts/admin-console/.
  * Skipped, with the reason, without Chromium or the fetched OHIF app (the viewer step).
@@ -198,12 +199,17 @@ withBrowser('the admin console in Chromium against the server', () => {
     await admin.checkPage('people');
     await browser.screenshot('token-issued');
 
-    const study = ((await t.call('GET', '/api/projects/1/worklist', { role: 'annotator' })).json as Item[])[0]!.studyUid;
+    const study = ((await t.call('GET', '/api/projects/1/worklist?status=open', { role: 'annotator' })).json as Item[])[0]!.studyUid;
     const viewerPage = await browser.context.newPage();
     const viewer = new ViewerPage(viewerPage);
     await viewer.open(`${t.url}/viewer/scanselect?StudyInstanceUIDs=${study}&project=1`);
     await viewer.waitForSignInDialog();
     await viewer.signIn(issued);
+    // The viewer paints each class in the colour the admin gave it.
+    const open = ((await t.call('GET', '/api/projects/1/worklist?status=open', { role: 'admin' })).json as Item[])[0]!;
+    await viewer.claimAndOpen(open.sopUid);
+    expect((await viewer.state()).mask.segments.map((x) => [x.label, [...x.color]])).toEqual([['right lung', [230, 159, 0, 255]], ['left lung', [0, 170, 85, 255]]]);
+    await viewerPage.screenshot({ path: path.join(browser.artifacts, 'viewer-class-colours.png') });
 
     admin.page.once('dialog', (d) => void d.accept());
     await admin.page.getByRole('button', { name: 'Revoke Dr Temp' }).click();

@@ -91,7 +91,11 @@ export class BrowserSession {
 export interface ViewerState {
   readonly signedIn: boolean;
   readonly openCase: { readonly sopUid: string; readonly item: { readonly round: number; readonly status: string } | null } | null;
-  readonly mask: { readonly phase: string; readonly message: string | null; readonly canRetry: boolean; readonly prediction: string; readonly unsent: { readonly error: string; readonly savedAt: number } | null };
+  readonly mask: {
+    readonly phase: string; readonly message: string | null; readonly canRetry: boolean; readonly prediction: string; readonly unsent: { readonly error: string; readonly savedAt: number } | null;
+    /** The classes as the mask editor paints them (RGBA). */
+    readonly segments: ReadonlyArray<{ readonly segmentIndex: number; readonly label: string; readonly color: readonly number[] }>;
+  };
   readonly overlay: { readonly phase: string; readonly message: string | null };
   readonly project: { readonly latestRound: { readonly number: number } | null } | null;
   readonly worklist: ReadonlyArray<{ readonly sopUid: string; readonly round: number; readonly rank: number; readonly status: string }>;
