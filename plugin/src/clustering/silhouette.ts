@@ -41,18 +41,28 @@ export function silhouetteScores(points: DenseMatrix, labelings: readonly Int32A
   const exact = n <= exactMax;
   const evaluated = exact ? identity(n) : sortedSample(n, Math.min(sampleSize, n), rng);
   const layout = labelingLayout(labelings);
+  const groups = labelings.map((labels, l) => groupedByCluster(labels, layout.counts[l]!));
   const sums = new Float64Array(layout.total);
   const totals = new Float64Array(labelings.length);
   const { cols: d, data: x } = points;
+  const row = new Float64Array(n);
   for (let e = 0; e < evaluated.length; e++) {
     const i = evaluated[e]!;
-    sums.fill(0);
-    for (let j = 0; j < n; j++) {
-      if (j === i) continue;
-      const dist = euclidean(x, i, j, d);
-      for (let l = 0; l < labelings.length; l++) sums[layout.offsets[l]! + labelings[l]![j]!] += dist;
+    // Each distance once, shared by all labelings; then each cluster's sum over its members in
+    // increasing index order — the order of a scan over j, so the sums are the same to the bit
+    // (the point itself adds its distance 0). Reading the row by cluster is a gather from a
+    // small array instead of a scatter per labeling: several times faster at large N.
+    for (let j = 0; j < n; j++) row[j] = euclidean(x, i, j, d);
+    for (let l = 0; l < labelings.length; l++) {
+      const { order, starts } = groups[l]!;
+      const offset = layout.offsets[l]!;
+      for (let c = 0; c + 1 < starts.length; c++) {
+        let s = 0;
+        for (let t = starts[c]!; t < starts[c + 1]!; t++) s += row[order[t]!]!;
+        sums[offset + c] = s;
+      }
+      totals[l] += pointSilhouette(sums, offset, layout.counts[l]!, labelings[l]![i]!);
     }
-    for (let l = 0; l < labelings.length; l++) totals[l] += pointSilhouette(sums, layout.offsets[l]!, layout.counts[l]!, labelings[l]![i]!);
   }
   const scores = new Float64Array(labelings.length);
   for (let l = 0; l < labelings.length; l++) {
@@ -123,6 +133,16 @@ function euclidean(x: ArrayLike<number>, i: number, j: number, d: number): numbe
     s += t * t;
   }
   return Math.sqrt(s);
+}
+
+/** The point indices grouped by cluster (increasing within each), and where each cluster starts. */
+function groupedByCluster(labels: Int32Array, counts: Int32Array): { order: Int32Array; starts: Int32Array } {
+  const starts = new Int32Array(counts.length + 1);
+  for (let c = 0; c < counts.length; c++) starts[c + 1] = starts[c]! + counts[c]!;
+  const next = starts.slice(0, counts.length);
+  const order = new Int32Array(labels.length);
+  for (let j = 0; j < labels.length; j++) order[next[labels[j]!]!++] = j;
+  return { order, starts };
 }
 
 function identity(n: number): Int32Array {
