@@ -82,10 +82,23 @@ export function kmeansPlusPlus(data: DenseMatrix, k: number, rng: Rng): Float64A
     for (let t = 0; t < trials; t++) {
       const candidate = drawProportional(closest, potential, rng);
       let candidatePotential = 0;
-      for (let i = 0; i < n; i++) {
-        const dist = Math.min(closest[i]!, squaredDistance(data, i, data, candidate));
-        candidateDist[i] = dist;
-        candidatePotential += dist;
+      if (d === 2) {
+        // The 2-D map: squaredDistance's arithmetic (0 + dx² + dy²) without its loop.
+        const cx = x[2 * candidate]!;
+        const cy = x[2 * candidate + 1]!;
+        for (let i = 0; i < n; i++) {
+          const dx = x[2 * i]! - cx;
+          const dy = x[2 * i + 1]! - cy;
+          const dist = Math.min(closest[i]!, dx * dx + dy * dy);
+          candidateDist[i] = dist;
+          candidatePotential += dist;
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const dist = Math.min(closest[i]!, squaredDistance(data, i, data, candidate));
+          candidateDist[i] = dist;
+          candidatePotential += dist;
+        }
       }
       if (candidatePotential < bestPotential) {
         bestPotential = candidatePotential;
@@ -148,12 +161,40 @@ export function lloyd(data: DenseMatrix, initial: Float64Array, k: number, maxIt
 }
 
 function assign(x: ArrayLike<number>, n: number, d: number, centres: Float64Array, k: number, labels: Int32Array, distances: Float64Array): number {
+  if (d === 2) return assign2d(x, n, centres, k, labels, distances);
   let changed = 0;
   for (let i = 0; i < n; i++) {
     let best = 0;
     let bestDist = Infinity;
     for (let c = 0; c < k; c++) {
       const dist = rowToCentreSq(x, i, centres, c, d);
+      if (dist < bestDist) {
+        bestDist = dist;
+        best = c;
+      }
+    }
+    if (labels[i] !== best) changed++;
+    labels[i] = best;
+    distances[i] = bestDist;
+  }
+  return changed;
+}
+
+/**
+ * {@link assign} for 2-D points (the map the sweep clusters), with the same arithmetic in the same
+ * order — 0 + dx² + dy² — so the same labels and distances, without the per-coordinate loop.
+ */
+function assign2d(x: ArrayLike<number>, n: number, centres: Float64Array, k: number, labels: Int32Array, distances: Float64Array): number {
+  let changed = 0;
+  for (let i = 0; i < n; i++) {
+    const px = x[2 * i]!;
+    const py = x[2 * i + 1]!;
+    let best = 0;
+    let bestDist = Infinity;
+    for (let c = 0; c < k; c++) {
+      const dx = px - centres[2 * c]!;
+      const dy = py - centres[2 * c + 1]!;
+      const dist = dx * dx + dy * dy;
       if (dist < bestDist) {
         bestDist = dist;
         best = c;
