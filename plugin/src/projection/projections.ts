@@ -7,7 +7,7 @@ import type { Projection } from './types';
 /** t-SNE to 2-D (the paper's choice). */
 export const tsneProjection: Projection = {
   id: 'tsne',
-  description: 't-SNE to 2-D (PCA to 50 dimensions, k-nearest-neighbour affinities, Barnes–Hut gradient), seeded.',
+  description: 't-SNE to 2-D (PCA to 50 dimensions, k-nearest-neighbour affinities, Barnes–Hut or FFT-interpolation repulsion), seeded.',
   async project(input, options, rng) {
     const points = await tsne(input, options.tsne ?? {}, rng, options.onProgress);
     return { rows: input.rows, cols: 2, data: points };

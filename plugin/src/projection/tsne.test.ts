@@ -3,6 +3,7 @@ import type { DenseMatrix } from '../core/matrix';
 import { createRng } from '../random/rng';
 import { trustworthiness } from './trustworthiness';
 import { tsne } from './tsne';
+import { FFT_REPULSION_THRESHOLD, resolveTsneOptions } from './tsne/tsneOptions';
 import fixture from './__fixtures__/tsne.json';
 
 const clustered: DenseMatrix = { rows: fixture.rows, cols: fixture.cols, data: Float64Array.from(fixture.data) };
@@ -26,6 +27,29 @@ describe('tsne', () => {
 
   it('differs for a different seed', async () => {
     expect(same(await tsne(clustered, { threads: 1, iterations: 100 }, createRng(12)), await tsne(clustered, { threads: 1, iterations: 100 }, createRng(11)))).toBe(false);
+  });
+
+  describe("repulsion: 'fft'", () => {
+    let fft: Float64Array;
+    beforeAll(async () => {
+      fft = await tsne(clustered, { threads: 1, repulsion: 'fft' }, createRng(11));
+    }, 60_000);
+
+    it('is as trustworthy as Barnes–Hut on the clustered fixture', () => {
+      const t = trustworthiness(clustered, fft, 10);
+      expect(t).toBeGreaterThanOrEqual(fixture.sklearnTrustworthiness10 - 0.02);
+      expect(Math.abs(t - trustworthiness(clustered, reference, 10))).toBeLessThan(0.01);
+    });
+
+    it('is bit-identical for the same seed, independent of the thread count', async () => {
+      expect(same(await tsne(clustered, { threads: 2, repulsion: 'fft' }, createRng(11)), fft)).toBe(true);
+    }, 60_000);
+
+    it("'auto' picks fft from the threshold up", () => {
+      expect(resolveTsneOptions({}, FFT_REPULSION_THRESHOLD - 1).repulsion).toBe('barnes-hut');
+      expect(resolveTsneOptions({}, FFT_REPULSION_THRESHOLD).repulsion).toBe('fft');
+      expect(resolveTsneOptions({ repulsion: 'barnes-hut' }, 10 * FFT_REPULSION_THRESHOLD).repulsion).toBe('barnes-hut');
+    });
   });
 
   it('reduces wide inputs with PCA and reports every stage', async () => {
@@ -81,6 +105,7 @@ describe('tsne', () => {
       [{ pcaComponents: 1 }, /pcaComponents/],
       [{ threads: 0 }, /threads/],
       [{ neighbors: 'fast' as unknown as 'exact' }, /neighbors/],
+      [{ repulsion: 'fmm' as unknown as 'fft' }, /repulsion/],
     ])('rejects invalid option %p', async (opts, message) => {
       await expect(tsne(clustered, opts, createRng(1))).rejects.toMatchObject({ code: 'invalid-option', message: expect.stringMatching(message) });
     });
@@ -94,6 +119,11 @@ describe('tsne', () => {
         if (e.stage === 'tsne:optimize' && e.fraction > 0.1) mid.abort();
       });
       await expect(run).rejects.toBeInstanceOf(CancelledError);
-    });
+      const midFft = new AbortController();
+      const runFft = tsne(clustered, { signal: midFft.signal, threads: 2, repulsion: 'fft' }, createRng(1), (e) => {
+        if (e.stage === 'tsne:optimize' && e.fraction > 0.1) midFft.abort();
+      });
+      await expect(runFft).rejects.toBeInstanceOf(CancelledError);
+    }, 30_000);
   });
 });

@@ -7,6 +7,7 @@ import { NEIGHBOR_KERNELS, nearestNeighbors } from './nearestNeighbors';
 import { PCA_KERNELS } from './linalg/productKernels';
 import { pca } from './pca';
 import { conditionalAffinities, symmetrize } from './tsne/affinities';
+import { FFT_KERNELS } from './tsne/fftGradient';
 import { GRADIENT_KERNEL } from './tsne/gradientKernel';
 import { optimizeEmbedding } from './tsne/optimizer';
 import { resolveTsneOptions, type TsneOptions } from './tsne/tsneOptions';
@@ -19,15 +20,16 @@ const INIT_STD = 1e-4;
 const INIT_JITTER = 1e-2;
 
 /**
- * Barnes–Hut t-SNE of the rows of `input` into 2-D.
+ * t-SNE of the rows of `input` into 2-D.
  *
  * Pipeline: PCA to `pcaComponents` dimensions when the input is wider → k = min(N−1, ⌊3·perplexity⌋)
  * nearest neighbours → per-point σ search to the perplexity → sparse symmetric P = (P + Pᵀ)/2N →
  * initialisation from the first two principal components scaled to std 1e-4, plus a seeded jitter
  * of 1% of that scale (it separates identical rows and makes the seed matter even when PCA and
- * neighbours are exact) → gradient descent (early exaggeration, momentum, gains, Barnes–Hut
- * repulsion; see optimizer.ts). Work is split over `threads` threads (main + workers); the output
- * is bit-identical for the same input, options and seed, whatever the thread count.
+ * neighbours are exact) → gradient descent (early exaggeration, momentum, gains; repulsion by a
+ * Barnes–Hut quadtree or by FFT-accelerated interpolation, `options.repulsion`; see optimizer.ts).
+ * Work is split over `threads` threads (main + workers); the output is bit-identical for the same
+ * input, options and seed, whatever the thread count.
  *
  * Edge cases: N = 1 gives the origin; identical rows (including a constant input) get no NaN — a
  * constant input, which has no structure to show, gives all points at the origin. Perplexity is
@@ -46,7 +48,7 @@ export async function tsne(input: DenseMatrix, options: TsneOptions, rng: Rng, o
   const initRng = rng.fork();
   checkAborted(opts.signal);
   if (n === 1) return new Float64Array(2);
-  const pool = new KernelPool(opts.threads, { ...NEIGHBOR_KERNELS, ...PCA_KERNELS, gradient: GRADIENT_KERNEL });
+  const pool = new KernelPool(opts.threads, { ...NEIGHBOR_KERNELS, ...PCA_KERNELS, ...FFT_KERNELS, gradient: GRADIENT_KERNEL });
   try {
     reportProgress(onProgress, 'tsne:pca', 0);
     const reduced = await reduceDimensions(input, opts.pcaComponents, pcaRng, pool);

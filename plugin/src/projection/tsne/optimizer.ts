@@ -1,8 +1,10 @@
 import { CancelledError } from '../../core/errors';
 import { reportProgress, type ProgressCallback } from '../../core/progress';
-import { bufferOf, type KernelPool, sharedFloat64, sharedInt32 } from '../kernelPool';
+import { type KernelPool, sharedFloat64 } from '../kernelPool';
 import type { SparseAffinities } from './affinities';
-import { MAX_DEPTH, QuadTree } from './quadTree';
+import { BarnesHutGradient } from './barnesHutGradient';
+import { FftGradient } from './fftGradient';
+import type { GradientField } from './gradientField';
 
 /** Parameters of {@link optimizeEmbedding} (already validated and resolved). */
 export interface OptimizerParams {
@@ -11,13 +13,13 @@ export interface OptimizerParams {
   readonly earlyExaggeration: number;
   readonly learningRate: number;
   readonly theta: number;
+  /** Repulsion method (already resolved from 'auto'). */
+  readonly repulsion: 'barnes-hut' | 'fft';
   readonly signal?: AbortSignal;
   readonly onProgress?: ProgressCallback;
 }
 
 const MIN_GAIN = 0.01;
-/** Points per claimed chunk: small enough to balance uneven Barnes–Hut costs between threads. */
-const CHUNK = 128;
 
 /**
  * Gradient descent on the t-SNE objective, in place on `y` (interleaved, on shared memory).
@@ -26,20 +28,16 @@ const CHUNK = 128;
  * are 4× those of the textbook form. Momentum is 0.5 during the early-exaggeration phase and 0.8
  * after; per-coordinate gains follow delta-bar-delta (+0.2 when the step changes sign, ×0.8
  * otherwise, at least 0.01); gains and the update are reset when the phase changes, as both
- * scikit-learn and openTSNE do. The embedding is re-centred after every step.
+ * scikit-learn and openTSNE do. The embedding is re-centred after every step. The repulsion is
+ * Barnes–Hut (barnesHutGradient.ts) or FFT interpolation (fftGradient.ts); both write the same
+ * per-point sums, so the step is shared.
  */
 export async function optimizeEmbedding(y: Float64Array, p: SparseAffinities, pool: KernelPool, params: OptimizerParams): Promise<void> {
   const n = p.n;
-  const tree = new QuadTree(n);
   const out = sharedFloat64(5 * n);
-  const counter = bufferOf(sharedInt32(1));
+  const field: GradientField = params.repulsion === 'fft' ? new FftGradient(y, p, out) : new BarnesHutGradient(y, p, out, params.theta);
   const update = new Float64Array(2 * n);
   const gains = new Float64Array(2 * n);
-  const base = {
-    kernel: 'gradient', counter, n, chunk: CHUNK, theta: params.theta, stackSize: 4 * (MAX_DEPTH + 2),
-    y: bufferOf(y), out: bufferOf(out), perm: bufferOf(tree.perm),
-    rowPtr: bufferOf(p.rowPtr), cols: bufferOf(p.cols), vals: bufferOf(p.values),
-  };
   for (let iter = 0; iter < params.iterations; iter++) {
     if (params.signal?.aborted) throw new CancelledError('t-SNE cancelled');
     const exaggerating = iter < params.exaggerationIterations;
@@ -47,12 +45,7 @@ export async function optimizeEmbedding(y: Float64Array, p: SparseAffinities, po
       update.fill(0);
       gains.fill(1);
     }
-    tree.build(y);
-    await pool.run({
-      ...base,
-      comX: bufferOf(tree.comX), comY: bufferOf(tree.comY), mass: bufferOf(tree.mass), width2: bufferOf(tree.width2),
-      firstChild: bufferOf(tree.firstChild), childCount: bufferOf(tree.childCount), lo: bufferOf(tree.lo), hi: bufferOf(tree.hi),
-    });
+    await field.compute(pool);
     if (pool.threads === 1 && iter % 25 === 24) await yieldToEventLoop(); // lets an abort arrive
     step(y, out, update, gains, n, exaggerating ? params.earlyExaggeration : 1, exaggerating ? 0.5 : 0.8, params.learningRate);
     if (iter % 10 === 9 || iter === params.iterations - 1) {

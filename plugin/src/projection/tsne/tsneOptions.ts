@@ -13,8 +13,14 @@ export interface TsneOptions {
   earlyExaggeration?: number;
   /** Step size, or 'auto' (default) = max(N / earlyExaggeration, 50), as openTSNE / scikit-learn. */
   learningRate?: number | 'auto';
-  /** Barnes–Hut opening angle (default 0.5; 0 = exact O(N²) repulsion). */
+  /** Barnes–Hut opening angle (default 0.5; 0 = exact O(N²) repulsion); unused by 'fft'. */
   theta?: number;
+  /**
+   * Repulsive forces: 'barnes-hut' (quadtree, O(N log N) per iteration), 'fft' (FIt-SNE's
+   * interpolation on a grid, O(N) + FFTs) or 'auto' (default): 'fft' from
+   * {@link FFT_REPULSION_THRESHOLD} points up, 'barnes-hut' below.
+   */
+  repulsion?: 'barnes-hut' | 'fft' | 'auto';
   /** Reduce to this many dimensions by PCA first when the input has more columns (default 50). */
   pcaComponents?: number;
   /** Neighbour search: 'exact', 'approximate' or 'auto' (default; exact up to 20,000 points). */
@@ -33,11 +39,19 @@ export interface ResolvedTsneOptions {
   readonly earlyExaggeration: number;
   readonly learningRate: number;
   readonly theta: number;
+  readonly repulsion: 'barnes-hut' | 'fft';
   readonly pcaComponents: number;
   readonly neighbors: 'exact' | 'approximate' | 'auto';
   readonly threads: number;
   readonly signal?: AbortSignal;
 }
+
+/**
+ * Smallest N for which repulsion 'auto' picks 'fft'. Below it Barnes–Hut is as fast or faster:
+ * the FFT grid has a fixed cost (at least 50 × 50 boxes) whatever N is. Measured in
+ * docs/projection.md.
+ */
+export const FFT_REPULSION_THRESHOLD = 5000;
 
 function invalid(message: string): InvalidInputError {
   return new InvalidInputError('invalid-option', `tsne: ${message}`);
@@ -68,6 +82,11 @@ export function resolveTsneOptions(options: TsneOptions, n: number): ResolvedTsn
   const lr = options.learningRate ?? 'auto';
   const learningRate = lr === 'auto' ? Math.max(n / earlyExaggeration, 50) : positiveNumber('learningRate', lr, 0);
   const theta = positiveNumber('theta', options.theta, 0.5, 0, true);
+  const repulsionOption = options.repulsion ?? 'auto';
+  if (repulsionOption !== 'barnes-hut' && repulsionOption !== 'fft' && repulsionOption !== 'auto') {
+    throw invalid(`repulsion must be 'barnes-hut', 'fft' or 'auto', got ${String(repulsionOption)}`);
+  }
+  const repulsion = repulsionOption === 'auto' ? (n >= FFT_REPULSION_THRESHOLD ? 'fft' : 'barnes-hut') : repulsionOption;
   const pcaComponents = integer('pcaComponents', options.pcaComponents, 50, 2);
   const neighbors = options.neighbors ?? 'auto';
   if (neighbors !== 'exact' && neighbors !== 'approximate' && neighbors !== 'auto') {
@@ -77,7 +96,7 @@ export function resolveTsneOptions(options: TsneOptions, n: number): ResolvedTsn
   if (threads > 64) throw invalid(`threads must be at most 64, got ${threads}`);
   const resolved = {
     perplexity: Math.min(perplexity, Math.max(1, (n - 1) / 3)),
-    iterations, exaggerationIterations, earlyExaggeration, learningRate, theta, pcaComponents, neighbors, threads,
+    iterations, exaggerationIterations, earlyExaggeration, learningRate, theta, repulsion, pcaComponents, neighbors, threads,
   };
   return options.signal ? { ...resolved, signal: options.signal } : resolved;
 }
