@@ -5,6 +5,7 @@ import { FFT_GRADIENT_KERNEL } from './fftGradientKernel';
 import { FFT_COLUMNS_INVERSE_KERNEL, FFT_COLUMNS_KERNEL, FFT_ROWS_KERNEL, FFT_SPREAD_KERNEL } from './fftGridKernels';
 import { FFT_KERNEL_COLUMNS_KERNEL, FFT_KERNEL_ROWS_KERNEL } from './fftKernelSpectrum';
 import type { GradientField } from './gradientField';
+import { bounds2d } from './bounds';
 
 /** The kernels {@link FftGradient} runs; register them in the pool. */
 export const FFT_KERNELS: Readonly<Record<string, string>> = {
@@ -61,15 +62,7 @@ const LADDER_STEPS_PER_OCTAVE = 8;
  * step and one rounding, the plan's size and spacing, hence the kernel spectrum, do not change.
  */
 export function planGrid(y: Float64Array, n: number, settings: FftGridSettings = FFT_GRID_DEFAULTS): GridPlan {
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const px = y[2 * i]!;
-    const py = y[2 * i + 1]!;
-    if (px < minX) minX = px;
-    if (px > maxX) maxX = px;
-    if (py < minY) minY = py;
-    if (py > maxY) maxY = py;
-  }
+  const { minX, minY, maxX, maxY } = bounds2d(y, n);
   const lo = Math.min(minX, minY);
   const extent = Math.max(Math.max(maxX, maxY) - lo, 1e-12 * (1 + Math.abs(lo)));
   const steps = LADDER_STEPS_PER_OCTAVE;

@@ -1,4 +1,5 @@
 import { sharedFloat64, sharedInt32 } from '../kernelPool';
+import { bounds2d } from './bounds';
 
 /** Deepest level of the tree; coincident points end up together in one leaf at this depth. */
 export const MAX_DEPTH = 40;
@@ -37,15 +38,7 @@ export class QuadTree {
   /** Rebuilds the tree over y (interleaved x, y; length 2n). */
   build(y: Float64Array): void {
     const n = this.n;
-    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const px = y[2 * i]!;
-      const py = y[2 * i + 1]!;
-      if (px < minX) minX = px;
-      if (px > maxX) maxX = px;
-      if (py < minY) minY = py;
-      if (py > maxY) maxY = py;
-    }
+    const { minX, minY, maxX, maxY } = bounds2d(y, n);
     for (let i = 0; i < n; i++) this.perm[i] = i;
     const rootHalf = Math.max(maxX - minX, maxY - minY) / 2 * (1 + 1e-9) + 1e-300;
     this.size = 1;
