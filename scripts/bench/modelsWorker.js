@@ -67,11 +67,20 @@ async function init(backend) {
   if (info.backend !== backend) {
     return { info, unavailable: { backend, unavailable: true, reason: info.notChosen[backend] ?? `initCompute chose ${info.backend}`, fellBackTo: info.backend } };
   }
+  // bench:models' "wasm+native" row: wasm with the native kernels, which must then be active.
+  const native = info.wasm ? info.wasm.nativeKernels : undefined;
+  if (process.env.BENCH_REQUIRE_NATIVE === '1' && !(native && native.active)) {
+    return { info, unavailable: { backend, unavailable: true, reason: `native kernels not active: ${native ? native.reason : 'not on wasm'}`, fellBackTo: info.backend } };
+  }
   return { info, unavailable: null };
 }
 
 function describe(info) {
-  return { backend: info.backend, threads: info.threads, simd: info.wasm ? info.wasm.simd : undefined, device: info.device, tfjsVersion: info.tfjsVersion };
+  const native = info.wasm && info.wasm.nativeKernels.active ? info.wasm.nativeKernels : undefined;
+  return {
+    backend: info.backend, threads: info.threads, simd: info.wasm ? info.wasm.simd : undefined, device: info.device, tfjsVersion: info.tfjsVersion,
+    native: native ? { version: native.version, threads: native.threads, kernels: native.kernels } : undefined,
+  };
 }
 
 async function unet(args) {

@@ -1,12 +1,13 @@
 /**
  * The two backends the engine ships with: `wasm` (XNNPACK, with the training kernels of
- * ./wasmTrainingKernels) and `cpu` (plain JavaScript). Each attempt loads the backend, makes it
+ * ./wasmTrainingKernels, and the native oneDNN kernels of ./nativeKernels when built) and `cpu` (plain JavaScript). Each attempt loads the backend, makes it
  * tfjs' active backend and reports what it runs with, or says why it could not.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendAttempt } from './computeInfo';
+import { registerNativeKernels } from './nativeKernels';
 import { registerWasmTrainingKernels } from './wasmTrainingKernels';
 
 /** This machine's CPU, as the attempts report it. */
@@ -56,6 +57,8 @@ export async function tryWasm(threads: number | undefined, cpu: CpuFacts): Promi
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
   const multithread = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) === true;
   const trainingKernels = registerWasmTrainingKernels();
+  // After the training kernels: they become the fallback of the native ones.
+  const native = registerNativeKernels(threads);
   return {
     ok: true,
     info: {
@@ -64,7 +67,7 @@ export async function tryWasm(threads: number | undefined, cpu: CpuFacts): Promi
       deviceKind: 'cpu',
       cpuCount: cpu.cores,
       threads: multithread && simd ? Math.max(1, wasmPkg.getThreadsCount()) : 1,
-      wasm: { simd, threads: multithread && simd, wasmDir, trainingKernels },
+      wasm: { simd, threads: multithread && simd, wasmDir, trainingKernels, nativeKernels: native },
       tfjsVersion: tf.version_core,
     },
   };

@@ -2,6 +2,7 @@
  * Types of the compute-backend choice: what may be requested, what {@link ComputeInfo} reports
  * (the backend in use, why, why not the others, the device), and what trying one backend gives.
  */
+import type { NativeKernelStatus } from './nativeKernels';
 
 /** A concrete compute backend. */
 export type ComputeBackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -106,6 +107,8 @@ export interface ComputeInfo {
     wasmDir: string;
     /** Kernels registered by ScanSelect so that training works on wasm. */
     trainingKernels: string[];
+    /** The optional native kernels (oneDNN convolutions, reductions): active or why not. */
+    nativeKernels: NativeKernelStatus;
   };
   /** tfjs-core version. */
   tfjsVersion: string;

@@ -36,6 +36,10 @@ export function describeCompute(info: ComputeInfo): string[] {
     lines.push(`threads: ${info.threads} (wasm SIMD ${info.wasm.simd ? 'on' : 'off'}, wasm threads ${info.wasm.threads ? 'on' : 'off — tfjs-backend-wasm does not enable them under Node'})`);
     lines.push(`wasm binaries: ${info.wasm.wasmDir}`);
     lines.push(`wasm training kernels added by ScanSelect: ${info.wasm.trainingKernels.join(', ')}`);
+    const native = info.wasm.nativeKernels;
+    lines.push(native.active
+      ? `native kernels: oneDNN ${native.version ?? ''}, ${native.threads ?? '?'} threads — ${native.kernels.join(', ')}`
+      : `native kernels: not active — ${native.reason ?? 'unknown reason'}`);
   } else {
     lines.push(`threads: ${info.threads}`);
   }

@@ -22,7 +22,7 @@ const CUDA_MAPS = [
 ].join('\n');
 const WASM_OK: BackendAttempt = {
   ok: true,
-  info: { backend: 'wasm', device: CPU.model, deviceKind: 'cpu', cpuCount: CPU.cores, threads: 1, tfjsVersion: '4.22.0', wasm: { simd: true, threads: false, wasmDir: '/fake/wasm', trainingKernels: ['Conv2DBackpropFilter'] } },
+  info: { backend: 'wasm', device: CPU.model, deviceKind: 'cpu', cpuCount: CPU.cores, threads: 1, tfjsVersion: '4.22.0', wasm: { simd: true, threads: false, wasmDir: '/fake/wasm', trainingKernels: ['Conv2DBackpropFilter'], nativeKernels: { active: false, reason: 'not built', kernels: [] } } },
 };
 const CPU_OK: BackendAttempt = { ok: true, info: { backend: 'cpu', device: CPU.model, deviceKind: 'cpu', cpuCount: CPU.cores, threads: 1, tfjsVersion: '4.22.0' } };
 

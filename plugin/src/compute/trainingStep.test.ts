@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { createRng } from '../random/rng';
 import { initCompute, resetComputeCache } from './backend';
+import { registerNativeKernels, unregisterNativeKernels } from './nativeKernels';
 import { relativeError } from './relativeError';
 
 const TOLERANCE = 1e-4;
@@ -96,12 +97,18 @@ describe('training on wasm', () => {
     if (previousBackend !== undefined) await tf.setBackend(previousBackend);
   });
 
-  it('gives the same weight gradients as cpu for a small conv net', async () => {
+  // With the native kernels when they are built (the default), and with the wasm kernels alone.
+  it.each(['default kernels', 'native kernels off'])('gives the same weight gradients as cpu for a small conv net (%s)', async (variant) => {
     const expected = await gradientsOn('cpu');
-    const actual = await gradientsOn('wasm');
-    for (const name of Object.keys(WEIGHT_SHAPES)) {
-      const err = relativeError(actual[name]!, expected[name]!);
-      expect({ name, ok: err <= TOLERANCE, err }).toEqual({ name, ok: true, err });
+    if (variant === 'native kernels off') unregisterNativeKernels();
+    try {
+      const actual = await gradientsOn('wasm');
+      for (const name of Object.keys(WEIGHT_SHAPES)) {
+        const err = relativeError(actual[name]!, expected[name]!);
+        expect({ name, ok: err <= TOLERANCE, err }).toEqual({ name, ok: true, err });
+      }
+    } finally {
+      registerNativeKernels();
     }
   });
 

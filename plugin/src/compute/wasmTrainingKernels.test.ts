@@ -4,6 +4,7 @@ import { Conv2DBackpropFilter, Conv2DBackpropInput, getKernel } from '@tensorflo
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import { createRng } from '../random/rng';
 import { initCompute, resetComputeCache } from './backend';
+import { registerNativeKernels, unregisterNativeKernels } from './nativeKernels';
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNEL_NAMES } from './wasmTrainingKernels';
 import { relativeError } from './relativeError';
 
@@ -78,11 +79,14 @@ describe('wasm training kernels', () => {
     previousBackend = tf.getBackend() as string | undefined;
     const info = await initCompute({ backend: 'wasm' });
     expect(info.backend).toBe('wasm');
+    // These tests are about the wasm kernels: take the native ones (when built) out of the way.
+    unregisterNativeKernels();
     // Registering again must be a no-op (initCompute already did it).
     expect(registerWasmTrainingKernels()).toEqual([...WASM_TRAINING_KERNEL_NAMES]);
   });
 
   afterAll(async () => {
+    registerNativeKernels();
     resetComputeCache();
     if (previousBackend !== undefined) await tf.setBackend(previousBackend);
   });
@@ -135,6 +139,19 @@ describe('wasm training kernels', () => {
       tf.dispose([x, y]);
     }
     expect(relativeError(results[1]!, results[0]!)).toBe(0);
+  });
+
+  it('Identity shares memory instead of copying, and the copy outlives its source', async () => {
+    await tf.setBackend('wasm');
+    const ids = tf.engine().backend.numDataIds();
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+    const y = tf.clone(x); // runs the Identity kernel
+    expect(tf.engine().backend.numDataIds()).toBe(ids + 1);
+    x.dispose();
+    expect(Array.from(await y.data())).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(y.shape).toEqual([2, 3]);
+    y.dispose();
+    expect(tf.engine().backend.numDataIds()).toBe(ids);
   });
 
   it('does not leak wasm memory or tensors', async () => {

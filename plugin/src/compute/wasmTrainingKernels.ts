@@ -10,7 +10,8 @@
  * Both gradients are rewritten here as a single call of the wasm backend's own `Conv2D` kernel
  * on re-arranged tensors (see the comments on each kernel), so they run at XNNPACK speed and stay
  * entirely inside the wasm heap (no round trip through JavaScript arrays). `Tile`, which the
- * batch-norm gradient uses, gets a fast path for back-to-back repetition.
+ * batch-norm gradient uses, gets a fast path for back-to-back repetition, and `Identity` shares
+ * memory instead of copying.
  */
 import {
   backend_util,
@@ -18,6 +19,7 @@ import {
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
   getKernel,
+  Identity,
   registerKernel,
   Reshape,
   Reverse,
@@ -44,7 +46,7 @@ import type {
 const WASM = 'wasm';
 
 /** Kernel names this module registers (or replaces) on the wasm backend. */
-export const WASM_TRAINING_KERNEL_NAMES: readonly string[] = [Conv2DBackpropFilter, Conv2DBackpropInput, Tile];
+export const WASM_TRAINING_KERNEL_NAMES: readonly string[] = [Conv2DBackpropFilter, Conv2DBackpropInput, Tile, Identity];
 
 /**
  * The part of tfjs-backend-wasm's `BackendWasm` the kernels use. Declared structurally (instead
@@ -52,6 +54,7 @@ export const WASM_TRAINING_KERNEL_NAMES: readonly string[] = [Conv2DBackpropFilt
  */
 interface WasmBackendLike {
   disposeData(dataId: object): boolean;
+  incRef(dataId: object): void;
   makeOutput(shape: number[], dtype: DataType): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
@@ -59,7 +62,7 @@ interface WasmBackendLike {
 function isWasmBackend(backend: unknown): backend is WasmBackendLike {
   if (typeof backend !== 'object' || backend === null) return false;
   const b = backend as Partial<Record<keyof WasmBackendLike, unknown>>;
-  return typeof b.disposeData === 'function' && typeof b.makeOutput === 'function' && typeof b.typedArrayFromHeap === 'function';
+  return typeof b.disposeData === 'function' && typeof b.incRef === 'function' && typeof b.makeOutput === 'function' && typeof b.typedArrayFromHeap === 'function';
 }
 
 type Pads4 = [[number, number], [number, number], [number, number], [number, number]];
@@ -241,6 +244,24 @@ function makeTile(fallback: KernelConfig | undefined): KernelFunc {
   };
 }
 
+/**
+ * Identity without a copy: the output shares the input's heap memory and takes a reference on it,
+ * as the wasm `Reshape` and the cpu backend's `Identity` do (no kernel writes into its inputs).
+ * The stock wasm kernel copies; gradient bookkeeping issues hundreds of Identity calls per U-Net
+ * training step, each a full activation-sized copy. Strings go to the original kernel.
+ */
+function makeIdentity(fallback: KernelConfig | undefined): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const { x } = inputs as { x: TensorInfo };
+    if (x.dtype === 'string' || !isWasmBackend(backend)) {
+      if (fallback === undefined) throw new Error('Identity on wasm: the original kernel is not registered');
+      return fallback.kernelFunc({ inputs, backend, attrs });
+    }
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  };
+}
+
 /** Original wasm kernels that this module replaced, kept for delegation and for unregistering. */
 const originals = new Map<string, KernelConfig>();
 const ours = new Set<KernelFunc>();
@@ -272,6 +293,7 @@ export function registerWasmTrainingKernels(): string[] {
   install(Conv2DBackpropFilter, () => conv2DBackpropFilter);
   install(Conv2DBackpropInput, makeConv2DBackpropInput);
   install(Tile, makeTile);
+  install(Identity, makeIdentity);
   return [...WASM_TRAINING_KERNEL_NAMES];
 }
 

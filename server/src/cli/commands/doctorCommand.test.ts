@@ -44,7 +44,7 @@ const FELL_BACK: ComputeInfo = {
   deviceKind: 'cpu',
   cpuCount: 8,
   threads: 1,
-  wasm: { simd: true, threads: false, wasmDir: '/x', trainingKernels: ['Conv2DBackpropFilter'] },
+  wasm: { simd: true, threads: false, wasmDir: '/x', trainingKernels: ['Conv2DBackpropFilter'], nativeKernels: { active: true, version: '2.6.3 (OpenMP)', threads: 2, kernels: ['Conv2D', 'Sum'] } },
   tfjsVersion: '4.22.0',
 };
 
@@ -82,6 +82,7 @@ describe('scanselect doctor', () => {
     expect(text.requested).toEqual([{}]);
     expect(text.out).toContain('warning: tensorflow was requested but could not be used; fell back to wasm');
     expect(text.out).toContain('device: CPU Fake Xeon (8 logical CPU cores)');
+    expect(text.out).toContain('native kernels: oneDNN 2.6.3 (OpenMP), 2 threads — Conv2D, Sum');
     expect(text.out).toContain('tensorflow: not used — @tensorflow/tfjs-node-gpu: installed but failed to load: libcudnn.so.8: cannot open shared object file');
     const json = await doctor(['--json'], FELL_BACK);
     expect(JSON.parse(json.out)).toEqual(FELL_BACK);

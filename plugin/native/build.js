@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * Builds the optional native kernels (plugin/native/nativeKernels.cc) into
+ * plugin/native/build/scanselect_native.node with the machine's g++, Node's own headers and
+ * Debian's oneDNN (`apt-get install libdnnl-dev`). Without oneDNN's headers, or without Node's,
+ * it says so and exits 0: the wasm kernels stay in use (plugin/src/compute/nativeKernels.ts).
+ * A compiler error with both present is a real failure (exit 1).
+ *
+ *   node plugin/native/build.js [--required]   (--required: exit 1 when it cannot build)
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+
+const required = process.argv.includes('--required');
+const here = __dirname;
+const out = path.join(here, 'build', 'scanselect_native.node');
+const source = path.join(here, 'nativeKernels.cc');
+
+function skip(reason) {
+  console.log(`native kernels: not built (${reason}); the wasm kernels are used`);
+  process.exit(required ? 1 : 0);
+}
+
+const nodeInclude = [
+  process.env.npm_config_nodedir && path.join(process.env.npm_config_nodedir, 'include', 'node'),
+  path.resolve(path.dirname(process.execPath), '..', 'include', 'node'),
+].find((dir) => dir && fs.existsSync(path.join(dir, 'node_api.h')));
+if (!nodeInclude) skip("Node's headers (node_api.h) not found");
+const dnnlHeader = ['/usr/include/dnnl.hpp', '/usr/local/include/dnnl.hpp'].find((f) => fs.existsSync(f));
+if (!dnnlHeader) skip('oneDNN headers not found: apt-get install libdnnl-dev');
+const compiler = process.env.CXX || 'g++';
+
+// Up to date: nothing to do.
+if (fs.existsSync(out) && fs.statSync(out).mtimeMs >= Math.max(fs.statSync(source).mtimeMs, fs.statSync(path.join(here, 'build.js')).mtimeMs)) {
+  console.log(`native kernels: up to date (${path.relative(process.cwd(), out)})`);
+  process.exit(0);
+}
+fs.mkdirSync(path.dirname(out), { recursive: true });
+const temp = `${out}.${process.pid}.tmp`;
+const args = ['-O3', '-std=c++17', '-shared', '-fPIC', '-fvisibility=hidden', '-DNODE_GYP_MODULE_NAME=scanselect_native',
+  `-I${nodeInclude}`, `-I${path.dirname(dnnlHeader)}`, source, '-ldnnl', '-o', temp];
+const result = spawnSync(compiler, args, { stdio: 'inherit' });
+if (result.error) skip(`${compiler} could not run: ${result.error.message}`);
+if (result.status !== 0) {
+  fs.rmSync(temp, { force: true });
+  console.error(`native kernels: ${compiler} failed (exit ${result.status})`);
+  process.exit(1);
+}
+fs.renameSync(temp, out);
+console.log(`native kernels: built ${path.relative(process.cwd(), out)}`);
