@@ -6,6 +6,7 @@
  * same pipeline in scikit-learn on the same data, printed side by side with the ratio.
  *
  *   npm run bench:select -- [--sizes 1000,10000,50000] [--dims 2048] [--budget 50] [--no-sklearn]
+ *     [--repulsion auto|barnes-hut|fft] [--neighbors auto|exact|approximate]   (t-SNE options)
  *
  * Each size runs in its own process (peak RSS is per size). scikit-learn comes from Debian's
  * python3-sklearn (/usr/bin/python3); without it only ScanSelect's numbers are printed.
@@ -23,6 +24,8 @@ function arg(name, fallback) {
 const sizes = arg('--sizes', '1000,10000,50000').split(',').map(Number);
 const dims = Number(arg('--dims', '2048'));
 const budget = Number(arg('--budget', '50'));
+const repulsion = arg('--repulsion', 'auto');
+const neighbors = arg('--neighbors', 'auto');
 const withSklearn = !process.argv.includes('--no-sklearn');
 const python = '/usr/bin/python3';
 const root = path.join(__dirname, '..');
@@ -36,11 +39,12 @@ const sklearnOk = withSklearn && spawnSync(python, ['-c', 'import sklearn'], { e
 if (withSklearn && !sklearnOk) console.error('bench:select: scikit-learn not found (apt-get install python3-sklearn); printing ScanSelect only');
 
 console.log(`bench:select — ${os.cpus().length} × ${os.cpus()[0].model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+console.log(`t-SNE repulsion ${repulsion}, neighbours ${neighbors}`);
 console.log('MB = peak resident memory of the process up to the end of the stage (getrusage maxRSS)');
 console.log(`synthetic pool: 10 Gaussian clusters of unequal size, ${dims}-d float32; budget B = ${budget}; seed 42; t-SNE defaults`);
 const rows = [];
 for (const n of sizes) {
-  const js = runJson(process.execPath, ['--max-old-space-size=16384', path.join(__dirname, 'bench', 'selectWorker.js'), n, dims, budget, outDir]);
+  const js = runJson(process.execPath, ['--max-old-space-size=16384', path.join(__dirname, 'bench', 'selectWorker.js'), n, dims, budget, outDir, repulsion, neighbors]);
   const sk = sklearnOk ? runJson(python, [path.join(__dirname, 'bench', 'select_sklearn.py'), n, dims, budget, outDir]) : null;
   rows.push({ n, js, sk });
   print(n, js, sk);

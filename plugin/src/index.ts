@@ -16,6 +16,7 @@ export { medoid } from './clustering/medoid';
 export { tsne, type TsneOptions } from './projection/tsne';
 export { pca } from './projection/pca';
 export { trustworthiness } from './projection/trustworthiness';
+export { describeProjection } from './projection/describeProjection';
 export type { Projection, ProjectionOptions } from './projection/types';
 
 export { coldStart } from './selection/coldStart';

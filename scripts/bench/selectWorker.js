@@ -1,7 +1,7 @@
 'use strict';
 /**
  * One size of `npm run bench:select`, in its own process so that peak memory is per size.
- * Usage: node scripts/bench/selectWorker.js N D BUDGET OUTDIR
+ * Usage: node scripts/bench/selectWorker.js N D BUDGET OUTDIR [REPULSION] [NEIGHBORS]
  * Generates the synthetic pool, writes it (float32, row-major) for scikit-learn, runs the real
  * cold-start pipeline (runColdStart, t-SNE projection) and prints one JSON line of timings.
  */
@@ -12,6 +12,7 @@ const { clusteredEmbeddings, createRng, runColdStart } = require('../../plugin/d
 async function main() {
   const [n, d, budget] = process.argv.slice(2, 5).map(Number);
   const outDir = process.argv[5];
+  const tsne = { repulsion: process.argv[6] ?? 'auto', neighbors: process.argv[7] ?? 'auto' };
   const pool = clusteredEmbeddings({ n, dimensions: d, clusters: 10 }, createRng(2026));
   const emb = pool.embeddings.data;
   fs.writeFileSync(path.join(outDir, `emb-${n}.f32`), Buffer.from(emb.buffer, emb.byteOffset, emb.byteLength));
@@ -26,6 +27,7 @@ async function main() {
   const run = await runColdStart(pool, {
     budget,
     seed: 42,
+    tsne,
     onProgress: (e) => {
       const g = group(e.stage);
       if (g !== current) {

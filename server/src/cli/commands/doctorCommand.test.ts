@@ -3,7 +3,7 @@
  * host where tfjs-node-gpu could not be used, in text and JSON, and `--require-gpu`. The choice
  * itself is tested in plugin/src/compute (selectCompute.test.ts, with fakes for every branch).
  */
-import { describeCompute, initCompute, type ComputeInfo, type ComputeOptions } from '@scanselect/plugin';
+import { describeCompute, describeProjection, initCompute, type ComputeInfo, type ComputeOptions } from '@scanselect/plugin';
 import { doctorCommand } from './doctorCommand';
 
 const GPU_INFO: ComputeInfo = {
@@ -70,7 +70,7 @@ describe('scanselect doctor', () => {
   it('names the GPU with its CUDA and cuDNN versions, the backend, why it was chosen and the package states', async () => {
     const r = await doctor(['--backend', 'tensorflow'], GPU_INFO);
     expect(r.requested).toEqual([{ backend: 'tensorflow' }]);
-    expect(r.out).toBe(describeCompute(GPU_INFO).join('\n') + '\n');
+    expect(r.out).toBe([...describeCompute(GPU_INFO), ...describeProjection()].join('\n') + '\n');
     expect(r.out).toContain('compute backend: tensorflow via @tensorflow/tfjs-node-gpu 4.22.0');
     expect(r.out).toContain('chosen because: requested by the backend option');
     expect(r.out).toContain('device: GPU Tesla T4 (GPU 0, 15360 MiB) — CUDA runtime 11.2.152, cuDNN 8.1.1, NVIDIA driver 535.104.05, libtensorflow 2.9.1');
@@ -83,6 +83,8 @@ describe('scanselect doctor', () => {
     expect(text.out).toContain('warning: tensorflow was requested but could not be used; fell back to wasm');
     expect(text.out).toContain('device: CPU Fake Xeon (8 logical CPU cores)');
     expect(text.out).toContain('native kernels: oneDNN 2.6.3 (OpenMP), 2 threads — Conv2D, Sum');
+    expect(text.out).toMatch(/t-SNE repulsion: Barnes–Hut below 5,000 points, FFT interpolation from there/);
+    expect(text.out).toMatch(/t-SNE neighbours: exact up to [\d,]+ points, approximate above/);
     expect(text.out).toContain('tensorflow: not used — @tensorflow/tfjs-node-gpu: installed but failed to load: libcudnn.so.8: cannot open shared object file');
     const json = await doctor(['--json'], FELL_BACK);
     expect(JSON.parse(json.out)).toEqual(FELL_BACK);

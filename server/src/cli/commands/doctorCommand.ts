@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { describeCompute, initCompute, type ComputeBackendRequest, type ComputeInfo, type ComputeOptions } from '@scanselect/plugin';
+import { describeCompute, describeProjection, initCompute, type ComputeBackendRequest, type ComputeInfo, type ComputeOptions } from '@scanselect/plugin';
 
 interface DoctorOptions {
   backend?: ComputeBackendRequest;
@@ -18,8 +18,8 @@ const defaults: DoctorDependencies = { initCompute, write: (text) => process.std
 /**
  * `scanselect doctor`: the compute backend in use and why, why not the others (each native
  * package: not installed, failed to load and why, not tried), the device (GPU model with CUDA,
- * cuDNN and driver versions, or the CPU) and the threads. `--require-gpu` makes it a check for
- * scripts: the report is printed, then it fails unless the backend computes on a GPU.
+ * cuDNN and driver versions, or the CPU), the threads, the native kernels and how t-SNE
+ * computes. `--require-gpu` makes it a check for scripts: the report is printed, then it fails unless the backend computes on a GPU.
  */
 export function doctorCommand(dependencies: DoctorDependencies = defaults): Command {
   return new Command('doctor')
@@ -29,7 +29,7 @@ export function doctorCommand(dependencies: DoctorDependencies = defaults): Comm
     .option('--require-gpu', 'exit 1 (after the report) unless the backend computes on a GPU')
     .action(async (options: DoctorOptions) => {
       const info = await dependencies.initCompute(options.backend === undefined ? {} : { backend: options.backend });
-      dependencies.write(options.json ? JSON.stringify(info, null, 2) + '\n' : describeCompute(info).join('\n') + '\n');
+      dependencies.write(options.json ? JSON.stringify(info, null, 2) + '\n' : [...describeCompute(info), ...describeProjection()].join('\n') + '\n');
       if (options.requireGpu && info.deviceKind !== 'gpu') {
         const why = info.gpu?.reason ?? (info.backend === 'tensorflow' ? `${info.tensorflowPackage ?? 'the tensorflow backend'} runs on the CPU` : `the ${info.backend} backend runs on the CPU; tensorflow: ${info.notChosen.tensorflow ?? 'not used'}`);
         throw new Error(`no GPU: ${why}`);
