@@ -9,6 +9,11 @@
  *     [--no-encoders] [--json FILE] [--classes 3] [--dropout 0] [--warmup 2] [--steps 5]
  *     [--infer 5] [--budget 120] [--cpu-train-sizes 128|none|128,256] [--cpu-steps 1]
  *     [--torch-threads 2,1] [--python /usr/bin/python3] [--encoder-images 32] [--encoder-model DIR]
+ *     [--grad-size 32 | --no-gradients]
+ *
+ * Gradient check: the loss gradient of every trainable weight of the same freshly built U-Net on
+ * two --grad-size² images, per backend, against the cpu backend (the reference implementation of
+ * tfjs): max |a − b| / max |b| over all weights, and the worst weight tensor (see below).
  *
  * "wasm+native" is the wasm backend with the native kernels (plugin/native: oneDNN convolutions and
  * reductions; `npm run build:native`), "wasm" the same backend with them switched off
@@ -50,6 +55,7 @@ const opts = {
   torchThreads: list(arg('--torch-threads', '2,1')).map(Number),
   encoderImages: Number(arg('--encoder-images', '32')),
   encoderModel: arg('--encoder-model', '/work/shared/models/darknet-tiny-imagenet/tfjs'),
+  gradSize: argv.includes('--no-gradients') ? 0 : Number(arg('--grad-size', '32')),
 };
 const python = arg('--python', '/usr/bin/python3');
 const root = path.join(__dirname, '..');
@@ -199,6 +205,55 @@ if (opts.encoders) {
   }
 }
 
+// ---- Gradient check against cpu ------------------------------------------------------------------
+results.gradients = [];
+if (opts.gradSize > 0) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-models-'));
+  const gradientsOf = (backend) => {
+    const file = path.join(dir, `${backend}.f32`);
+    const { compute, env } = backendEnv(backend);
+    const r = runJson(process.execPath, [worker, 'gradients', compute, opts.gradSize, file], env);
+    if (!r.ok || r.value.unavailable) return { error: r.ok ? r.value.reason : r.error };
+    const b = fs.readFileSync(file);
+    return { tensors: r.value.tensors, values: new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4) };
+  };
+  process.stdout.write(`  gradient check at ${opts.gradSize}² (cpu reference) … `);
+  const t = Date.now();
+  const reference = gradientsOf('cpu');
+  for (const backend of opts.backends.filter((b) => b !== 'cpu' && !results.unavailable[b])) {
+    const g = reference.error ? reference : gradientsOf(backend);
+    if (g.error) {
+      results.gradients.push({ backend, error: g.error });
+      continue;
+    }
+    // Global: max |a − b| over all weights / max |b| over all. Per tensor: the worst of
+    // max |a − b| / max |b| among tensors whose gradient is not negligible (max |b| ≥ 1e-3 of the
+    // global max): a conv bias followed by batch norm has a gradient that is zero up to rounding.
+    let maxDiff = 0;
+    let maxRef = 0;
+    const perTensor = [];
+    let offset = 0;
+    for (const length of reference.tensors) {
+      let diff = 0;
+      let ref = 0;
+      for (let i = offset; i < offset + length; i++) {
+        const d = Math.abs(g.values[i] - reference.values[i]);
+        diff = Number.isNaN(d) ? Infinity : Math.max(diff, d);
+        ref = Math.max(ref, Math.abs(reference.values[i]));
+      }
+      perTensor.push({ diff, ref });
+      maxDiff = Math.max(maxDiff, diff);
+      maxRef = Math.max(maxRef, ref);
+      offset += length;
+    }
+    const significant = perTensor.filter((x) => x.ref >= 1e-3 * maxRef);
+    const worst = Math.max(...significant.map((x) => x.diff / x.ref));
+    results.gradients.push({ backend, size: opts.gradSize, tensors: reference.tensors.length, globalRelativeError: maxDiff / maxRef, worstTensor: worst, significantTensors: significant.length });
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  console.log(`${((Date.now() - t) / 1000).toFixed(0)} s`);
+}
+
 // ---- Report ----------------------------------------------------------------------------------
 const f = (x, d = 3) => (x === null || x === undefined || Number.isNaN(x) ? '—' : x < 0.01 ? x.toExponential(2) : x.toFixed(d));
 const pad = (s, n) => String(s).padEnd(n);
@@ -281,6 +336,14 @@ if (results.encoders.length > 0) {
       else if (x.error) console.log(`  ${pad(e.backend, 12)} ${pad(x.encoder, 36)} failed: ${x.error}`);
       else console.log(`  ${pad(e.backend, 12)} ${pad(x.encoder, 36)} ${lpad(x.dimensions, 5)} ${lpad(x.imagesPerSecond.toFixed(1), 9)} ${lpad(Math.round(x.peakMb), 8)}  (${e.count} images)`);
     }
+  }
+}
+
+if (results.gradients.length > 0) {
+  console.log(`\nGradients vs the cpu backend (U-Net at ${opts.gradSize}², every trainable weight): global = max|a − b| / max|b| over all;`);
+  console.log('  worst tensor = max over weight tensors of max|a − b| / max|b|, among those with max|b| ≥ 1e-3 of the global max');
+  for (const g of results.gradients) {
+    console.log(`  ${pad(g.backend, 12)} ${g.error ? `failed: ${g.error.split('\n')[0]}` : `global ${g.globalRelativeError.toExponential(2)}, worst tensor ${g.worstTensor.toExponential(2)} (${g.significantTensors} of ${g.tensors} tensors)`}`);
   }
 }
 

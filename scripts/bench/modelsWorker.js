@@ -13,6 +13,10 @@
  * passed after at least one timed step, training is aborted through its AbortSignal (the remaining
  * steps are skipped). WARMUP = STEPS = 0 skips training (inference only). Then `predict` (probabilities + mask + entropy map) is timed INFER times
  * after one warm-up call.
+ * gradients: the loss gradient (Dice+CE) of every trainable weight of a freshly built Attention
+ * U-Net (seed 1, 3 classes) on 2 synthetic SIZE² images, written as one float32 file to OUT in
+ * weight order: bench:models compares the backends with cpu.
+ *   node scripts/bench/modelsWorker.js gradients BACKEND SIZE OUT
  * encoders: `embed` of COUNT synthetic SIZE² images per encoder, after a warm-up call on up to 4
  * images; the best of REPS calls gives images/s.
  *
@@ -185,9 +189,31 @@ async function encoders(args) {
   return { backend, compute: describe(info), count, size, encoders: results, peakMb: peakMb() };
 }
 
+async function gradients(args) {
+  const [backend, sizeS, out] = args;
+  const size = Number(sizeS);
+  const { info, unavailable } = await init(backend);
+  if (unavailable) return unavailable;
+  const tf = require('@tensorflow/tfjs-core');
+  const model = engine.buildAttentionUnet({ inputSize: size, classes: 3, seed: 1 });
+  const samples = [0, 1].map((i) => syntheticSample(size, 3, 3000 + i));
+  const x = tf.tensor4d(Float32Array.from(samples.flatMap((s) => Array.from(s.image))), [2, size, size, 1]);
+  const y = tf.oneHot(tf.tensor3d(Int32Array.from(samples.flatMap((s) => Array.from(s.mask))), [2, size, size], 'int32'), 3);
+  const variables = model.trainableWeights.map((w) => w.read());
+  const { grads } = tf.variableGrads(() => engine.diceCeLoss(y, model.apply(x, { training: true })), variables);
+  const parts = [];
+  for (const v of variables) parts.push(await grads[v.name].data());
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const flat = new Float32Array(total);
+  let o = 0;
+  for (const p of parts) { flat.set(p, o); o += p.length; }
+  fs.writeFileSync(out, Buffer.from(flat.buffer));
+  return { backend, compute: describe(info), size, tensors: parts.map((p) => p.length) };
+}
+
 async function main() {
   const [mode, ...rest] = process.argv.slice(2);
-  const result = mode === 'unet' ? await unet(rest) : mode === 'encoders' ? await encoders(rest) : null;
+  const result = mode === 'unet' ? await unet(rest) : mode === 'encoders' ? await encoders(rest) : mode === 'gradients' ? await gradients(rest) : null;
   if (result === null) throw new Error(`unknown mode ${mode}`);
   process.stdout.write(JSON.stringify(result) + '\n');
 }
