@@ -119,7 +119,12 @@ export function sharedInt32(length: number): Int32Array {
   return new Int32Array(new SharedArrayBuffer(Math.max(1, length) * 4));
 }
 
+/** Allocates a Uint8Array on a SharedArrayBuffer. */
+export function sharedUint8(length: number): Uint8Array {
+  return new Uint8Array(new SharedArrayBuffer(Math.max(1, length)));
+}
+
 /** The buffer of a shared typed array, typed for a {@link KernelTask}. */
-export function bufferOf(array: Float64Array | Int32Array): SharedArrayBuffer {
+export function bufferOf(array: Float64Array | Int32Array | Uint8Array): SharedArrayBuffer {
   return array.buffer as SharedArrayBuffer;
 }

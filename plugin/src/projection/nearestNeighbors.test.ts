@@ -1,5 +1,5 @@
 import { createRng } from '../random/rng';
-import { nearestNeighbors } from './nearestNeighbors';
+import { EXACT_NEIGHBORS_LIMIT, nearestNeighbors } from './nearestNeighbors';
 
 function clustered(n: number, d: number, seed: number): { rows: number; cols: number; data: Float64Array } {
   const rng = createRng(seed);
@@ -34,20 +34,13 @@ describe('nearestNeighbors', () => {
     expect(Array.from(g2.indices)).toEqual(Array.from(g.indices));
   });
 
-  it('approximate search (RP trees + NN-descent) reaches recall ≥ 0.9 and is deterministic', async () => {
-    const x = clustered(3000, 16, 2);
-    const k = 15;
-    const exact = await nearestNeighbors(x, k, createRng(1), { method: 'exact' });
-    const approx = await nearestNeighbors(x, k, createRng(5), { method: 'approximate' });
-    let hits = 0;
-    for (let i = 0; i < x.rows; i++) {
-      const truth = new Set(exact.indices.subarray(i * k, (i + 1) * k));
-      for (let t = 0; t < k; t++) if (truth.has(approx.indices[i * k + t]!)) hits++;
-    }
-    const recall = hits / (x.rows * k);
-    expect(recall).toBeGreaterThanOrEqual(0.9);
-    const again = await nearestNeighbors(x, k, createRng(5), { method: 'approximate' });
-    expect(Array.from(again.indices)).toEqual(Array.from(approx.indices));
+  it("'auto' is the exact search up to EXACT_NEIGHBORS_LIMIT rows", async () => {
+    const x = clustered(600, 5, 2);
+    expect(EXACT_NEIGHBORS_LIMIT).toBeGreaterThanOrEqual(x.rows);
+    const auto = await nearestNeighbors(x, 8, createRng(5));
+    const exact = await nearestNeighbors(x, 8, createRng(5), { method: 'exact' });
+    expect(Array.from(auto.indices)).toEqual(Array.from(exact.indices));
+    expect(Array.from(auto.distances)).toEqual(Array.from(exact.distances));
   });
 
   it('rejects k outside [1, n − 1]', async () => {

@@ -23,7 +23,7 @@ export interface TsneOptions {
   repulsion?: 'barnes-hut' | 'fft' | 'auto';
   /** Reduce to this many dimensions by PCA first when the input has more columns (default 50). */
   pcaComponents?: number;
-  /** Neighbour search: 'exact', 'approximate' or 'auto' (default; exact up to 20,000 points). */
+  /** Neighbour search: 'exact', 'approximate' or 'auto' (default; exact up to 10,000 points). */
   neighbors?: 'exact' | 'approximate' | 'auto';
   /** Threads including the main one (default min(2, available cores)); does not change results. */
   threads?: number;
