@@ -2,7 +2,8 @@
 // that live in the wasm heap (no copies through JavaScript): 2-D convolution forward and its data
 // and weight gradients on oneDNN (Debian's libdnnl, threaded by OpenMP), and a sum over the middle
 // axis of a [p, r, q] tensor (reductions over leading axes of NHWC tensors, which the wasm backend
-// does only after a full transpose), batch normalisation over the last axis, and leaky ReLU.
+// does only after a full transpose), batch normalisation over the last axis, leaky ReLU, and
+// column-block copies (Concat and SplitV along any axis).
 //
 // Layouts are tfjs': activations NHWC, filters HWIO ([kh, kw, in, out]). Activations are passed to
 // oneDNN as nhwc; filters are reordered to and from the primitive's preferred blocked layout.
@@ -320,6 +321,41 @@ napi_value leakyRelu(napi_env env, napi_callback_info info) {
   });
 }
 
+// copyColumns(heap, src, srcWidth, srcStart, dst, dstWidth, dstStart, width, rows, bytesPerElement):
+// for each of `rows` rows, copies `width` elements from column srcStart of a [rows, srcWidth]
+// matrix to column dstStart of a [rows, dstWidth] one — one input of a Concat, one output of a
+// SplitV, along any axis (rows = the product of the axes before it).
+napi_value copyColumns(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    auto a = args(env, info, 10);
+    Heap heap = heapArg(env, a[0]);
+    const int64_t srcWidth = countArg(env, a[2], "srcWidth");
+    const int64_t dstWidth = countArg(env, a[5], "dstWidth");
+    const int64_t width = countArg(env, a[7], "width");
+    const int64_t rows = countArg(env, a[8], "rows");
+    const int64_t bytes = countArg(env, a[9], "bytesPerElement");
+    const double srcStart = numberArg(env, a[3], "srcStart");
+    const double dstStart = numberArg(env, a[6], "dstStart");
+    if (!(srcStart >= 0 && srcStart + width <= srcWidth) || !(dstStart >= 0 && dstStart + width <= dstWidth) ||
+        static_cast<double>(static_cast<int64_t>(srcStart)) != srcStart || static_cast<double>(static_cast<int64_t>(dstStart)) != dstStart) {
+      throw std::runtime_error("copyColumns: columns outside the rows");
+    }
+    if (bytes != 1 && bytes != 4) throw std::runtime_error("copyColumns: bytesPerElement must be 1 or 4");
+    const double srcAt = numberArg(env, a[1], "src");
+    const double dstAt = numberArg(env, a[4], "dst");
+    // Bounds of both matrices in bytes (Heap::at counts 4-byte elements, so check directly).
+    const uint64_t srcBytes = static_cast<uint64_t>(rows) * srcWidth * bytes;
+    const uint64_t dstBytes = static_cast<uint64_t>(rows) * dstWidth * bytes;
+    if (!(srcAt >= 0) || !(dstAt >= 0) || static_cast<uint64_t>(srcAt) + srcBytes > heap.bytes || static_cast<uint64_t>(dstAt) + dstBytes > heap.bytes) {
+      throw std::runtime_error("copyColumns: tensor lies outside the heap");
+    }
+    const uint8_t* src = heap.data + static_cast<uint64_t>(srcAt) + static_cast<uint64_t>(srcStart) * bytes;
+    uint8_t* dst = heap.data + static_cast<uint64_t>(dstAt) + static_cast<uint64_t>(dstStart) * bytes;
+    const size_t run = static_cast<size_t>(width * bytes);
+    for (int64_t r = 0; r < rows; r++) std::memcpy(dst + r * dstWidth * bytes, src + r * srcWidth * bytes, run);
+  });
+}
+
 napi_value version(napi_env env, napi_callback_info) {
   const dnnl_version_t* v = dnnl_version();
   const char* runtime = v->cpu_runtime == DNNL_RUNTIME_OMP ? "OpenMP" : v->cpu_runtime == DNNL_RUNTIME_TBB ? "TBB" : v->cpu_runtime == DNNL_RUNTIME_SEQ ? "sequential" : "other";
@@ -337,6 +373,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"sumMiddleAxis", nullptr, sumMiddleAxis, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNorm", nullptr, batchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"leakyRelu", nullptr, leakyRelu, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"copyColumns", nullptr, copyColumns, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"version", nullptr, version, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

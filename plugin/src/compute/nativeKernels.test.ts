@@ -148,6 +148,55 @@ const outSize = (n: number, c: ConvCase): number => {
     expect(await compare('LeakyRelu', { x }, { alpha: 0.1 } as NamedAttrMap)).toBe(0);
   });
 
+  it.each([
+    ['channels of NHWC', [[2, 3, 4, 5], [2, 3, 4, 2], [2, 3, 4, 1]], 3],
+    ['axis 1, with an empty input', [[2, 1, 3], [2, 0, 3], [2, 4, 3]], 1],
+    ['axis 0', [[1, 4], [3, 4]], 0],
+    ['negative axis', [[3, 2], [3, 5]], -1],
+  ] as const)('Concat matches cpu: %s', async (_l, shapes, axis) => {
+    const inputs = shapes.map((shape, i) => tf.tensor(randomData(count([...shape]), 70 + i), [...shape]));
+    const results: Float32Array[] = [];
+    for (const backend of ['cpu', 'wasm']) {
+      await tf.setBackend(backend);
+      const moved = inputs.map((t) => tf.tensor(t.dataSync(), t.shape));
+      const y = tf.concat(moved, axis);
+      results.push(Float32Array.from(await y.data()));
+      tf.dispose([y, ...moved]);
+    }
+    expect(relativeError(results[1]!, results[0]!)).toBe(0);
+    tf.dispose(inputs);
+  });
+
+  it.each([
+    ['channels of NHWC into sizes', [2, 3, 4, 6], [1, 3, 2], 3],
+    ['axis 1 into 3 equal parts', [2, 6, 5], 3, 1],
+    ['with −1 for the rest', [4, 7], [2, -1], 1],
+    ['axis 0', [6, 3], [1, 5], 0],
+  ] as const)('SplitV matches cpu: %s', async (_l, shape, splits, axis) => {
+    const data = randomData(count([...shape]), 80);
+    const results: Float32Array[][] = [];
+    for (const backend of ['cpu', 'wasm']) {
+      await tf.setBackend(backend);
+      const x = tf.tensor(data, [...shape]);
+      const parts = tf.split(x, typeof splits === 'number' ? splits : [...splits], axis);
+      results.push(await Promise.all(parts.map(async (p) => Float32Array.from(await p.data()))));
+      tf.dispose([x, ...parts]);
+    }
+    expect(results[1]!.map((p) => p.length)).toEqual(results[0]!.map((p) => p.length));
+    results[0]!.forEach((p, i) => expect(relativeError(results[1]![i]!, p)).toBe(0));
+  });
+
+  it('Concat of booleans and SplitV of integers stay exact', async () => {
+    await tf.setBackend('wasm');
+    const a = tf.tensor([true, false, true, true], [2, 2], 'bool');
+    const b = tf.tensor([false, true], [2, 1], 'bool');
+    expect(Array.from(await tf.concat([a, b], 1).data())).toEqual([1, 0, 0, 1, 1, 1]);
+    const i = tf.tensor([1, 2, 3, 4, 5, 6], [2, 3], 'int32');
+    const [p, q] = tf.split(i, [1, 2], 1);
+    expect([Array.from(await p!.data()), Array.from(await q!.data())]).toEqual([[1, 4], [2, 3, 5, 6]]);
+    tf.dispose([a, b, i, p!, q!]);
+  });
+
   it('frees what it allocates', async () => {
     await tf.setBackend('wasm');
     const before = tf.memory().numTensors;
@@ -167,6 +216,7 @@ const outSize = (n: number, c: ConvCase): number => {
     const addon = (module.require as (id: string) => {
       conv2dForward(heap: ArrayBuffer, g: number[], x: number, f: number, b: number, o: number, act: number, alpha: number): void;
       sumMiddleAxis(heap: ArrayBuffer, src: number, dst: number, p: number, r: number, q: number, scale: number): void;
+      copyColumns(heap: ArrayBuffer, src: number, srcWidth: number, srcStart: number, dst: number, dstWidth: number, dstStart: number, width: number, rows: number, bytes: number): void;
     })(NATIVE_ADDON_PATH);
     const heap = new ArrayBuffer(1024);
     const g = [1, 4, 4, 1, 3, 3, 1, 4, 4, 1, 1, 1, 1, 1, 1, 1, 1];
@@ -176,6 +226,8 @@ const outSize = (n: number, c: ConvCase): number => {
     expect(() => addon.conv2dForward(heap, g.slice(1), 0, 64, -1, 128, 0, 0)).toThrow(/17 numbers/);
     expect(() => addon.sumMiddleAxis(heap, 0, 512, 1, 300, 1, 1)).toThrow(/'src' lies outside the heap/);
     expect(() => addon.sumMiddleAxis(heap, 0, 512, 1, 0.5, 1, 1)).toThrow(/positive integers/);
+    expect(() => addon.copyColumns(heap, 0, 4, 2, 512, 4, 0, 3, 2, 4)).toThrow(/columns outside the rows/);
+    expect(() => addon.copyColumns(heap, 0, 4, 0, 1000, 4, 0, 4, 2, 4)).toThrow(/outside the heap/);
   });
 });
 

@@ -12,7 +12,8 @@
  * - `Sum` and `Mean` over one contiguous run of axes that leaves the last axis (a [p, r, q] view
  *   summed over r, in double precision);
  * - `FusedBatchNorm` with one statistic per channel of the last axis, and `LeakyRelu` (plain loops;
- *   the wasm ones were a third of a Tiny Darknet encoder's time once its convolutions were native).
+ *   the wasm ones were a third of a Tiny Darknet encoder's time once its convolutions were native);
+ * - `Concat` and `SplitV` along any axis as column-block copies (./nativeCopyKernels).
  * They read and write the tensors where the wasm backend keeps them (its heap), so nothing is
  * copied through JavaScript. Every other kernel stays on wasm, and any call the native kernels do
  * not cover (NCHW, prelu, a bias that is not one per channel, innermost or integer reductions)
@@ -25,6 +26,7 @@ import { availableParallelism } from 'os';
 import { join } from 'path';
 import {
   backend_util,
+  Concat,
   Conv2D,
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
@@ -34,6 +36,7 @@ import {
   LeakyRelu,
   Mean,
   registerKernel,
+  SplitV,
   Sum,
   unregisterKernel,
   util,
@@ -42,7 +45,6 @@ import type {
   Conv2DAttrs,
   Conv2DBackpropFilterAttrs,
   Conv2DBackpropInputAttrs,
-  DataType,
   FusedBatchNormAttrs,
   FusedConv2DAttrs,
   KernelConfig,
@@ -53,40 +55,19 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs-core';
 
+import { isWasmHeapBackend, offset, type NativeAddon } from './nativeHeap';
+import { makeConcat, makeSplitV } from './nativeCopyKernels';
+
 const WASM = 'wasm';
 
 /** Kernel names replaced on the wasm backend when the addon is loaded. */
-export const NATIVE_KERNEL_NAMES: readonly string[] = [Conv2D, FusedConv2D, Conv2DBackpropInput, Conv2DBackpropFilter, Sum, Mean, FusedBatchNorm, LeakyRelu];
+export const NATIVE_KERNEL_NAMES: readonly string[] = [Conv2D, FusedConv2D, Conv2DBackpropInput, Conv2DBackpropFilter, Sum, Mean, FusedBatchNorm, LeakyRelu, Concat, SplitV];
 
 /** Environment variable that disables the native kernels (`off`, `0` or `false`). */
 export const NATIVE_KERNELS_ENV_VAR = 'SCANSELECT_NATIVE_KERNELS';
 
 /** Where `npm run build:native` puts the addon (relative to this file in src/ and in dist/). */
 export const NATIVE_ADDON_PATH = join(__dirname, '..', '..', 'native', 'build', 'scanselect_native.node');
-
-/** The addon's functions (plugin/native/nativeKernels.cc). */
-interface NativeAddon {
-  version(): string;
-  conv2dForward(heap: ArrayBuffer, geometry: number[], x: number, filter: number, bias: number, out: number, activation: number, alpha: number): void;
-  conv2dBackwardData(heap: ArrayBuffer, geometry: number[], dy: number, filter: number, dx: number): void;
-  conv2dBackwardWeights(heap: ArrayBuffer, geometry: number[], x: number, dy: number, dw: number): void;
-  sumMiddleAxis(heap: ArrayBuffer, src: number, dst: number, p: number, r: number, q: number, scale: number): void;
-  batchNorm(heap: ArrayBuffer, x: number, out: number, count: number, channels: number, mean: number, variance: number, offset: number, scale: number, epsilon: number): void;
-  leakyRelu(heap: ArrayBuffer, x: number, out: number, count: number, alpha: number): void;
-}
-
-/** The parts of tfjs-backend-wasm's `BackendWasm` used here (declared structurally). */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: DataType): TensorInfo;
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  wasm: { HEAPU8: Uint8Array };
-}
-
-function isWasmHeapBackend(backend: unknown): backend is WasmHeapBackend {
-  if (typeof backend !== 'object' || backend === null) return false;
-  const b = backend as Partial<WasmHeapBackend>;
-  return typeof b.makeOutput === 'function' && typeof b.dataIdMap?.get === 'function' && b.wasm?.HEAPU8 instanceof Uint8Array;
-}
 
 /** Outcome of {@link registerNativeKernels}. */
 export interface NativeKernelStatus {
@@ -148,11 +129,6 @@ function geometry(info: Conv2DInfo): number[] | undefined {
     strideHeight, strideWidth, dilationHeight, dilationWidth, top, bottom, left, right];
 }
 
-function offset(backend: WasmHeapBackend, t: TensorInfo): number {
-  const data = backend.dataIdMap.get(t.dataId);
-  if (data === undefined) throw new Error('native kernels: tensor is not on the wasm backend');
-  return data.memoryOffset;
-}
 
 const ACTIVATIONS: Readonly<Record<string, number>> = { linear: 0, relu: 1, leakyrelu: 2 };
 
@@ -310,6 +286,8 @@ export function registerNativeKernels(threads?: number): NativeKernelStatus {
     [Mean]: (f) => makeReduction(native, true, f),
     [FusedBatchNorm]: (f) => makeBatchNorm(native, f),
     [LeakyRelu]: (f) => makeLeakyRelu(native, f),
+    [Concat]: (f) => makeConcat(native, f),
+    [SplitV]: (f) => makeSplitV(native, f),
   };
   for (const [name, make] of Object.entries(makers)) {
     const existing = getKernel(name, WASM);

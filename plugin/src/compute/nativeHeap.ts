@@ -1,0 +1,37 @@
+/**
+ * What the native kernels share: the addon's functions (plugin/native/nativeKernels.cc) and the
+ * parts of tfjs-backend-wasm's backend they use to find tensors in the wasm heap.
+ */
+import type { DataType, TensorInfo } from '@tensorflow/tfjs-core';
+
+/** The addon's functions (plugin/native/nativeKernels.cc). */
+export interface NativeAddon {
+  version(): string;
+  conv2dForward(heap: ArrayBuffer, geometry: number[], x: number, filter: number, bias: number, out: number, activation: number, alpha: number): void;
+  conv2dBackwardData(heap: ArrayBuffer, geometry: number[], dy: number, filter: number, dx: number): void;
+  conv2dBackwardWeights(heap: ArrayBuffer, geometry: number[], x: number, dy: number, dw: number): void;
+  sumMiddleAxis(heap: ArrayBuffer, src: number, dst: number, p: number, r: number, q: number, scale: number): void;
+  batchNorm(heap: ArrayBuffer, x: number, out: number, count: number, channels: number, mean: number, variance: number, offset: number, scale: number, epsilon: number): void;
+  leakyRelu(heap: ArrayBuffer, x: number, out: number, count: number, alpha: number): void;
+  copyColumns(heap: ArrayBuffer, src: number, srcWidth: number, srcStart: number, dst: number, dstWidth: number, dstStart: number, width: number, rows: number, bytesPerElement: number): void;
+}
+
+/** The parts of tfjs-backend-wasm's `BackendWasm` used here (declared structurally). */
+export interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: DataType): TensorInfo;
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  wasm: { HEAPU8: Uint8Array };
+}
+
+export function isWasmHeapBackend(backend: unknown): backend is WasmHeapBackend {
+  if (typeof backend !== 'object' || backend === null) return false;
+  const b = backend as Partial<WasmHeapBackend>;
+  return typeof b.makeOutput === 'function' && typeof b.dataIdMap?.get === 'function' && b.wasm?.HEAPU8 instanceof Uint8Array;
+}
+
+/** Byte offset of a tensor's data in the wasm heap. */
+export function offset(backend: WasmHeapBackend, t: TensorInfo): number {
+  const data = backend.dataIdMap.get(t.dataId);
+  if (data === undefined) throw new Error('native kernels: tensor is not on the wasm backend');
+  return data.memoryOffset;
+}
