@@ -25,3 +25,5 @@ export { resizeBilinear, resizeNearest, zScore, preprocessImage } from './prepro
 export type { PreprocessedImage, TargetSize } from './preprocess';
 export { decodeRleFrame } from './rleDecode';
 export type { RleFrameGeometry } from './rleDecode';
+export { seriesGeometry, ORIENTATION_TOLERANCE, DUPLICATE_TOLERANCE_MM, GAP_FACTOR, SPACING_UNIFORMITY } from './seriesGeometry';
+export type { SliceGeometry, SeriesVolume, SeriesGeometryRefusal, SeriesGeometryProblem } from './seriesGeometry';
