@@ -6,7 +6,7 @@
  * side; splitting takes them apart again — one memcpy per row and piece in the addon. The stock
  * wasm kernels copy row by row from JavaScript, which for the channel axis of an NHWC activation
  * is one small copy per pixel: the U-Net's three skip concatenations and their gradients took
- * about a tenth of a 256² inference (docs/compute.md). Strings and anything else go to the
+ * a visible share of a 256² inference in a per-kernel profile (docs/compute.md). Strings and anything else go to the
  * previous kernel.
  */
 import { util } from '@tensorflow/tfjs-core';

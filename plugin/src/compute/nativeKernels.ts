@@ -12,7 +12,7 @@
  * - `Sum` and `Mean` over one contiguous run of axes that leaves the last axis (a [p, r, q] view
  *   summed over r, in double precision);
  * - `FusedBatchNorm` with one statistic per channel of the last axis, and `LeakyRelu` (plain loops;
- *   the wasm ones were a third of a Tiny Darknet encoder's time once its convolutions were native);
+ *   the wasm ones were a Tiny Darknet encoder's largest kernels once its convolutions were native);
  * - `Concat` and `SplitV` along any axis as column-block copies (./nativeCopyKernels).
  * They read and write the tensors where the wasm backend keeps them (its heap), so nothing is
  * copied through JavaScript. Every other kernel stays on wasm, and any call the native kernels do

@@ -166,7 +166,7 @@ export class TfjsModelEncoder implements Encoder {
       });
       let x: tf.Tensor4D = tf.concat(resized, 0);
       // Channels are replicated by broadcasting ([…, 1] against [C]), not tf.tile: the same values,
-      // without the wasm backend's per-element Tile kernel (a quarter of the encoder's time).
+      // without the wasm backend's per-element Tile kernel (one of the encoder's largest).
       if (this.normalization === 'imagenet') {
         x = tf.div(tf.sub(x, tf.tensor1d(IMAGENET_MEAN)), tf.tensor1d(IMAGENET_STD));
         if (this.channels === 1) x = tf.mean(x, 3, true);
