@@ -24,6 +24,7 @@ export { randomSelection } from './selection/randomSelection';
 export { kmeansBudgetSelection } from './selection/kmeansBudget';
 export { allocateProportionally } from './selection/allocation';
 export { farthestPointSampling } from './selection/farthestPointSampling';
+export { GroupQuota, validateGroupLimit, type GroupLimit } from './selection/groupQuota';
 export { acquire, DEFAULT_ALPHA, type AcquisitionInput, type AcquisitionOptions, type AcquiredIndex, type AcquisitionOutcome } from './selection/acquisition';
 export { pixelEntropy, imageEntropy, normaliseMinMax, DEFAULT_ENTROPY_EPSILON } from './selection/entropy';
 export type { SelectionReason, SelectedIndex, ClusterSummary, ColdStartOutcome, ColdStartInput, ColdStartOptions, ColdStartStrategy } from './selection/types';

@@ -22,6 +22,8 @@ export interface LabelledImage {
   readonly spacing: PixelSpacing | null;
   /** The grey image at the encoders' input size (not z-scored). */
   readonly encoderInput: { readonly width: number; readonly height: number; readonly data: Float32Array };
+  /** The volume (subject) the image is a slice of, where it is one: slices of one volume are not independent. */
+  readonly volume?: string;
 }
 
 /** How the paper scores a data set (section 4.3). */
@@ -167,7 +169,7 @@ function ibsr18(dir: string): ExperimentDataset {
           .map((x) => x.z);
         const picks = evenlySpaced(brain, IBSR_SLICES_PER_SUBJECT);
         const images = niftiSlices(volume, 1, { indices: picks });
-        picks.forEach((z, k) => out.push(labelled(`${subject}#z${z}`, images[k]!, { ...labels[z]!, numClasses: 4 }, size, encoderSize)));
+        picks.forEach((z, k) => out.push({ ...labelled(`${subject}#z${z}`, images[k]!, { ...labels[z]!, numClasses: 4 }, size, encoderSize), volume: subject }));
       }
       return out;
     },

@@ -34,6 +34,19 @@ describe('protocol', () => {
     expect(() => paperSettings({ budgets: [0], activeLearning: [] })).toThrow(/budget/);
     expect(() => paperSettings({ budgets: [], activeLearning: [[8, 4]], alphas: [2] })).toThrow(/alpha/);
   });
+
+  it('adds capped settings, labelled and keyed apart, for data sets of volumes', () => {
+    const settings = paperSettings({ budgets: [13], activeLearning: [[13, 13]], maxPerVolume: 3 });
+    expect(settings.map(settingKey)).toEqual([
+      'cold-start:random:B=13', 'cold-start:kmeans-budget:B=13', 'cold-start:coldstart:B=13', 'cold-start:coldstart:B=13:perVolume=3',
+      'active-learning:alpha=0:B=26(13+13)', 'active-learning:alpha=0.3:B=26(13+13)', 'active-learning:alpha=1:B=26(13+13)',
+      'active-learning:alpha=0.3:B=26(13+13):perVolume=3',
+    ]);
+    expect(methodLabel(settings[3]!)).toBe('Ours (cold start, ≤ 3 per volume)');
+    expect(methodLabel(settings[7]!)).toBe('Entropy+Distance (α=0.3, ≤ 3 per volume)');
+    expect(methodLabel({ kind: 'cold-start', strategy: 'random', budget: 4, maxPerVolume: 1 })).toBe('Random (≤ 1 per volume)');
+    expect(() => paperSettings({ budgets: [4], activeLearning: [], maxPerVolume: 0 })).toThrow(/per-volume cap must be a positive integer/);
+  });
 });
 
 describe('results table', () => {

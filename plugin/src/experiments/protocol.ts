@@ -34,6 +34,8 @@ export interface ColdStartSetting {
   /** `random`, `kmeans-budget` or `coldstart`. */
   readonly strategy: string;
   readonly budget: number;
+  /** At most this many slices per volume (data sets of volumes only). */
+  readonly maxPerVolume?: number;
 }
 
 /** An active-learning setting: a cold start of B₀ = B − A, then one round acquiring A with α. */
@@ -42,25 +44,32 @@ export interface ActiveLearningSetting {
   readonly alpha: number;
   readonly coldStartBudget: number;
   readonly acquire: number;
+  /** At most this many slices per volume in the cold start and in the round. */
+  readonly maxPerVolume?: number;
 }
 
 export type Setting = ColdStartSetting | ActiveLearningSetting;
 
 /** A stable, readable key of a setting, used for checkpoints and tables. */
 export function settingKey(setting: Setting): string {
+  const cap = setting.maxPerVolume === undefined ? '' : `:perVolume=${setting.maxPerVolume}`;
   return setting.kind === 'cold-start'
-    ? `cold-start:${setting.strategy}:B=${setting.budget}`
-    : `active-learning:alpha=${setting.alpha}:B=${setting.coldStartBudget + setting.acquire}(${setting.coldStartBudget}+${setting.acquire})`;
+    ? `cold-start:${setting.strategy}:B=${setting.budget}${cap}`
+    : `active-learning:alpha=${setting.alpha}:B=${setting.coldStartBudget + setting.acquire}(${setting.coldStartBudget}+${setting.acquire})${cap}`;
 }
 
 /** The paper's table label of a setting's method. */
 export function methodLabel(setting: Setting): string {
+  const cap = setting.maxPerVolume === undefined ? '' : `, ≤ ${setting.maxPerVolume} per volume`;
   if (setting.kind === 'cold-start') {
-    return { random: 'Random', 'kmeans-budget': 'K-means to budget', coldstart: 'Ours (cold start)' }[setting.strategy] ?? setting.strategy;
+    const name = { random: 'Random', 'kmeans-budget': 'K-means to budget', coldstart: 'Ours (cold start)' }[setting.strategy] ?? setting.strategy;
+    if (cap === '') return name;
+    // "Ours (cold start)" → "Ours (cold start, ≤ 3 per volume)"; "Random" → "Random (≤ 3 per volume)".
+    return name.endsWith(')') ? `${name.slice(0, -1)}${cap})` : `${name} (${cap.slice(2)})`;
   }
-  if (setting.alpha === 0) return 'Entropy (α=0)';
-  if (setting.alpha === 1) return 'Distance (α=1.0)';
-  return `Entropy+Distance (α=${setting.alpha})`;
+  if (setting.alpha === 0) return `Entropy (α=0${cap})`;
+  if (setting.alpha === 1) return `Distance (α=1.0${cap})`;
+  return `Entropy+Distance (α=${setting.alpha}${cap})`;
 }
 
 /** Total budget B of a setting. */
@@ -70,18 +79,24 @@ export function settingBudget(setting: Setting): number {
 
 /**
  * The settings of section 4.4: at each cold-start budget B the three cold-start strategies; for
- * each active-learning split B₀ + A, one round with each α (paper: 0, 0.3, 1).
+ * each active-learning split B₀ + A, one round with each α (paper: 0, 0.3, 1). With
+ * `maxPerVolume` (data sets of volumes), also the cold start and the α = 0.3 round (cold start
+ * and round both) with at most that many slices per volume, to measure what the cap does.
  */
 export function paperSettings(options: {
   readonly budgets: readonly number[];
   readonly activeLearning: ReadonlyArray<readonly [number, number]>;
   readonly alphas?: readonly number[];
+  readonly maxPerVolume?: number;
 }): Setting[] {
+  const cap = options.maxPerVolume;
+  if (cap !== undefined && !(Number.isInteger(cap) && cap >= 1)) throw new InvalidInputError('invalid-option', `the per-volume cap must be a positive integer, got ${cap}`);
   const alphas = options.alphas ?? [0, 0.3, 1];
   const settings: Setting[] = [];
   for (const budget of options.budgets) {
     if (!Number.isInteger(budget) || budget < 1) throw new InvalidInputError('invalid-budget', `budget must be a positive integer, got ${budget}`);
     for (const strategy of ['random', 'kmeans-budget', 'coldstart']) settings.push({ kind: 'cold-start', strategy, budget });
+    if (cap !== undefined) settings.push({ kind: 'cold-start', strategy: 'coldstart', budget, maxPerVolume: cap });
   }
   for (const [b0, a] of options.activeLearning) {
     if (!Number.isInteger(b0) || b0 < 1 || !Number.isInteger(a) || a < 1) throw new InvalidInputError('invalid-budget', `active learning needs B₀ ≥ 1 and A ≥ 1, got ${b0}+${a}`);
@@ -89,6 +104,7 @@ export function paperSettings(options: {
       if (!(alpha >= 0 && alpha <= 1)) throw new InvalidInputError('invalid-option', `alpha must be in [0, 1], got ${alpha}`);
       settings.push({ kind: 'active-learning', alpha, coldStartBudget: b0, acquire: a });
     }
+    if (cap !== undefined && alphas.includes(0.3)) settings.push({ kind: 'active-learning', alpha: 0.3, coldStartBudget: b0, acquire: a, maxPerVolume: cap });
   }
   return settings;
 }

@@ -81,7 +81,8 @@ export interface ExperimentOptions {
  * the rest of the pool by mean entropy, one round acquires A with α), then a fresh Attention U-Net
  * — the same initial weights for every setting of the run — is trained on the selection and
  * scored on the test split. Each unit is checkpointed as soon as it finishes and reused on a
- * rerun.
+ * rerun. Settings with a per-volume cap pass each pool image's volume as its group to the
+ * selection (cold start and round); the data set must say which volume every image comes from.
  */
 export async function runExperiment(options: ExperimentOptions): Promise<ExperimentOutcome> {
   const { dataset, size } = options;
@@ -95,6 +96,11 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   for (const run of runList) {
     if (!Number.isInteger(run) || run < 1 || run > options.runs) throw new InvalidInputError('invalid-option', `run ${run} is not one of 1..${options.runs}`);
   }
+  const capped = options.settings.some((setting) => setting.maxPerVolume !== undefined);
+  const unknownVolume = images.find((image) => image.volume === undefined);
+  if (capped && unknownVolume) {
+    throw new InvalidInputError('invalid-option', `a per-volume cap needs data of volumes; "${unknownVolume.id}" of ${dataset.id} is not a slice of a known volume`);
+  }
   const total = runList.length * options.settings.length;
   const results: RunResult[] = [];
   let done = 0;
@@ -103,7 +109,11 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     const split = testSplit(images.length, seed);
     const pool: EmbeddedPool = { ids: split.pool.map((i) => images[i]!.id), embeddings: subset(matrix, split.pool) };
     const test = split.test.map((i) => images[i]!);
-    const scoredColdStarts = new Map<number, { ids: string[]; entropy: Map<string, number> }>();
+    const groups = capped ? split.pool.map((i) => images[i]!.volume!) : undefined;
+    const cap = (setting: Setting) => (setting.maxPerVolume === undefined ? {} : { groups, maxPerGroup: setting.maxPerVolume });
+    // Keyed by B₀ and the per-volume cap: `13|` (none) or `13|3`.
+    const b0Key = (budget: number, setting: Setting): string => `${budget}|${setting.maxPerVolume ?? ''}`;
+    const scoredColdStarts = new Map<string, { ids: string[]; entropy: Map<string, number> }>();
     const train = (ids: readonly string[]) => trainSegmentation(
       { images: ids.map((id) => byId.get(id)!.image), masks: ids.map((id) => byId.get(id)!.mask), size },
       {
@@ -114,7 +124,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     );
     // Cold-start budgets that are also an active-learning B₀: the cold-start unit's model (same
     // selection, seed and initial weights) scores the rest of the pool for those rounds.
-    const b0Budgets = new Set(options.settings.flatMap((s) => (s.kind === 'active-learning' ? [s.coldStartBudget] : [])));
+    const b0Budgets = new Set(options.settings.flatMap((s) => (s.kind === 'active-learning' ? [b0Key(s.coldStartBudget, s)] : [])));
     const scoreRest = (model: Parameters<typeof predictBatch>[0], ids: string[]): { ids: string[]; entropy: Map<string, number> } => {
       const taken = new Set(ids);
       const rest = pool.ids.filter((id) => !taken.has(id));
@@ -131,30 +141,31 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
         let k: number | null = null;
         let parts: { coldStart: string[]; acquired: string[] } | null = null;
         if (setting.kind === 'cold-start') {
-          const cold = await runColdStart(pool, { budget: setting.budget, seed, strategy: setting.strategy });
+          const cold = await runColdStart(pool, { budget: setting.budget, seed, strategy: setting.strategy, ...cap(setting) });
           selected = cold.report.selected.map((s) => s.id);
           k = cold.report.k;
         } else {
-          let scored = scoredColdStarts.get(setting.coldStartBudget);
+          let scored = scoredColdStarts.get(b0Key(setting.coldStartBudget, setting));
           if (!scored) {
             // The B₀ cold start and its model are shared by every α of this run (unless the
             // cold-start unit of the same budget already provided them).
-            const cold = await runColdStart(pool, { budget: setting.coldStartBudget, seed, strategy: 'coldstart' });
+            const cold = await runColdStart(pool, { budget: setting.coldStartBudget, seed, strategy: 'coldstart', ...cap(setting) });
             const ids = cold.report.selected.map((s) => s.id);
             const model = await train(ids);
             scored = scoreRest(model.model, ids);
             model.dispose();
-            scoredColdStarts.set(setting.coldStartBudget, scored);
+            scoredColdStarts.set(b0Key(setting.coldStartBudget, setting), scored);
           }
-          const round = await runAcquisition(pool, { entropy: scored.entropy, labelled: scored.ids, count: setting.acquire, alpha: setting.alpha, seed });
+          const round = await runAcquisition(pool, { entropy: scored.entropy, labelled: scored.ids, count: setting.acquire, alpha: setting.alpha, seed, ...cap(setting) });
           const acquired = round.report.selected.map((s) => s.id);
           selected = [...scored.ids, ...acquired];
           parts = { coldStart: scored.ids, acquired };
         }
         const model = await train(selected);
         const score = scoreOnTest(model.model, test, size, classes, dataset.dice);
-        if (setting.kind === 'cold-start' && setting.strategy === 'coldstart' && b0Budgets.has(setting.budget) && !scoredColdStarts.has(setting.budget)) {
-          scoredColdStarts.set(setting.budget, scoreRest(model.model, selected));
+        const b0 = b0Key(setting.kind === 'cold-start' ? setting.budget : -1, setting);
+        if (setting.kind === 'cold-start' && setting.strategy === 'coldstart' && b0Budgets.has(b0) && !scoredColdStarts.has(b0)) {
+          scoredColdStarts.set(b0, scoreRest(model.model, selected));
         }
         stored = { ...score, selected, ...(parts ?? {}), k, trainSeconds: model.seconds };
         model.dispose();

@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../core/errors';
 import type { DenseMatrix } from '../core/matrix';
 import { normaliseMinMax } from './entropy';
+import { GroupQuota, validateGroupLimit, type GroupLimit } from './groupQuota';
 import { validateAlpha, validateBudget } from './validation';
 import type { SelectedIndex } from './types';
 
@@ -27,6 +28,8 @@ export interface AcquisitionOptions {
   readonly alpha?: number;
   /** ε of eqs. (7) and (9). Default 1e-8. */
   readonly epsilon?: number;
+  /** At most this many picks per group (volume) in this round; none by default. */
+  readonly groupLimit?: GroupLimit;
 }
 
 /** One acquired image with the terms of its score at the moment it was picked. */
@@ -53,7 +56,9 @@ export interface AcquisitionOutcome {
  * S = α·D̃ + (1 − α)·ℋ̃ (eq. 10), where D is the 2-D distance to the nearest image already
  * labelled or picked in this round (eq. 8) and D̃ = D / (D_max + ε) with D_max the largest
  * pairwise distance within the current candidate pool (eq. 9), recomputed as the pool shrinks.
- * Ties go to the candidate that comes first in the input.
+ * Ties go to the candidate that comes first in the input. Under a per-volume cap, candidates of a
+ * volume with that many picks in this round are passed over (they still count for D_max), until
+ * no candidate is left under the cap: then it is lifted, with a note.
  */
 export function acquire(input: AcquisitionInput, options: AcquisitionOptions): AcquisitionOutcome {
   const n = input.map.rows;
@@ -94,13 +99,15 @@ export function acquire(input: AcquisitionInput, options: AcquisitionOptions): A
   const diameter = new CandidateDiameter(x, candidates);
   const selected: AcquiredIndex[] = [];
   const take = Math.min(count, candidates.length);
+  const quota = new GroupQuota(options.groupLimit === undefined ? undefined : validateGroupLimit(options.groupLimit, n));
   for (let pick = 0; pick < take; pick++) {
     const dMax = diameter.value(open);
     const useEntropyOnly = pick === 0;
+    if (quota.active && !candidates.some((row, a) => open[a] && quota.allows(row))) notes.push(quota.relax(take, pick));
     let best = -1;
     let bestKey = -Infinity;
     for (let a = 0; a < candidates.length; a++) {
-      if (!open[a]) continue;
+      if (!open[a] || !quota.allows(candidates[a]!)) continue;
       const key = useEntropyOnly ? entropyTilde[a]! : alpha * normalisedDistance(nearest[a]!, dMax, epsilon) + (1 - alpha) * entropyTilde[a]!;
       if (best < 0 || key > bestKey) {
         bestKey = key;
@@ -121,6 +128,7 @@ export function acquire(input: AcquisitionInput, options: AcquisitionOptions): A
       score: diversity === null ? null : alpha * diversity + (1 - alpha) * entropyTilde[best]!,
     });
     open[best] = 0;
+    quota.take(row);
     diameter.removed(best);
     updateNearest(row);
   }

@@ -3,7 +3,8 @@ import { reportProgress } from '../core/progress';
 import { sweepK, type Clustering } from '../clustering/kSweep';
 import type { Rng } from '../random/rng';
 import { allocateProportionally } from './allocation';
-import { farthestPointSampling } from './farthestPointSampling';
+import { FarthestPointSampler, farthestPointSampling } from './farthestPointSampling';
+import { GroupQuota, validateGroupLimit } from './groupQuota';
 import { validateBudget } from './validation';
 import type { ClusterSummary, ColdStartInput, ColdStartOptions, ColdStartOutcome, ColdStartStrategy, SelectedIndex } from './types';
 
@@ -52,6 +53,27 @@ export function coldStart(input: ColdStartInput, options: ColdStartOptions, rng:
   const medoids = clustering.members.map((members) => medoid(input.map, members));
   const caps = clustering.members.map((members) => members.length - 1);
   const shares = allocateProportionally(take - clustering.k, clustering.members.map((m) => m.length), caps);
+  const selected = options.groupLimit === undefined
+    ? pickUncapped(input, clustering, medoids, shares)
+    : pickCapped(input, clustering, medoids, shares, take, new GroupQuota(validateGroupLimit(options.groupLimit, n)), notes);
+  const allocated = new Int32Array(clustering.k);
+  const taken = medoids.slice();
+  for (const s of selected) {
+    allocated[s.cluster!]!++;
+    if (s.reason === 'medoid') taken[s.cluster!] = s.index;
+  }
+  const clusters: ClusterSummary[] = clustering.members.map((members, c) => ({
+    id: c,
+    size: members.length,
+    medoid: taken[c]!,
+    allocated: allocated[c]!,
+  }));
+  reportProgress(options.onProgress, 'selection', 1);
+  return { k: clustering.k, clusters, selected, sweep, notes };
+}
+
+/** The paper's picks: the medoids, then the farthest-point picks round-robin over the clusters. */
+function pickUncapped(input: ColdStartInput, clustering: Clustering, medoids: readonly number[], shares: Int32Array): SelectedIndex[] {
   const extra = clustering.members.map((members, c) => farthestPointSampling(input.map, members, [medoids[c]!], shares[c]!));
   const selected: SelectedIndex[] = medoids.map((index, c) => ({ index, rank: c + 1, cluster: c, reason: 'medoid' as const }));
   const maxShare = shares.reduce((a, b) => Math.max(a, b), 0);
@@ -60,14 +82,75 @@ export function coldStart(input: ColdStartInput, options: ColdStartOptions, rng:
       if (pass < shares[c]!) selected.push({ index: extra[c]![pass]!, rank: selected.length + 1, cluster: c, reason: 'farthest-point' });
     }
   }
-  const clusters: ClusterSummary[] = clustering.members.map((members, c) => ({
-    id: c,
-    size: members.length,
-    medoid: medoids[c]!,
-    allocated: 1 + shares[c]!,
-  }));
-  reportProgress(options.onProgress, 'selection', 1);
-  return { k: clustering.k, clusters, selected, sweep, notes };
+  return selected;
+}
+
+/**
+ * The same picks under a per-volume cap: a medoid whose volume is full gives way to the member of
+ * its cluster nearest to it whose volume has room; farthest-point picks skip full volumes. Slots a
+ * cluster cannot fill go to farthest-point picks over the whole pool, and only when the cap leaves
+ * too few rows for the budget is it lifted (noted).
+ */
+function pickCapped(
+  input: ColdStartInput, clustering: Clustering, medoids: readonly number[], shares: Int32Array, take: number, quota: GroupQuota, notes: string[],
+): SelectedIndex[] {
+  const selected: SelectedIndex[] = [];
+  const add = (index: number, cluster: number, reason: SelectedIndex['reason']): void => {
+    quota.take(index);
+    selected.push({ index, rank: selected.length + 1, cluster, reason });
+  };
+  const seeds = medoids.map((m, c) => {
+    const row = quota.allows(m) ? m : nearestAllowed(input.map, clustering.members[c]!, m, quota);
+    if (row >= 0) add(row, c, 'medoid');
+    return row;
+  });
+  const replaced = seeds.filter((row, c) => row !== medoids[c]).length;
+  if (replaced > 0) notes.push(`${replaced} cluster medoid(s) were in a volume already at the cap of ${quota.cap} per volume: the nearest member from another volume was taken`);
+  const samplers = clustering.members.map((members, c) => new FarthestPointSampler(input.map, members, seeds[c]! >= 0 ? [seeds[c]!] : []));
+  const maxShare = shares.reduce((a, b) => Math.max(a, b), 0);
+  for (let pass = 0; pass < maxShare; pass++) {
+    for (let c = 0; c < clustering.k; c++) {
+      if (pass >= shares[c]!) continue;
+      const row = samplers[c]!.next((r) => quota.allows(r));
+      if (row >= 0) add(row, c, 'farthest-point');
+    }
+  }
+  if (selected.length < take) {
+    const all = Int32Array.from({ length: input.map.rows }, (_, i) => i);
+    const global = new FarthestPointSampler(input.map, all, selected.map((s) => s.index));
+    const cluster = clusterOf(clustering);
+    while (selected.length < take) {
+      let row = global.next((r) => quota.allows(r));
+      if (row < 0) {
+        notes.push(quota.relax(take, selected.length));
+        row = global.next();
+      }
+      add(row, cluster[row]!, 'farthest-point');
+    }
+  }
+  return selected;
+}
+
+function nearestAllowed(map: ColdStartInput['map'], members: ArrayLike<number>, to: number, quota: GroupQuota): number {
+  let best = -1;
+  let bestDist = Infinity;
+  for (let a = 0; a < members.length; a++) {
+    const row = members[a]!;
+    if (!quota.allows(row)) continue;
+    let d = 0;
+    for (let c = 0; c < map.cols; c++) d += (map.data[row * map.cols + c]! - map.data[to * map.cols + c]!) ** 2;
+    if (d < bestDist) {
+      bestDist = d;
+      best = row;
+    }
+  }
+  return best;
+}
+
+function clusterOf(clustering: Clustering): Int32Array {
+  const out = new Int32Array(clustering.labels.length);
+  clustering.members.forEach((members, c) => members.forEach((row) => (out[row] = c)));
+  return out;
 }
 
 function singleCluster(n: number): Clustering {

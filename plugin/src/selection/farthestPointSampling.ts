@@ -7,36 +7,60 @@ import type { DenseMatrix } from '../core/matrix';
  * they were picked. Seeds are never picked again.
  */
 export function farthestPointSampling(points: DenseMatrix, members: ArrayLike<number>, seeds: ArrayLike<number>, count: number): Int32Array {
-  const m = members.length;
-  const { cols: d, data: x } = points;
-  const minDist = new Float64Array(m).fill(Infinity);
-  const taken = new Uint8Array(m);
-  const seedSet = new Set<number>(Array.from(seeds));
-  for (let a = 0; a < m; a++) if (seedSet.has(members[a]!)) taken[a] = 1;
-  const update = (row: number): void => {
-    for (let a = 0; a < m; a++) {
-      if (taken[a]) continue;
-      const i = members[a]!;
+  const sampler = new FarthestPointSampler(points, members, seeds);
+  const out = new Int32Array(count);
+  for (let p = 0; p < count; p++) {
+    const row = sampler.next();
+    if (row < 0) throw new RangeError(`farthest-point sampling: asked for ${count} of ${members.length} members`);
+    out[p] = row;
+  }
+  return out;
+}
+
+/**
+ * {@link farthestPointSampling} one pick at a time, so that picks can be interleaved with other
+ * samplers and restricted to rows a caller allows (e.g. a per-volume cap).
+ */
+export class FarthestPointSampler {
+  private readonly minDist: Float64Array;
+  private readonly taken: Uint8Array;
+
+  constructor(private readonly points: DenseMatrix, private readonly members: ArrayLike<number>, seeds: ArrayLike<number>) {
+    const m = members.length;
+    this.minDist = new Float64Array(m).fill(Infinity);
+    this.taken = new Uint8Array(m);
+    const seedSet = new Set<number>(Array.from(seeds));
+    for (let a = 0; a < m; a++) if (seedSet.has(members[a]!)) this.taken[a] = 1;
+    for (let s = 0; s < seeds.length; s++) this.update(seeds[s]!);
+  }
+
+  /** Picks the farthest member that `allows` (default: any); -1 when none is left. */
+  next(allows?: (row: number) => boolean): number {
+    let best = -1;
+    for (let a = 0; a < this.members.length; a++) {
+      if (this.taken[a] || (allows !== undefined && !allows(this.members[a]!))) continue;
+      if (best < 0 || this.minDist[a]! > this.minDist[best]!) best = a;
+    }
+    if (best < 0) return -1;
+    const row = this.members[best]!;
+    this.taken[best] = 1;
+    this.update(row);
+    return row;
+  }
+
+  /** Counts `row` as selected (picked elsewhere): members near it become less attractive. */
+  update(row: number): void {
+    const { cols: d, data: x } = this.points;
+    for (let a = 0; a < this.members.length; a++) {
+      const i = this.members[a]!;
+      if (i === row) this.taken[a] = 1;
+      if (this.taken[a]) continue;
       let s = 0;
       for (let c = 0; c < d; c++) {
         const t = x[i * d + c]! - x[row * d + c]!;
         s += t * t;
       }
-      if (s < minDist[a]!) minDist[a] = s;
+      if (s < this.minDist[a]!) this.minDist[a] = s;
     }
-  };
-  for (let s = 0; s < seeds.length; s++) update(seeds[s]!);
-  const out = new Int32Array(count);
-  for (let p = 0; p < count; p++) {
-    let best = -1;
-    for (let a = 0; a < m; a++) {
-      if (taken[a]) continue;
-      if (best < 0 || minDist[a]! > minDist[best]!) best = a;
-    }
-    if (best < 0) throw new RangeError(`farthest-point sampling: asked for ${count} of ${m} members`);
-    taken[best] = 1;
-    out[p] = members[best]!;
-    update(members[best]!);
   }
-  return out;
 }

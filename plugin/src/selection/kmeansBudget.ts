@@ -3,7 +3,8 @@ import { renumberBySize } from '../clustering/kSweep';
 import { medoid } from '../clustering/medoid';
 import { reportProgress } from '../core/progress';
 import type { Rng } from '../random/rng';
-import { farthestPointSampling } from './farthestPointSampling';
+import { FarthestPointSampler } from './farthestPointSampling';
+import { GroupQuota, validateGroupLimit } from './groupQuota';
 import { validateBudget } from './validation';
 import type { ColdStartInput, ColdStartOptions, ColdStartOutcome, ColdStartStrategy, SelectedIndex } from './types';
 
@@ -15,6 +16,8 @@ import type { ColdStartInput, ColdStartOptions, ColdStartOutcome, ColdStartStrat
  * Edge cases: B ≥ N uses k = N. When the embeddings have fewer distinct rows than k, k-means
  * leaves clusters empty; the missing slots are filled by farthest-point sampling from the
  * medoids in the embedding space (reason `farthest-point`), so exactly min(B, N) are selected.
+ * Under a per-volume cap each cluster's medoid is taken among the members whose volume has room,
+ * and the slots of clusters with none are filled the same way.
  */
 export function kmeansBudgetSelection(input: ColdStartInput, options: ColdStartOptions, rng: Rng): ColdStartOutcome {
   const n = input.embeddings.rows;
@@ -26,19 +29,36 @@ export function kmeansBudgetSelection(input: ColdStartInput, options: ColdStartO
   const result = kmeans(input.embeddings, k, { restarts: 3, ...options.kmeans }, rng);
   reportProgress(options.onProgress, 'kmeans-budget', 1);
   const clustering = renumberBySize(result.labels);
-  const medoids = clustering.members.map((members) => medoid(input.embeddings, members));
-  const selected: SelectedIndex[] = medoids.map((index, c) => ({ index, rank: c + 1, cluster: c, reason: 'medoid' as const }));
-  if (clustering.k < k) {
-    notes.push(`k-means found only ${clustering.k} distinct clusters for k = ${k} (duplicate embeddings): ${k - clustering.k} filled by farthest-point sampling`);
+  const quota = new GroupQuota(options.groupLimit === undefined ? undefined : validateGroupLimit(options.groupLimit, n));
+  const selected: SelectedIndex[] = [];
+  // Largest cluster first; under a cap, each medoid among the members whose volume still has room.
+  const medoids = clustering.members.map((members, c) => {
+    const index = medoid(input.embeddings, members, quota.active ? (row) => quota.allows(row) : undefined);
+    if (index >= 0) {
+      quota.take(index);
+      selected.push({ index, rank: selected.length + 1, cluster: c, reason: 'medoid' as const });
+    }
+    return index;
+  });
+  if (clustering.k < k) notes.push(`k-means found only ${clustering.k} distinct clusters for k = ${k} (duplicate embeddings): the rest filled by farthest-point sampling`);
+  if (selected.length < k) {
     const all = Int32Array.from({ length: n }, (_, i) => i);
-    const fill = farthestPointSampling(input.embeddings, all, medoids, k - clustering.k);
-    fill.forEach((index) => selected.push({ index, rank: selected.length + 1, cluster: clustering.labels[index]!, reason: 'farthest-point' }));
+    const sampler = new FarthestPointSampler(input.embeddings, all, selected.map((s) => s.index));
+    while (selected.length < k) {
+      let index = sampler.next((row) => quota.allows(row));
+      if (index < 0) {
+        notes.push(quota.relax(k, selected.length));
+        index = sampler.next();
+      }
+      quota.take(index);
+      selected.push({ index, rank: selected.length + 1, cluster: clustering.labels[index]!, reason: 'farthest-point' });
+    }
   }
   const allocated = new Int32Array(clustering.k);
   selected.forEach((s) => allocated[s.cluster!]!++);
   return {
     k: null,
-    clusters: clustering.members.map((members, c) => ({ id: c, size: members.length, medoid: medoids[c]!, allocated: allocated[c]! })),
+    clusters: clustering.members.map((members, c) => ({ id: c, size: members.length, medoid: medoids[c]! >= 0 ? medoids[c]! : medoid(input.embeddings, members), allocated: allocated[c]! })),
     selected,
     sweep: [],
     notes,

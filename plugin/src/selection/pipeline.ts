@@ -8,6 +8,7 @@ import { acquire, DEFAULT_ALPHA } from './acquisition';
 import type { KSweepEntry } from '../clustering/kSweep';
 import { indexIds, validateAlpha, validateBudget } from './validation';
 import type { SelectionReason } from './types';
+import { validateGroupLimit, type GroupLimit } from './groupQuota';
 
 /** A pool of embedded images: ids and one embedding row per id. */
 export interface EmbeddedPool {
@@ -24,6 +25,12 @@ export interface PipelineOptions {
   readonly tsne?: TsneOptions;
   readonly onProgress?: ProgressCallback;
   readonly registries?: Registries;
+  /**
+   * The group (e.g. the volume or patient) of each pool id, in the order of `pool.ids`; with
+   * `maxPerGroup`, at most that many picks per group in this selection.
+   */
+  readonly groups?: readonly string[];
+  readonly maxPerGroup?: number;
 }
 
 /** Options of {@link runColdStart}. */
@@ -74,6 +81,8 @@ export interface SelectionReport {
   readonly clusters: ReadonlyArray<{ id: number; size: number; medoid: string; allocated: number }>;
   readonly selected: readonly SelectionEntry[];
   readonly labelled?: readonly string[];
+  /** The per-group cap this selection kept to, and over how many groups. */
+  readonly groupLimit?: { readonly maxPerGroup: number; readonly groups: number };
   readonly notes: readonly string[];
 }
 
@@ -98,11 +107,13 @@ export async function runColdStart(pool: EmbeddedPool, request: ColdStartRequest
   const root = createRng(seed);
   const projectionRng = root.fork();
   const selectionRng = root.fork();
+  const groupLimit = groupLimitOf(pool, request);
   const map = await projection.project(pool.embeddings, { tsne: request.tsne, onProgress: request.onProgress }, projectionRng);
   const outcome = strategy.select(
     { embeddings: pool.embeddings, map },
     {
       budget,
+      ...(groupLimit && { groupLimit: groupLimit.limit }),
       kMin: request.kMin,
       kMax: request.kMax,
       kmeans: request.restarts === undefined ? undefined : { restarts: request.restarts },
@@ -123,6 +134,7 @@ export async function runColdStart(pool: EmbeddedPool, request: ColdStartRequest
       silhouette: outcome.sweep,
       clusters: outcome.clusters.map((c) => ({ id: c.id, size: c.size, medoid: ids[c.medoid]!, allocated: c.allocated })),
       selected: outcome.selected.map((s) => ({ id: ids[s.index]!, rank: s.rank, cluster: s.cluster, reason: s.reason, x: map.data[2 * s.index]!, y: map.data[2 * s.index + 1]! })),
+      ...(groupLimit && { groupLimit: groupLimit.summary }),
       notes: outcome.notes,
     },
   };
@@ -156,10 +168,11 @@ export async function runAcquisition(pool: EmbeddedPool, request: AcquisitionReq
   if (missing.length > 0) {
     throw new InvalidInputError('missing-score', `no entropy for ${missing.length} unlabelled image(s): ${missing.slice(0, 5).map((m) => `"${m}"`).join(', ')}${missing.length > 5 ? ', …' : ''}`);
   }
+  const groupLimit = groupLimitOf(pool, request);
   const root = createRng(seed);
   const projectionRng = root.fork();
   const map = await projection.project(pool.embeddings, { tsne: request.tsne, onProgress: request.onProgress }, projectionRng);
-  const outcome = acquire({ map, labelled: labelledRows, entropy }, { count, alpha });
+  const outcome = acquire({ map, labelled: labelledRows, entropy }, { count, alpha, ...(groupLimit && { groupLimit: groupLimit.limit }) });
   const ids = pool.ids;
   return {
     map,
@@ -186,9 +199,26 @@ export async function runAcquisition(pool: EmbeddedPool, request: AcquisitionReq
         score: s.score,
       })),
       labelled: [...request.labelled],
+      ...(groupLimit && { groupLimit: groupLimit.summary }),
       notes: outcome.notes,
     },
   };
+}
+
+/** The request's groups as integer labels, or null when it sets no cap. */
+function groupLimitOf(pool: EmbeddedPool, request: PipelineOptions): { limit: GroupLimit; summary: { maxPerGroup: number; groups: number } } | null {
+  if (request.maxPerGroup === undefined) return null;
+  if (request.groups === undefined) throw new InvalidInputError('invalid-option', 'a per-group cap needs the group of every pool id');
+  if (request.groups.length !== pool.ids.length) throw new InvalidInputError('ragged-rows', `${request.groups.length} groups for ${pool.ids.length} pool ids`);
+  const labels = new Map<string, number>();
+  const groups = Int32Array.from(request.groups, (g, row) => {
+    if (typeof g !== 'string' || g.length === 0) throw new InvalidInputError('invalid-option', `pool id "${pool.ids[row]}" has no group`);
+    let label = labels.get(g);
+    if (label === undefined) labels.set(g, (label = labels.size));
+    return label;
+  });
+  const limit = validateGroupLimit({ groups, maxPerGroup: request.maxPerGroup }, pool.ids.length);
+  return { limit, summary: { maxPerGroup: limit.maxPerGroup, groups: labels.size } };
 }
 
 function validatePool(pool: EmbeddedPool): Map<string, number> {

@@ -4,6 +4,7 @@ import type { KSweepEntry } from '../clustering/kSweep';
 import type { KMeansOptions } from '../clustering/kmeans';
 import type { SilhouetteOptions } from '../clustering/silhouette';
 import type { Rng } from '../random/rng';
+import type { GroupLimit } from './groupQuota';
 
 /** Why an item was selected. */
 export type SelectionReason = 'medoid' | 'farthest-point' | 'random' | 'entropy' | 'score';
@@ -57,6 +58,8 @@ export interface ColdStartOptions {
   readonly kmeans?: KMeansOptions;
   readonly silhouette?: SilhouetteOptions;
   readonly onProgress?: ProgressCallback;
+  /** At most this many picks per group (volume); none by default. */
+  readonly groupLimit?: GroupLimit;
 }
 
 /** A cold-start strategy: pure, synchronous, all randomness from `rng`. */

@@ -57,6 +57,7 @@ interface ReproduceOptions {
   plots: boolean;
   workers: number;
   workerOf?: [number, number];
+  maxPerVolume?: number;
 }
 
 const list = (v: string): number[] => v.split(',').map((x) => integer(x));
@@ -71,6 +72,7 @@ export function reproduceCommand(): Command {
     .option('--runs <n>', 'runs (seeds 43, 44, …)', integer)
     .option('--budgets <list>', 'cold-start budgets, e.g. 8,10,12', list)
     .option('--al <list>', 'active-learning splits B0+A, e.g. 8+4,12+4', alList)
+    .option('--max-per-volume <n>', 'also run the cold start and the α = 0.3 round with at most n slices per volume (data sets of volumes: ibsr18)', integer)
     .option('--size <S>', 'image size S×S', integer)
     .option('--epochs <n>', 'training epochs', integer)
     .option('--encoder <id>', 'encoder for the embeddings', DEFAULT_ENCODER_ID)
@@ -92,7 +94,10 @@ export function reproduceCommand(): Command {
       const runs = options.runs ?? profile.runs;
       const size = options.size ?? profile.size;
       const epochs = options.epochs ?? budgets.epochs;
-      const settings = paperSettings({ budgets: options.budgets ?? budgets.budgets, activeLearning: options.al ?? budgets.activeLearning });
+      const settings = paperSettings({
+        budgets: options.budgets ?? budgets.budgets, activeLearning: options.al ?? budgets.activeLearning,
+        ...(options.maxPerVolume !== undefined && { maxPerVolume: options.maxPerVolume }),
+      });
       const out = options.out ?? path.join('out', 'reproduce', options.dataset.replace(/[^A-Za-z0-9._-]/g, '_'));
       const store = new CheckpointStore<StoredResult>(path.join(out, 'runs'));
       if (options.workers < 1) throw new UsageError(`--workers must be at least 1, got ${options.workers}`);
@@ -153,12 +158,13 @@ export function reproduceCommand(): Command {
         const { results } = outcome;
         const rows = resultsRows(results);
         const vsRandom = pairedComparison(results, 'Random');
-        const vsColdStart = pairedComparison(results, 'Ours (cold start)', (setting) => setting.kind === 'active-learning');
+        const vsColdStart = pairedComparison(results, 'Ours (cold start)', (setting) => setting.kind === 'active-learning' || setting.maxPerVolume !== undefined);
+        const vsUncappedRound = pairedComparison(results, 'Entropy+Distance (α=0.3)', (setting) => setting.kind === 'active-learning' && setting.maxPerVolume !== undefined);
         const table = [
           `# ${dataset.description}`, '', header, '', resultsMarkdown(rows, unit), trainingLine(trainSeconds), '',
           '## Paired by run', '',
           'Per-run differences (same seed, test split and initial weights in both settings).', '',
-          pairedMarkdown([...vsRandom, ...vsColdStart], unit),
+          pairedMarkdown([...vsRandom, ...vsColdStart, ...vsUncappedRound], unit),
         ].join('\n');
         await fs.mkdir(out, { recursive: true });
         await fs.writeFile(path.join(out, 'results.md'), table);
