@@ -30,7 +30,15 @@ export function DataHealth({ project }: { project: ProjectView }) {
             <dt>Embedded</dt><dd>{s.embedded}</dd>
             <dt>Not usable</dt><dd>{s.failed}</dd>
             <dt>Last sync</dt><dd>{s.lastSync ? `job ${s.lastSync.jobId}, ${s.lastSync.state}, ${instantIn(s.lastSync.finishedAt)}` : 'never'}</dd>
+            <dt>Volumes</dt><dd>{s.volumes.volumes} series form a volume ({s.volumes.slices} slices); {s.volumes.refused} series of several slices do not</dd>
           </dl>
+        )}
+        {s && s.volumes.reasons.length > 0 && (
+          <table>
+            <caption>Why series are not one volume (their slices stay single images)</caption>
+            <thead><tr><th scope="col">Reason</th><th scope="col">Series</th></tr></thead>
+            <tbody>{s.volumes.reasons.map((r) => <tr key={r.reason}><td>{r.reason}</td><td>{r.count}</td></tr>)}</tbody>
+          </table>
         )}
         {s && skippedOf(s).length > 0 && (
           <table>

@@ -12,7 +12,7 @@ const DEFAULTS: Draft = {
   name: '', source: '', filters: {}, classes: ['lung'], classColors: ['#e69f00'],
   encoder: { id: 'intensity-texture', inputSize: 256 },
   model: { inputSize: 128, epochs: 40, batchSize: 2, learningRate: 1e-3, depth: 4, baseChannels: 8, dropout: 0.15 },
-  budget: { coldStart: 10, perRound: 5, total: 40 }, alpha: 0.3, projection: 'tsne', seed: 42, schedule: null, timeZone: 'UTC', autoRetrainQuota: 1, leaseMinutes: 60,
+  budget: { coldStart: 10, perRound: 5, total: 40 }, alpha: 0.3, selection: { unit: 'image', sliceSpacingMm: null, maxPerVolume: null }, projection: 'tsne', seed: 42, schedule: null, timeZone: 'UTC', autoRetrainQuota: 1, leaseMinutes: 60,
 };
 
 const TIME_ZONES: readonly string[] = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? ['UTC'];
@@ -62,7 +62,7 @@ function changes(before: Draft, after: Draft): Record<string, unknown> {
   const patch: Record<string, unknown> = {};
   for (const key of Object.keys(a) as Array<keyof typeof a>) {
     if ((key as string) === 'name' || JSON.stringify(a[key]) === JSON.stringify(b[key])) continue; // a project keeps its name
-    if (key === 'model' || key === 'encoder') {
+    if (key === 'model' || key === 'encoder' || key === 'selection') {
       const inner = Object.fromEntries(Object.entries(a[key]).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify((b[key] as unknown as Record<string, unknown>)[k])));
       patch[key] = inner;
     } else {
@@ -147,6 +147,15 @@ function SettingsForm({ initial, sources, onSave, submitLabel, creating = false 
         <legend>Selection</legend>
         <Field path="alpha" label="α (diversity weight, eq. 10)" help="0 = uncertainty only, 1 = diversity only; the paper uses 0.3. Used by the next round." errors={errors}>
           {(p) => <input {...p} type="number" min={0} max={1} step={0.05} value={d.alpha} onInput={(e) => set({ alpha: num(e.currentTarget.value) })} />}
+        </Field>
+        <Field path="selection.unit" label="Selection unit" help="image: every synced image is a candidate; slice: the slices of CT/MR volumes (series that form one volume), images outside volumes are left out." errors={errors}>
+          {(p) => <select {...p} value={d.selection.unit} onChange={(e) => set({ selection: { ...d.selection, unit: e.currentTarget.value as Draft['selection']['unit'], ...(e.currentTarget.value === 'image' && { sliceSpacingMm: null }) } })}>{['image', 'slice'].map((x) => <option key={x}>{x}</option>)}</select>}
+        </Field>
+        <Field path="selection.sliceSpacingMm" label="One slice every … mm (slice unit)" help="Empty: every slice is a candidate." errors={errors}>
+          {(p) => <input {...p} type="number" min={0} step={0.5} disabled={d.selection.unit !== 'slice'} value={d.selection.sliceSpacingMm ?? ''} onInput={(e) => set({ selection: { ...d.selection, sliceSpacingMm: e.currentTarget.value === '' ? null : num(e.currentTarget.value) } })} />}
+        </Field>
+        <Field path="selection.maxPerVolume" label="At most … per volume and round" help="Slices of one patient are not independent. Empty: no cap." errors={errors}>
+          {(p) => <input {...p} type="number" min={1} value={d.selection.maxPerVolume ?? ''} onInput={(e) => set({ selection: { ...d.selection, maxPerVolume: e.currentTarget.value === '' ? null : num(e.currentTarget.value) } })} />}
         </Field>
         <Field path="projection" label="2-D projection" errors={errors}>{(p) => <select {...p} value={d.projection} onChange={(e) => set({ projection: e.currentTarget.value })}>{['tsne', 'pca', 'none'].map((x) => <option key={x}>{x}</option>)}</select>}</Field>
         <Field path="seed" label="Seed" errors={errors}>{(p) => <input {...p} type="number" min={0} value={d.seed} onInput={(e) => set({ seed: num(e.currentTarget.value) })} />}</Field>

@@ -56,6 +56,7 @@ function Overview({ project: p, reload }: { project: ProjectView; reload: () => 
           <dt>Latest round</dt><dd>{p.latestRound ? `${p.latestRound.number}: ${p.latestRound.labelled} of ${p.latestRound.size} labelled, ${instantIn(p.latestRound.createdAt)}` : 'none yet'}</dd>
           <dt>Masks</dt><dd>{p.labelled} (of them {p.validation.labelled} of {p.validation.size} validation cases)</dd>
           <dt>α</dt><dd>{p.settings.alpha}</dd>
+          <dt>Selection unit</dt><dd>{selectionText(p.settings.selection)}</dd>
           <dt>Schedule</dt><dd>{p.settings.schedule ? `${p.settings.schedule} (${p.settings.timeZone}); next run ${instantIn(p.nextScheduledRun, p.settings.timeZone)}` : 'none'}</dd>
         </dl>
         <ErrorNote error={action.error} />
@@ -71,4 +72,9 @@ function Overview({ project: p, reload }: { project: ProjectView; reload: () => 
       <Section title="Jobs"><LiveJobs projectId={p.id} onFinished={reload} /></Section>
     </>
   );
+}
+
+/** "slice, one every 3 mm, ≤ 2 per volume" */
+function selectionText(s: ProjectView['settings']['selection']): string {
+  return [s.unit, s.sliceSpacingMm !== null && `one every ${s.sliceSpacingMm} mm`, s.maxPerVolume !== null && `≤ ${s.maxPerVolume} per volume`].filter(Boolean).join(', ');
 }

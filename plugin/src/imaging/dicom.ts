@@ -161,7 +161,7 @@ function checkDeclaredSize(pm: PixelModule, frames: number, maxPixels: number, l
   }
 }
 
-function parse(buffer: ArrayBuffer, label: string, maxInflatedBytes: number | undefined, untilPixelData = false): ReturnType<typeof dcmjs.data.DicomMessage.readFile> {
+export function parse(buffer: ArrayBuffer, label: string, maxInflatedBytes: number | undefined, untilPixelData = false): ReturnType<typeof dcmjs.data.DicomMessage.readFile> {
   const head = new Uint8Array(buffer, 0, Math.min(buffer.byteLength, 132));
   if (head.byteLength < 132 || String.fromCharCode(head[128], head[129], head[130], head[131]) !== 'DICM') {
     throw new InvalidInputError('parse-error', `${label} is not a DICOM Part 10 file (no "DICM" marker at byte 128)`);

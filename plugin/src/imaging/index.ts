@@ -2,6 +2,7 @@
 export type { Image2D, ImageSource, LabelMap, PixelSpacing } from './types';
 export { readDicom, readDicomFile, readDicomHeader } from './dicom';
 export type { ReadDicomOptions, DicomHeader } from './dicom';
+export { readDicomGeometry, type DicomGeometry, type FrameGeometry, type ReadDicomGeometryOptions } from './dicomGeometry';
 export { listTransferSyntaxes, transferSyntaxInfo } from './transferSyntaxes';
 export type { TransferSyntaxInfo, PixelDecoderKind } from './transferSyntaxes';
 export { readPng, readPngFile, writeGrayPng } from './png';

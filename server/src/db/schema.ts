@@ -9,7 +9,8 @@ import type { Migration } from './database';
  * so (several worker processes on one database; a job whose worker went silent is taken up again).
  * Version 7: artefacts as rows, for PostgresArtifactStore (unused on SQLite, whose artefacts are files).
  * Version 8: validation cases on the worklist (labelled, never trained on), each round model's
- * scores on them (the learning curve), and who asked for a job to be cancelled.
+ * scores on them (the learning curve), and who asked for a job to be cancelled. Version 9: each
+ * instance's geometry and its place in its series' volume, and the volumes a sync assembled.
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -221,6 +222,33 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       -- Who asked for a queued or running job to stop (the worker stops at its next check).
       ALTER TABLE jobs ADD COLUMN cancel_requested_by TEXT;
+    `,
+  },
+  {
+    version: 9,
+    name: 'volumes',
+    up: `
+      -- Image Position / Orientation (per frame), Frame of Reference and pixel spacing, as JSON: what
+      -- the sync needs to decide whether a series' slices form one volume.
+      ALTER TABLE instances ADD COLUMN geometry TEXT;
+      -- The instance's place in its series' volume, ordered along the normal (0 = first), and its
+      -- distance from the first slice in mm; NULL when the series is not a volume.
+      ALTER TABLE instances ADD COLUMN slice_index INTEGER;
+      ALTER TABLE instances ADD COLUMN slice_offset_mm REAL;
+      -- One row per series of two or more slices a sync looked at: a volume, or refused with why.
+      CREATE TABLE volumes (
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        series_uid TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('volume', 'refused')),
+        problem TEXT,
+        reason TEXT,
+        slices INTEGER NOT NULL,
+        spacing_mm REAL,
+        uniform INTEGER,
+        tilt_mm REAL,
+        assembled_at TEXT NOT NULL,
+        PRIMARY KEY (project_id, series_uid)
+      );
     `,
   },
 ];

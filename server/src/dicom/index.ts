@@ -24,3 +24,13 @@ export {
 } from './segmentation';
 export { writeSegmentation, type SegmentationSource, type SegmentSpec, type SegmentationSpec } from './writeSegmentation';
 export type { Code } from './part10';
+export {
+  writeMrSeries,
+  writeEnhancedMr,
+  MR_IMAGE_SOP_CLASS,
+  CT_IMAGE_SOP_CLASS,
+  ENHANCED_MR_IMAGE_SOP_CLASS,
+  VOLUME_ORIENTATION_TOLERANCE,
+  type VolumeSpec,
+} from './mrVolume';
+export { volumeFromNifti, readNiftiAffine, type NiftiAffine, type NiftiMatrix, type VolumeFromNifti, type VolumeFromNiftiOptions } from './niftiVolume';

@@ -1,5 +1,6 @@
 import { preprocessImage, readDicom, readPng, resizeNearest, type EmbeddedPool } from '@scanselect/plugin';
 import type { SqlClient, SqlExecutor } from '../db/sqlClient';
+import type { CaseSlice } from './candidatePool';
 import type { ImageSource } from '../pacs/source';
 import type { ArtifactStore } from '../storage/artifactStore';
 import type { PixelCache } from '../storage/pixelCache';
@@ -37,6 +38,15 @@ export class PoolAccess {
       data.set(values, i * cols);
     });
     return { ids: rows.map((r) => r.sop_uid), embeddings: { rows: rows.length, cols, data } };
+  }
+
+  /** Every embedded case's series and place in its volume (see assembleVolumes.ts). */
+  async slices(projectId: number): Promise<Map<string, CaseSlice>> {
+    const rows = await this.sql.all<{ sop_uid: string; series_uid: string; slice_index: number | null; slice_offset_mm: number | null }>(
+      "SELECT sop_uid, series_uid, slice_index, slice_offset_mm FROM instances WHERE project_id = @projectId AND status = 'embedded'", { projectId });
+    return new Map(rows.map((r) => [r.sop_uid, {
+      seriesUid: r.series_uid, sliceIndex: r.slice_index === null ? null : Number(r.slice_index), offsetMm: r.slice_offset_mm === null ? null : Number(r.slice_offset_mm),
+    }]));
   }
 
   async instance(projectId: number, sopUid: string, tx: SqlExecutor = this.sql): Promise<InstanceRow | null> {

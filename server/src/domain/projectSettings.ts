@@ -58,6 +58,7 @@ export async function updateProject(ctx: ServerContext, actor: string, projectId
   const colours = patch.classColors ?? (patch.classes ? classColorsFor(classes, before.classColors.slice(0, classes.length)) : before.classColors);
   const next = {
     ...before, ...patch, classes, classColors: colours, model: { ...before.model, ...patch.model }, encoder: { ...before.encoder, ...patch.encoder },
+    selection: { ...before.selection, ...patch.selection },
   } as ProjectSettings;
   // Every problem at once, so a form can mark each field: what is wrong in itself (400), and what
   // what the project already holds refuses (409, when nothing else is wrong).

@@ -5,7 +5,6 @@ import {
   runAcquisition,
   runColdStart,
   trainSegmentation,
-  type EmbeddedPool,
   type SelectionRun,
   type TrainedModel,
 } from '@scanselect/plugin';
@@ -17,7 +16,9 @@ import { priorityOfRank, type NewItem, type Round, type RoundReport, type RoundS
 import { artifactKeys } from '../storage/artifactKeys';
 import type { ArtifactStore } from '../storage/artifactStore';
 import { putModel } from '../storage/storedModel';
+import { candidatePool } from './candidatePool';
 import type { PoolAccess } from './poolAccess';
+import { withoutIds } from './poolFilter';
 
 /** What a round needs around the engine. */
 export interface RoundDeps {
@@ -48,8 +49,10 @@ const PREDICT_CHUNK = 32;
  * case not yet selected → entropy (eqs. 5–7) → acquisition by S = α·D̃ + (1−α)·H̃ (eqs. 8–10).
  * Never selects beyond the remaining budget nor a case selected before. Validation cases are
  * taken out of the pool first: never trained on, never candidates, not in the map's diversity
- * reference, not in the budget. Idempotent per job: a job replayed after a crash that had already
- * stored its round returns that round.
+ * reference, not in the budget. The project's selection unit (candidatePool.ts) then decides the
+ * candidates — every image, or the slices of its volumes — and the per-volume cap both selections
+ * keep to. Idempotent per job: a job replayed after a crash that had already stored its round
+ * returns that round.
  */
 export async function runRound(deps: RoundDeps, request: RoundRequest): Promise<Round> {
   const { project, jobId } = request;
@@ -66,16 +69,22 @@ export async function runRound(deps: RoundDeps, request: RoundRequest): Promise<
   // Masks of the selected cases only: a validation case's mask is what round models are scored on.
   const labelled = (await deps.masks.list(project.id)).filter((m) => poolIds.has(m.sopUid) && !validation.has(m.sopUid));
   const report = (fraction: number, stage: string): void => request.onProgress?.(fraction, stage);
+  // The selection unit's candidates (image, or slices of volumes) and its per-volume cap.
+  const unit = candidatePool(pool, await deps.pool.slices(project.id), settings.selection, new Set(selected));
+  if (unit.pool.ids.length === 0) {
+    throw conflict('no-volumes', `project "${project.name}" selects slices of volumes, and none of its synced series forms a volume (see the sync status)`);
+  }
+  const cap = unit.maxPerGroup === undefined ? {} : { groups: unit.groups, maxPerGroup: unit.maxPerGroup };
 
   if (selected.length === 0) {
-    const count = Math.min(settings.budget.coldStart, remaining, pool.ids.length);
+    const count = Math.min(settings.budget.coldStart, remaining, unit.pool.ids.length);
     report(0.05, 'cold start: projection and clustering');
-    const run = await runColdStart(pool, { budget: count, seed: settings.seed, projection: settings.projection, onProgress: (e) => report(0.05 + 0.9 * e.fraction, `cold start: ${e.stage}`) });
-    return store(deps, request, 'coldstart', run, pool.ids, { strategy: run.report.strategy, poolSize: pool.ids.length, k: run.report.k, notes: run.report.notes }, null);
+    const run = await runColdStart(unit.pool, { budget: count, seed: settings.seed, projection: settings.projection, ...cap, onProgress: (e) => report(0.05 + 0.9 * e.fraction, `cold start: ${e.stage}`) });
+    return store(deps, request, 'coldstart', run, unit.pool.ids, { strategy: run.report.strategy, poolSize: unit.pool.ids.length, k: run.report.k, notes: [...unit.notes, ...run.report.notes] }, null);
   }
   if (labelled.length === 0) throw conflict('no-masks', `no masks yet for project "${project.name}": label cases of the worklist first`);
   const taken = new Set(selected);
-  const candidates = pool.ids.filter((id) => !taken.has(id));
+  const candidates = unit.pool.ids.filter((id) => !taken.has(id));
   const count = Math.min(settings.budget.perRound, remaining, candidates.length);
   if (count === 0) throw conflict('pool-exhausted', `every case of project "${project.name}" has been selected`);
 
@@ -83,7 +92,7 @@ export async function runRound(deps: RoundDeps, request: RoundRequest): Promise<
   try {
     const entropy = await predictEntropy(deps, request, trained, candidates, report);
     report(0.9, 'acquisition');
-    const run = await runAcquisition(pool, { entropy: entropy.means, labelled: selected, count, alpha: settings.alpha, seed: settings.seed, projection: settings.projection });
+    const run = await runAcquisition(unit.pool, { entropy: entropy.means, labelled: selected, count, alpha: settings.alpha, seed: settings.seed, projection: settings.projection, ...cap });
     const number = ((await deps.rounds.latest(project.id))?.number ?? -1) + 1;
     // Stored before the round that names them: a crash in between leaves keys a rerun of the job overwrites.
     const modelKey = artifactKeys.model(project.id, number);
@@ -95,7 +104,7 @@ export async function runRound(deps: RoundDeps, request: RoundRequest): Promise<
       await deps.artifacts.put(artifactKeys.prediction(project.id, number, entry.id), writeGrayPng(entropy.predicted.get(entry.id)!, size, size));
     }
     const training = { images: labelled.length, epochs: trained.epochs, finalLoss: trained.finalLoss, seconds: trained.seconds, backend: trained.backend };
-    return store(deps, request, 'active', run, pool.ids, { strategy: run.report.strategy, poolSize: pool.ids.length, k: null, notes: run.report.notes, training }, modelKey);
+    return store(deps, request, 'active', run, unit.pool.ids, { strategy: run.report.strategy, poolSize: unit.pool.ids.length, k: null, notes: [...unit.notes, ...run.report.notes], training }, modelKey);
   } finally {
     trained.dispose();
   }
@@ -154,16 +163,6 @@ function store(deps: RoundDeps, request: RoundRequest, kind: Round['kind'], run:
     projectId: request.project.id, kind, jobId: request.jobId, alpha: kind === 'active' ? (run.report.alpha ?? null) : null, report,
     mapIds: poolIds, map: Float32Array.from(run.map.data), modelDir: modelKey, items,
   }, onRound ? (round, tx) => onRound(request.project, round, tx) : undefined);
-}
-
-/** The pool without the rows of `ids` (embeddings copied row by row, order kept). */
-export function withoutIds(pool: EmbeddedPool, ids: ReadonlySet<string>): EmbeddedPool {
-  if (ids.size === 0) return pool;
-  const { cols, data } = pool.embeddings;
-  const keep = pool.ids.flatMap((id, row) => (ids.has(id) ? [] : [row]));
-  const out = data instanceof Float64Array ? new Float64Array(keep.length * cols) : new Float32Array(keep.length * cols);
-  keep.forEach((row, i) => out.set(data.subarray(row * cols, (row + 1) * cols), i * cols));
-  return { ids: keep.map((row) => pool.ids[row]!), embeddings: { rows: keep.length, cols, data: out } };
 }
 
 function bytesOf(values: Float32Array): Uint8Array {

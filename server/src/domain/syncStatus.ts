@@ -25,6 +25,16 @@ export interface SyncStatusView {
   readonly lastSync: LastSync | null;
   /** The failed instances grouped by reason (failureReason.ts), most frequent first. */
   readonly reasons: ReadonlyArray<{ readonly reason: string; readonly count: number }>;
+  /**
+   * Series of two or more slices (assembleVolumes.ts): how many form one volume and with how many
+   * slices in all, how many do not, and why not (grouped, UIDs removed), most frequent first.
+   */
+  readonly volumes: {
+    readonly volumes: number;
+    readonly slices: number;
+    readonly refused: number;
+    readonly reasons: ReadonlyArray<{ readonly reason: string; readonly count: number }>;
+  };
 }
 
 /**
@@ -42,22 +52,45 @@ export interface SyncStatusView {
  */
 export async function syncStatus(ctx: ServerContext, projectId: number): Promise<SyncStatusView> {
   await ctx.projects.get(projectId);
-  const [counts, errors, last] = await Promise.all([
+  const [counts, errors, last, volumes] = await Promise.all([
     ctx.sql.all<{ status: 'embedded' | 'failed'; n: number }>('SELECT status, COUNT(*) AS n FROM instances WHERE project_id = @projectId GROUP BY status', { projectId }),
     ctx.sql.all<{ error: string | null; n: number }>("SELECT error, COUNT(*) AS n FROM instances WHERE project_id = @projectId AND status = 'failed' GROUP BY error", { projectId }),
     ctx.sql.get<{ id: number; state: JobState; finished_at: string | null; result: string | null; error: string | null }>(
       "SELECT id, state, finished_at, result, error FROM jobs WHERE project_id = @projectId AND kind = 'sync' ORDER BY id DESC LIMIT 1", { projectId }),
+    ctx.sql.all<{ status: 'volume' | 'refused'; problem: string | null; slices: number }>('SELECT status, problem, slices FROM volumes WHERE project_id = @projectId', { projectId }),
   ]);
   const count = (status: string): number => Number(counts.find((c) => c.status === status)?.n ?? 0);
-  const reasons = new Map<string, number>();
-  for (const { error, n } of errors) {
-    const reason = failureReason(error);
-    reasons.set(reason, (reasons.get(reason) ?? 0) + Number(n));
-  }
+  const reasons = grouped(errors.map(({ error, n }) => ({ reason: failureReason(error), count: Number(n) })));
+  const built = volumes.filter((v) => v.status === 'volume');
+  const refused = volumes.filter((v) => v.status === 'refused');
   return {
     embedded: count('embedded'),
     failed: count('failed'),
     lastSync: last ? { jobId: last.id, state: last.state, finishedAt: last.finished_at, result: last.result === null ? null : (JSON.parse(last.result) as unknown), error: last.error } : null,
-    reasons: [...reasons].map(([reason, n]) => ({ reason, count: n })).sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0)),
+    reasons,
+    volumes: {
+      volumes: built.length,
+      slices: built.reduce((a, v) => a + Number(v.slices), 0),
+      refused: refused.length,
+      reasons: grouped(refused.map((v) => ({ reason: PROBLEMS[v.problem ?? ''] ?? v.problem ?? 'unknown', count: 1 }))),
+    },
   };
+}
+
+/** seriesGeometry's problems in words (what the admin can act on). */
+const PROBLEMS: Readonly<Record<string, string>> = {
+  'missing-geometry': 'slices without Image Position or Orientation (Patient)',
+  'invalid-orientation': 'invalid Image Orientation (Patient)',
+  'mixed-orientation': 'slices oriented differently',
+  'mixed-size': 'slices of different matrix sizes',
+  'mixed-frame-of-reference': 'slices in different frames of reference',
+  'duplicate-position': 'several slices at one position (several acquisitions or time points)',
+  gap: 'a gap over 1.5× the slice spacing (a missing slice, or two stacks)',
+};
+
+/** Counts summed per reason, most frequent first (ties by reason). */
+function grouped(items: ReadonlyArray<{ reason: string; count: number }>): Array<{ reason: string; count: number }> {
+  const sums = new Map<string, number>();
+  for (const { reason, count } of items) sums.set(reason, (sums.get(reason) ?? 0) + count);
+  return [...sums].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0));
 }

@@ -37,6 +37,24 @@ export interface BudgetSettings {
   readonly total: number;
 }
 
+/** What one selection candidate is; see {@link SelectionSettings}. */
+export type SelectionUnit = 'image' | 'slice';
+export const SELECTION_UNITS: readonly SelectionUnit[] = ['image', 'slice'];
+
+/**
+ * What the selection picks from. `image`: every synced image (or the first frame of a multi-frame
+ * instance) is a candidate, as in the paper's chest X-ray setting. `slice`: the slices of the
+ * project's volumes (series that form one volume, docs/imaging.md) are the candidates — every
+ * slice, or with `sliceSpacingMm` one slice every that many mm — and images that are not part of a
+ * volume are left out (the paper's brain setting). `maxPerVolume`: at most that many picks from one
+ * series in one selection (cold start or round): slices of one patient are not independent.
+ */
+export interface SelectionSettings {
+  readonly unit: SelectionUnit;
+  readonly sliceSpacingMm: number | null;
+  readonly maxPerVolume: number | null;
+}
+
 /** Everything an admin sets about a project. */
 export interface ProjectSettings {
   /** Name of a source of the server configuration (a PACS or a folder). */
@@ -53,6 +71,7 @@ export interface ProjectSettings {
   readonly budget: BudgetSettings;
   /** α of eq. (10): weight of diversity against uncertainty. */
   readonly alpha: number;
+  readonly selection: SelectionSettings;
   /** `tsne` (the paper), `pca` or `none`. */
   readonly projection: string;
   readonly seed: number;
@@ -142,6 +161,16 @@ export const PROJECT_SETTINGS_SCHEMA = {
       properties: { coldStart: uint(1, 100000), perRound: uint(1, 100000), total: uint(1, 1000000) },
     },
     alpha: { type: 'number', minimum: 0, maximum: 1, default: 0.3 },
+    selection: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        unit: { type: 'string', enum: SELECTION_UNITS, default: 'image' },
+        sliceSpacingMm: { type: ['number', 'null'], exclusiveMinimum: 0, maximum: 1000, default: null },
+        maxPerVolume: { type: ['integer', 'null'], minimum: 1, maximum: 100000, default: null },
+      },
+    },
     projection: { type: 'string', enum: ['tsne', 'pca', 'none'], default: 'tsne' },
     seed: uint(0, 2 ** 31 - 1, 42),
     schedule: { type: ['string', 'null'], default: null, maxLength: 100 },
@@ -176,6 +205,7 @@ export const PROJECT_PATCH_SCHEMA = {
     seed: uint(0, 2 ** 31 - 1),
     budget: PROJECT_SETTINGS_SCHEMA.properties.budget,
     alpha: { type: 'number', minimum: 0, maximum: 1 },
+    selection: withoutDefaults(PROJECT_SETTINGS_SCHEMA.properties.selection),
     schedule: { type: ['string', 'null'], maxLength: 100 },
     timeZone: { type: 'string', maxLength: 64 },
     autoRetrainQuota: { type: 'number', minimum: 0, maximum: 1 },
@@ -186,8 +216,9 @@ export const PROJECT_PATCH_SCHEMA = {
 } as const;
 
 /** A change an admin makes to a project's settings. */
-export type ProjectPatch = Partial<Omit<ProjectSettings, 'model' | 'encoder'>> & {
+export type ProjectPatch = Partial<Omit<ProjectSettings, 'model' | 'encoder' | 'selection'>> & {
   readonly model?: Partial<ModelSettings>;
+  readonly selection?: Partial<SelectionSettings>;
   readonly encoder?: Partial<EncoderSettings>;
 };
 
@@ -217,15 +248,20 @@ export function settingsProblems(settings: ProjectSettings, known: { sources: re
     problems.push(`timeZone: "${settings.timeZone}" is not an IANA time zone`);
   }
   if (new Set(settings.classes).size !== settings.classes.length) problems.push('classes: names must be unique');
+  if (settings.selection.unit === 'image' && settings.selection.sliceSpacingMm !== null) problems.push('selection.sliceSpacingMm: only for the slice unit');
   if (settings.classColors.length !== settings.classes.length) problems.push(`classColors: one colour per class (${settings.classes.length}), not ${settings.classColors.length}`);
   return problems;
 }
 
 /**
  * A stored project's settings with what later versions added filled in (projects stored before
- * class colours and status existed read as active, with the palette's colours).
+ * class colours and status existed read as active, with the palette's colours; before selection
+ * units, as the image unit without a cap).
  */
 export function normaliseSettings(stored: ProjectSettings): ProjectSettings {
-  const partial = stored as Omit<ProjectSettings, 'classColors' | 'status'> & { classColors?: string[]; status?: ProjectStatus };
-  return { ...partial, classColors: classColorsFor(partial.classes, partial.classColors), status: partial.status ?? 'active' };
+  const partial = stored as Omit<ProjectSettings, 'classColors' | 'status' | 'selection'> & { classColors?: string[]; status?: ProjectStatus; selection?: Partial<SelectionSettings> };
+  return {
+    ...partial, classColors: classColorsFor(partial.classes, partial.classColors), status: partial.status ?? 'active',
+    selection: { unit: 'image', sliceSpacingMm: null, maxPerVolume: null, ...partial.selection },
+  };
 }

@@ -29,6 +29,12 @@ export interface WorklistItem {
    * candidate and not counted in the budget — each round's model is scored on these.
    */
   readonly validation: boolean;
+  /**
+   * Where the case lies in its series' volume (a slice of a CT or MR volume, docs/imaging.md):
+   * 0-based index along the normal, the volume's slice count and the distance from its first
+   * slice in mm; null for an image that is not a slice of a volume.
+   */
+  readonly slice: { readonly index: number; readonly count: number; readonly offsetMm: number } | null;
 }
 
 /**
@@ -84,6 +90,7 @@ interface ItemRow {
   sop_uid: string; study_uid: string; series_uid: string; number: number; rank: number; priority: Priority; reason: string; cluster: number | null;
   entropy: number | null; diversity: number | null; score: number | null; x: number; y: number; status: CaseStatus; claimed_by: string | null;
   lease_expires_at: string | null; labelled_at: string | null; validation: number;
+  slice_index: number | null; slice_offset_mm: number | null; slice_count: number | null;
 }
 
 // Not the pool's map (map_ids, map: tens of kB per round, read by mapOf alone): every worklist
@@ -92,8 +99,9 @@ interface ItemRow {
 const ROUND_SELECT = `SELECT r.id, r.project_id, r.number, r.kind, r.job_id, r.alpha, r.report, r.model_dir, r.created_at,
   (SELECT COUNT(*) FROM worklist w WHERE w.round_id = r.id AND w.validation = 0) AS size,
   (SELECT COUNT(*) FROM worklist w WHERE w.round_id = r.id AND w.validation = 0 AND w.status = 'labelled') AS labelled FROM rounds r`;
-const ITEM_SELECT = `SELECT w.*, r.number, i.study_uid, i.series_uid FROM worklist w
-  JOIN rounds r ON r.id = w.round_id JOIN instances i ON i.project_id = w.project_id AND i.sop_uid = w.sop_uid`;
+const ITEM_SELECT = `SELECT w.*, r.number, i.study_uid, i.series_uid, i.slice_index, i.slice_offset_mm, v.slices AS slice_count FROM worklist w
+  JOIN rounds r ON r.id = w.round_id JOIN instances i ON i.project_id = w.project_id AND i.sop_uid = w.sop_uid
+  LEFT JOIN volumes v ON v.project_id = i.project_id AND v.series_uid = i.series_uid AND v.status = 'volume'`;
 
 /**
  * Rounds and their worklists, and the claims annotators hold on cases. A claim is a lease: it
@@ -247,6 +255,7 @@ export class RoundStore {
       cluster: r.cluster, entropy: r.entropy, diversity: r.diversity, score: r.score, x: r.x, y: r.y,
       status: expired ? 'open' : r.status, claimedBy: expired ? null : r.claimed_by, leaseExpiresAt: expired ? null : r.lease_expires_at, labelledAt: r.labelled_at,
       validation: Number(r.validation) === 1,
+      slice: r.slice_index === null || r.slice_count === null ? null : { index: Number(r.slice_index), count: Number(r.slice_count), offsetMm: Number(r.slice_offset_mm) },
     };
   }
 }

@@ -26,13 +26,14 @@ export class InstanceRows {
     const ok = 'embedding' in result;
     await this.sql.run(`INSERT INTO instances
       (project_id, sop_uid, study_uid, series_uid, modality, body_part, study_date, study_description, status, error, encoder, embedding, synced_at,
-       sop_class_uid, rows, columns, frames, thumbnail, location)
+       sop_class_uid, rows, columns, frames, thumbnail, location, geometry)
       VALUES (@projectId, @sopUid, @studyUid, @seriesUid, @modality, @bodyPart, @studyDate, @studyDescription, @status, @error, @encoder, @embedding, @syncedAt,
-       @sopClassUid, @rows, @columns, @frames, @thumbnail, @location)
+       @sopClassUid, @rows, @columns, @frames, @thumbnail, @location, @geometry)
       ON CONFLICT (project_id, sop_uid) DO NOTHING`, {
       projectId: this.projectId, sopUid: instance.sopUid, studyUid: instance.studyUid, seriesUid: instance.seriesUid, modality: instance.modality,
       bodyPart: instance.bodyPart, studyDate: instance.studyDate, studyDescription: instance.studyDescription, location: instance.location ?? null,
       sopClassUid: ok ? result.header.sopClassUid : null, rows: ok ? result.header.rows : null, columns: ok ? result.header.columns : null, frames: ok ? result.header.frames : null,
+      geometry: ok ? result.geometry : null,
       thumbnail: ok ? Buffer.from(result.thumbnail.buffer, result.thumbnail.byteOffset, result.thumbnail.byteLength) : null,
       status: ok ? 'embedded' : 'failed',
       error: ok ? null : result.error,

@@ -3,7 +3,7 @@
  * decode → grey → resize to the encoder's input (→ embed) and the stored thumbnail. Pure
  * functions of the instance's bytes, so that both threads store bit-identical results.
  */
-import { readDicom, readDicomHeader, resizeBilinear, toGrayscale, writeGrayPng, type Encoder, type GrayImage, type Image2D } from '@scanselect/plugin';
+import { readDicom, readDicomGeometry, readDicomHeader, resizeBilinear, toGrayscale, writeGrayPng, type Encoder, type GrayImage, type Image2D } from '@scanselect/plugin';
 
 /** What the sync stores of an instance's header. */
 export type InstanceHeader = ReturnType<typeof readDicomHeader>;
@@ -19,6 +19,8 @@ export interface StageTimes {
 /** An instance decoded and resized, its embedding still to be computed. */
 export interface PreparedInstance {
   readonly header: InstanceHeader;
+  /** Its geometry (positions and orientation per frame …) as JSON, or null when it has none readable (assembleVolumes.ts). */
+  readonly geometry: string | null;
   /** The first frame in grey, resized to the encoder's input size. */
   readonly input: GrayImage;
   /** {@link thumbnailPng} of the first frame. */
@@ -29,6 +31,7 @@ export interface PreparedInstance {
 /** An embedded instance. */
 export interface EmbeddedInstance {
   readonly header: InstanceHeader;
+  readonly geometry: string | null;
   readonly embedding: Float32Array;
   readonly thumbnail: Uint8Array;
   readonly times: StageTimes;
@@ -65,15 +68,26 @@ export async function prepareInstance(bytes: Uint8Array, sopUid: string, inputSi
   lap('resize');
   const thumbnail = thumbnailPng(grey);
   lap('thumbnail');
-  return { header, input: { width: resized.width, height: resized.height, data: resized.data }, thumbnail, times };
+  return { header, geometry: geometryJson(bytes, sopUid), input: { width: resized.width, height: resized.height, data: resized.data }, thumbnail, times };
 }
 
 /** Embeds a prepared instance with `encoder` (one image per call, as the sync always has). */
 export async function embedPrepared(prepared: PreparedInstance, encoder: Encoder): Promise<EmbeddedInstance> {
   const start = performance.now();
   const embedding = await encoder.embed([prepared.input]);
-  const { header, thumbnail, times } = prepared;
-  return { header, embedding, thumbnail, times: { ...times, embed: times.embed + performance.now() - start } };
+  const { header, geometry, thumbnail, times } = prepared;
+  return { header, geometry, embedding, thumbnail, times: { ...times, embed: times.embed + performance.now() - start } };
+}
+
+/** What assembleVolumes reads of an instance's geometry; null when there is none (not an error: a radiograph has none). */
+function geometryJson(bytes: Uint8Array, sopUid: string): string | null {
+  try {
+    const geometry = readDicomGeometry(bytes, { path: `instance ${sopUid}` });
+    const known = geometry.frames.some((f) => f.position !== null || f.orientation !== null);
+    return known ? JSON.stringify(geometry) : null;
+  } catch {
+    return null; // the pixel data decoded, so the image is usable; it is just not a slice of a known volume
+  }
 }
 
 /** Side of the stored thumbnails (the viewer's worklist and embedding map show them). */

@@ -1,7 +1,8 @@
 import type { Encoder, EncoderOptions } from '@scanselect/plugin';
-import type { SqlExecutor } from '../db/sqlClient';
+import type { SqlClient } from '../db/sqlClient';
 import type { ImageSource, SkippedInstance, SourceFilters, SourceInstance } from '../pacs/source';
 import { processInWorkers, processOnThisThread, type InstanceProcessor, type SyncThreads } from './instanceProcessor';
+import { assembleVolumes } from './assembleVolumes';
 import { InstanceRows } from './instanceRows';
 import { embedPrepared } from './prepareInstance';
 import { sharedSyncWorkerPool } from './syncWorkerPool';
@@ -10,7 +11,7 @@ import type { InstanceResult } from './syncWorkerProtocol';
 /** Options of {@link syncProject}. */
 export interface SyncOptions {
   /** The service's database (SQLite or PostgreSQL). */
-  readonly sql: SqlExecutor;
+  readonly sql: SqlClient;
   readonly projectId: number;
   readonly source: ImageSource;
   readonly filters: SourceFilters;
@@ -71,6 +72,11 @@ export interface SyncStageTimes {
 /** What one sync did. */
 export interface SyncReport extends SyncCounts {
   readonly aborted: boolean;
+  /**
+   * The series with new slices, assembled again (assembleVolumes.ts): how many form one volume,
+   * and the reasons of those that do not (at most 20).
+   */
+  readonly volumes: { readonly assembled: number; readonly refused: number; readonly reasons: readonly string[] };
   /** Where the instances were decoded and embedded. */
   readonly threads: SyncThreads;
   readonly stageMs: SyncStageTimes;
@@ -115,6 +121,8 @@ class SyncRun {
   private embedded = 0;
   private failed = 0;
   private skipped = 0;
+  /** Series of the instances this sync stored: their volumes are assembled again at the end. */
+  private readonly touchedSeries = new Set<string>();
   private readonly stageMs: SyncStageTimes = { list: 0, retrieve: 0, wait: 0, decode: 0, resize: 0, embed: 0, thumbnail: 0, store: 0 };
   /** Oldest first: stored in the order listed. */
   private readonly window: InFlight[] = [];
@@ -187,7 +195,10 @@ class SyncRun {
     await this.rows.add(instance, result, this.options.encoderId);
     this.stageMs.store += performance.now() - start;
     if ('error' in result) this.failed++;
-    else this.embedded++;
+    else {
+      this.embedded++;
+      this.touchedSeries.add(instance.seriesUid);
+    }
   }
 
   private skip(skipped: SkippedInstance): void {
@@ -200,8 +211,12 @@ class SyncRun {
   }
 
   private async report(aborted: boolean): Promise<SyncReport> {
+    // What is stored is assembled even after a stop (a series cut short reads as a gap until the next sync completes it).
+    const outcomes = await assembleVolumes(this.options.sql, this.options.projectId, this.touchedSeries);
+    const refused = outcomes.filter((o) => o.status === 'refused');
+    const volumes = { assembled: outcomes.length - refused.length, refused: refused.length, reasons: refused.slice(0, 20).map((o) => o.reason!) };
     // What was retrieved but not stored when a stop comes is left for the next sync.
-    return { ...this.counts(), fresh: this.fresh - this.window.length, aborted, threads: await this.processor.threads(), stageMs: this.stageMs };
+    return { ...this.counts(), fresh: this.fresh - this.window.length, aborted, volumes, threads: await this.processor.threads(), stageMs: this.stageMs };
   }
 
   private async timed<T>(stage: keyof SyncStageTimes, work: () => Promise<T>): Promise<T> {

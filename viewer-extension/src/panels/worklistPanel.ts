@@ -74,6 +74,7 @@ function worklistSection(app: ScanSelectApp): Section<AppState> {
         h('td', { style: 'padding:3px 4px 3px 0', text: String(row.rank) }),
         h('td', {},
           h('div', {}, h('span', { style: `color:${PRIORITY_COLOUR[row.priority] ?? '#fff'}`, text: row.priority }), ` · ${row.reason}`),
+          row.slice === null ? null : h('div', { testId: 'scanselect-slice', style: `${STYLE.muted};font-size:12px`, text: row.slice }),
           h('div', { style: `${STYLE.muted};font-size:12px`, text: status })),
         h('td', { style: 'text-align:right' }, action)));
     }

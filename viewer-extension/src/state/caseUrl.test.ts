@@ -4,8 +4,9 @@ describe('case URLs', () => {
   const ref = { projectId: 3, sopUid: '1.2.3.4', studyUid: '1.2.3', seriesUid: '1.2.3.9' };
 
   it('builds the mode route with study, series, project and case (and the data source when given)', () => {
-    expect(caseRoute(ref)).toBe('/scanselect?StudyInstanceUIDs=1.2.3&SeriesInstanceUIDs=1.2.3.9&project=3&case=1.2.3.4');
-    expect(caseRoute(ref, 'pacs one')).toBe('/scanselect/pacs%20one?StudyInstanceUIDs=1.2.3&SeriesInstanceUIDs=1.2.3.9&project=3&case=1.2.3.4');
+    const opening = 'initialSeriesInstanceUID=1.2.3.9&initialSOPInstanceUID=1.2.3.4';
+    expect(caseRoute(ref)).toBe(`/scanselect?StudyInstanceUIDs=1.2.3&SeriesInstanceUIDs=1.2.3.9&${opening}&project=3&case=1.2.3.4`);
+    expect(caseRoute(ref, 'pacs one')).toBe(`/scanselect/pacs%20one?StudyInstanceUIDs=1.2.3&SeriesInstanceUIDs=1.2.3.9&${opening}&project=3&case=1.2.3.4`);
   });
 
   it('reads back what it wrote', () => {

@@ -10,13 +10,17 @@ export interface CaseRef {
 
 /**
  * The mode's route (relative to OHIF's router base) that shows one case: its study and series,
- * plus `project` and `case` for the extension. With `dataSource` (the project's source name,
- * which is the OHIF data source's name) the images are read from that source.
+ * plus `project` and `case` for the extension. OHIF's `initialSeriesInstanceUID` and
+ * `initialSOPInstanceUID` open the series' stack at the case's own instance — for a slice of a CT
+ * or MR volume, the selected slice rather than the first. With `dataSource` (the project's source
+ * name, which is the OHIF data source's name) the images are read from that source.
  */
 export function caseRoute(ref: CaseRef, dataSource?: string): string {
   const query = new URLSearchParams({
     StudyInstanceUIDs: ref.studyUid,
     SeriesInstanceUIDs: ref.seriesUid,
+    initialSeriesInstanceUID: ref.seriesUid,
+    initialSOPInstanceUID: ref.sopUid,
     [URL_PARAMS.project]: String(ref.projectId),
     [URL_PARAMS.case]: ref.sopUid,
   });

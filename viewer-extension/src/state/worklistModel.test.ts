@@ -4,7 +4,7 @@ import { nextCase, worklistRows, worklistSummary } from './worklistModel';
 function item(rank: number, status: WorklistItem['status'], extra: Partial<WorklistItem> = {}): WorklistItem {
   return {
     sopUid: `sop-${rank}`, studyUid: `study-${rank}`, seriesUid: `series-${rank}`, round: 1, rank, priority: rank === 1 ? 'high' : 'low', reason: 'entropy', cluster: null,
-    entropy: 0.5, diversity: 0.25, score: 0.4, x: 0, y: 0, status, claimedBy: status === 'claimed' ? 'Dr A' : null, leaseExpiresAt: null, labelledAt: null, validation: false, ...extra,
+    entropy: 0.5, diversity: 0.25, score: 0.4, x: 0, y: 0, status, claimedBy: status === 'claimed' ? 'Dr A' : null, leaseExpiresAt: null, labelledAt: null, validation: false, slice: null, ...extra,
   };
 }
 
@@ -26,6 +26,11 @@ describe('worklistRows', () => {
   it('describes entropy, diversity and score when the round computed them', () => {
     expect(worklistRows([item(1, 'open')], null, null)[0]!.detail).toBe('round 1 · entropy 0.500 · diversity 0.250 · score 0.400');
     expect(worklistRows([item(1, 'open', { round: 0, entropy: null, diversity: null, score: null })], null, null)[0]!.detail).toBe('round 0');
+  });
+
+  it('says where a slice of a volume lies (1-based), and nothing for an image', () => {
+    expect(worklistRows([item(1, 'open', { slice: { index: 36, count: 128, offsetMm: 54 } })], null, null)[0]!.slice).toBe('slice 37/128 · 54.0 mm');
+    expect(worklistRows([item(1, 'open')], null, null)[0]!.slice).toBeNull();
   });
 });
 

@@ -15,6 +15,8 @@ export interface WorklistRow {
   readonly claimable: boolean;
   /** A tooltip: entropy, diversity and score when the round computed them. */
   readonly detail: string;
+  /** Where a slice of a volume lies, e.g. "slice 37/128 · 54.0 mm"; null for an image. */
+  readonly slice: string | null;
 }
 
 /** The header of the worklist panel. */
@@ -50,8 +52,15 @@ export function worklistRows(items: readonly WorklistItem[], openSopUid: string 
         isOpen: item.sopUid === openSopUid,
         claimable: item.status === 'open' || mine,
         detail,
+        slice: sliceText(item.slice ?? null),
       };
     });
+}
+
+/** "slice 37/128 · 54.0 mm" (1-based along the volume's normal, offset from its first slice). */
+export function sliceText(slice: WorklistItem['slice']): string | null {
+  if (slice === null) return null;
+  return `slice ${slice.index + 1}/${slice.count} · ${slice.offsetMm.toFixed(1)} mm`;
 }
 
 /** Budget used/total, the latest round and its progress, and any running job's stage. */
