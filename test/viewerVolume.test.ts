@@ -1,0 +1,94 @@
+/**
+ * A slice of a CT/MR volume in the viewer, in headless Chromium against the server and Orthanc
+ * (issue 16): a brain volume (IBSR18 slices as a DICOM MR series; a synthetic head where
+ * ../shared is absent), a project that selects slices; the worklist shows each slice's place; the
+ * case chosen from the middle of the volume opens at that slice (not the series' first image);
+ * a stroke painted there and submitted becomes a SEG whose frames reference that slice, in the
+ * server and in the PACS. Skipped, with the reason, without Orthanc, Chromium or the OHIF app.
+ */
+import { readSegmentation, writeMrSeries } from '../server/src/dicom';
+import { DicomWebClient, type DicomJson } from '../server/src/pacs/dicomWebClient';
+import { BrowserSession, browserUnavailableReason, buildViewerExtension, ViewerPage } from './harness/browser';
+import { OrthancProcess, orthancAvailable } from './harness/orthanc';
+import { startTestServer, type TestServer } from './harness/serverHarness';
+import { brainVolume } from './harness/volumeFixtures';
+
+const reason = !orthancAvailable() ? 'needs Orthanc (apt-get install -y orthanc orthanc-dicomweb)' : browserUnavailableReason();
+if (reason) process.stderr.write(`viewerVolume.test.ts skipped: ${reason}\n`);
+const withBrowser = reason ? describe.skip : describe;
+jest.setTimeout(300_000);
+
+const SLICES = 9;
+interface Item { sopUid: string; studyUid: string; seriesUid: string; rank: number; slice: { index: number; count: number; offsetMm: number } | null }
+
+withBrowser('a slice of a volume in the viewer', () => {
+  let orthanc: OrthancProcess;
+  let t: TestServer;
+  let browser: BrowserSession;
+  let viewer: ViewerPage;
+  const volume = brainVolume('viewer-volume', 'IBSR_06', SLICES);
+  const qido = async (route: string): Promise<DicomJson[]> => {
+    const response = await fetch(`${orthanc.dicomWebUrl}${route}`, { headers: { Accept: 'application/dicom+json' } });
+    return response.status === 204 ? [] : ((await response.json()) as DicomJson[]);
+  };
+
+  beforeAll(async () => {
+    buildViewerExtension();
+    orthanc = await OrthancProcess.start();
+    const objects = writeMrSeries(volume.spec, volume.sopUids);
+    expect(await new DicomWebClient({ baseUrl: orthanc.dicomWebUrl }).store(objects)).toEqual({ stored: SLICES, failed: [] });
+    t = await startTestServer({
+      sources: { pacs: { kind: 'dicomweb', url: orthanc.dicomWebUrl, orthancUrl: orthanc.url, timeoutMs: 10_000 } },
+      projects: [{
+        name: 'brain', source: 'pacs', filters: { modality: 'MR' }, classes: ['CSF', 'grey matter', 'white matter'], projection: 'pca',
+        budget: { coldStart: 3, perRound: 1, total: 4 }, selection: { unit: 'slice' },
+        encoder: { id: 'intensity-texture', inputSize: 64 }, model: { inputSize: 32, epochs: 2, depth: 2, baseChannels: 4 },
+      }],
+    });
+    await t.call('POST', '/api/projects/1/sync', { role: 'service' });
+    await t.server.ctx.queue.idle();
+    await t.call('POST', '/api/projects/1/rounds', { role: 'service' });
+    await t.server.ctx.queue.idle();
+    browser = await BrowserSession.launch('viewer-volume');
+    viewer = new ViewerPage(browser.page);
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.dispose();
+    await orthanc?.dispose();
+  });
+
+  it('opens the middle slice the selection chose, paints it, and its SEG references that slice', async () => {
+    const items = ((await t.call('GET', '/api/projects/1/worklist', { role: 'annotator' })).json as Item[]).sort((a, b) => a.rank - b.rank);
+    expect(items).toHaveLength(3);
+    const middle = [...items].sort((x, y) => Math.abs(x.slice!.index - (SLICES - 1) / 2) - Math.abs(y.slice!.index - (SLICES - 1) / 2))[0]!;
+    expect(middle.slice!.index).toBeGreaterThan(0); // not the series' first image: opening it proves the viewer went to the slice
+    await viewer.open(`${t.url}/viewer/scanselect?StudyInstanceUIDs=${middle.studyUid}`);
+    await viewer.signIn(t.token.annotator);
+    expect((await viewer.rows()).map((r) => r.sopUid)).toEqual(items.map((i) => i.sopUid));
+    const shown = await browser.page.getByTestId('scanselect-slice').allTextContents();
+    expect(shown).toEqual(items.map((i) => `slice ${i.slice!.index + 1}/${SLICES} · ${i.slice!.offsetMm.toFixed(1)} mm`));
+
+    await viewer.claimAndOpen(middle.sopUid); // waits until the viewport shows the case's own instance
+    await browser.screenshot('middle-slice');
+    const { columns, rows } = volume.spec;
+    const centre = Array.from({ length: 6 }, (_, k) => [Math.round(columns / 2) + k - 3, Math.round(rows / 2)] as [number, number]);
+    await viewer.setBrushSize(4);
+    await viewer.stroke(centre);
+    expect((await viewer.labelCounts())[1]).toBeGreaterThan(10);
+    await viewer.submit();
+    await viewer.waitForState('the mask accepted', `s.mask.phase === 'accepted' || (s.openCase && s.openCase.sopUid !== ${JSON.stringify(middle.sopUid)})`);
+
+    expect((await t.call('GET', `/api/projects/1/cases/${middle.sopUid}`, { role: 'annotator' })).json).toMatchObject({ status: 'labelled' });
+    await t.server.outboxWorker!.flush();
+    const [series] = await qido(`/studies/${middle.studyUid}/series?Modality=SEG`);
+    const segSeriesUid = String(series!['0020000E']!.Value![0]);
+    const [instance] = await qido(`/studies/${middle.studyUid}/series/${segSeriesUid}/instances`);
+    const bytes = await new DicomWebClient({ baseUrl: orthanc.dicomWebUrl }).retrieveInstance({ studyUid: middle.studyUid, seriesUid: segSeriesUid, sopUid: String(instance!['00080018']!.Value![0]) });
+    const seg = readSegmentation(bytes);
+    const painted = seg.frames.filter((f) => f.pixels.some((v) => v !== 0));
+    expect(painted.length).toBeGreaterThan(0);
+    expect(new Set(painted.map((f) => f.referencedSopUid))).toEqual(new Set([middle.sopUid]));
+  });
+});
