@@ -6,12 +6,13 @@
  * gapped series with its reason and keeps the multi-frame instance as one image; a project whose
  * selection unit is the slice, at most 2 per volume, runs its cold start on slices only; a PNG
  * mask on a slice from the middle of a volume reaches the PACS as a SEG that references that
- * slice; the next round keeps to the cap. Skipped, with the reason printed, without Orthanc.
+ * slice; a SEG of the whole volume (as a 3-D tool writes one) is accepted for one of its slices,
+ * only that slice read; the next round keeps to the cap. Skipped, with the reason printed, without Orthanc.
  */
 import { readSegmentation, writeEnhancedMr, writeMrSeries, writeSegmentation, MR_IMAGE_SOP_CLASS } from '../server/src/dicom';
 import { derivedUid } from '../server/src/demo/phantomDataset';
 import { DicomWebClient, type DicomJson } from '../server/src/pacs/dicomWebClient';
-import { writeGrayPng } from '@scanselect/plugin';
+import { readPng, writeGrayPng } from '@scanselect/plugin';
 import { OrthancProcess, orthancAvailable } from './harness/orthanc';
 import { startTestServer, type TestServer } from './harness/serverHarness';
 import { brainVolume, type VolumeFixture } from './harness/volumeFixtures';
@@ -124,14 +125,21 @@ withOrthanc('CT/MR volumes against Orthanc', () => {
     const patched = await t.call('PATCH', '/api/projects/1', { role: 'admin', json: { selection: { maxPerVolume: 1 } } });
     expect(patched.json.settings.selection).toEqual({ unit: 'slice', sliceSpacingMm: null, maxPerVolume: 1 });
     const open = await worklist('?status=open');
-    for (const item of open) {
+    for (const [n, item] of open.entries()) {
       const { volume, k } = sliceOf(item.sopUid);
       await t.call('POST', `/api/projects/1/cases/${item.sopUid}/claim`, { role: 'annotator' });
+      // The first as a SEG of the whole volume, as a 3-D tool makes one: only the case's slice is read.
+      const others = n > 0 ? [] : volume.sopUids.flatMap((sopUid, j) => (j === k ? [] : [{ sopUid, labelMap: volume.labels[j]! }]));
       const seg = writeSegmentation({
         source: { studyUid: item.studyUid, seriesUid: item.seriesUid, sopUid: item.sopUid, sopClassUid: MR_IMAGE_SOP_CLASS, rows: volume.spec.rows, columns: volume.spec.columns },
-        segments: CLASSES.map((label, i) => ({ number: i + 1, label, value: i + 1 })), labelMap: volume.labels[k]!,
+        segments: CLASSES.map((label, i) => ({ number: i + 1, label, value: i + 1 })), labelMap: volume.labels[k]!, moreSlices: others,
       });
-      expect((await t.call('POST', `/api/projects/1/cases/${item.sopUid}/mask`, { role: 'annotator', body: seg, type: 'application/dicom' })).status).toBe(201);
+      const receipt = await t.call('POST', `/api/projects/1/cases/${item.sopUid}/mask`, { role: 'annotator', body: seg, type: 'application/dicom' });
+      expect([receipt.status, receipt.json.message]).toEqual([201, undefined]);
+      if (n === 0) {
+        const stored = await t.call('GET', `/api/projects/1/cases/${item.sopUid}/mask`, { role: 'annotator' });
+        expect(Uint8Array.from(readPng(stored.bytes).data)).toEqual(volume.labels[k]);
+      }
     }
     await t.server.ctx.queue.idle();
     const next = (await worklist()).filter((i) => i.round === 1);

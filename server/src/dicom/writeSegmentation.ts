@@ -57,6 +57,12 @@ export interface SegmentationSpec {
   readonly contentLabel?: string;
   /** Content date and time; default now. */
   readonly createdAt?: Date;
+  /**
+   * Further slices of the source's series (same size and SOP class), each with its label map: the
+   * SEG then covers several slices of a volume, as a 3-D tool writes one (frames slice by slice,
+   * one per segment; the dimension is then the referenced instance and the segment number).
+   */
+  readonly moreSlices?: ReadonlyArray<{ readonly sopUid: string; readonly labelMap: Uint8Array }>;
 }
 
 const ANATOMICAL_STRUCTURE: Code = { value: '91723000', scheme: 'SCT', meaning: 'Anatomical Structure' };
@@ -66,6 +72,8 @@ const SOURCE_IMAGE_PURPOSE: Code = { value: '121322', scheme: 'DCM', meaning: 'S
 const SEGMENTATION_DERIVATION: Code = { value: '113076', scheme: 'DCM', meaning: 'Segmentation' };
 const SEGMENT_IDENTIFICATION = 0x0062000a;
 const REFERENCED_SEGMENT_NUMBER = 0x0062000b;
+const REFERENCED_SOP_INSTANCE_UID = 0x00081155;
+const DERIVATION_IMAGE = 0x00089124;
 
 function invalid(message: string): never {
   throw new DicomObjectError('invalid-spec', `segmentation: ${message}`);
@@ -73,6 +81,10 @@ function invalid(message: string): never {
 
 function validate(spec: SegmentationSpec): void {
   const { source } = spec;
+  for (const slice of spec.moreSlices ?? []) {
+    if (!isValidUid(slice.sopUid) || slice.sopUid === source.sopUid) invalid(`slice "${slice.sopUid}" is not a valid UID of another instance`);
+    if (slice.labelMap.length !== source.rows * source.columns) invalid(`label map of slice ${slice.sopUid} has ${slice.labelMap.length} values for ${source.columns}×${source.rows}`);
+  }
   for (const key of ['studyUid', 'seriesUid', 'sopUid', 'sopClassUid'] as const) if (!isValidUid(source[key])) invalid(`source ${key} "${source[key]}" is not a valid UID`);
   for (const key of ['seriesUid', 'sopUid'] as const) if (spec[key] !== undefined && !isValidUid(spec[key])) invalid(`${key} "${spec[key]}" is not a valid UID`);
   if (!(Number.isInteger(source.rows) && source.rows > 0 && source.rows <= 0xffff && Number.isInteger(source.columns) && source.columns > 0 && source.columns <= 0xffff)) {
@@ -96,7 +108,8 @@ function validate(spec: SegmentationSpec): void {
 
 /**
  * Writes a BINARY Segmentation (Part 10, explicit VR little endian) of one source image from a
- * label map: one frame per segment, each referring to the source image; segments are MANUAL,
+ * label map (or of several slices of its series, `moreSlices`): one frame per segment and slice,
+ * each referring to its source image; segments are MANUAL,
  * coded as lung when their label mentions "lung", else as tissue.
  *
  * @throws DicomObjectError `invalid-spec` for invalid UIDs, sizes, segment numbering or label values.
@@ -108,11 +121,13 @@ export function writeSegmentation(spec: SegmentationSpec): Uint8Array {
   const dimensionOrganizationUid = newUid();
   const { date, time } = dicomDateTime(spec.createdAt ?? new Date());
   const pixelsPerFrame = source.rows * source.columns;
-  const unpacked = new Uint8Array(spec.segments.length * pixelsPerFrame);
-  spec.segments.forEach((s, i) => {
-    for (let p = 0; p < pixelsPerFrame; p++) if (spec.labelMap[p] === s.value) unpacked[i * pixelsPerFrame + p] = 1;
+  const slices = [{ sopUid: source.sopUid, labelMap: spec.labelMap }, ...(spec.moreSlices ?? [])];
+  const frames = slices.flatMap((slice) => spec.segments.map((segment) => ({ slice, segment })));
+  const unpacked = new Uint8Array(frames.length * pixelsPerFrame);
+  frames.forEach(({ slice, segment }, f) => {
+    for (let p = 0; p < pixelsPerFrame; p++) if (slice.labelMap[p] === segment.value) unpacked[f * pixelsPerFrame + p] = 1;
   });
-  const sourceReference = { ReferencedSOPClassUID: source.sopClassUid, ReferencedSOPInstanceUID: source.sopUid };
+  const referenceOf = (sopUid: string) => ({ ReferencedSOPClassUID: source.sopClassUid, ReferencedSOPInstanceUID: sopUid });
   const dataset: Dataset = {
     // Patient; General Study (type 2 attributes empty: the SEG joins the source's study)
     PatientName: source.patientName ?? '',
@@ -163,28 +178,36 @@ export function writeSegmentation(spec: SegmentationSpec): Uint8Array {
         SegmentedPropertyTypeCodeSequence: codeItem(lung ? LUNG : TISSUE),
       };
     }),
-    NumberOfFrames: spec.segments.length,
+    NumberOfFrames: frames.length,
     SharedFunctionalGroupsSequence: source.pixelSpacing
       ? [{ PixelMeasuresSequence: [{ PixelSpacing: [source.pixelSpacing[0], source.pixelSpacing[1]] }] }]
       : [],
-    PerFrameFunctionalGroupsSequence: spec.segments.map((s) => ({
-      FrameContentSequence: [{ DimensionIndexValues: [s.number] }],
+    PerFrameFunctionalGroupsSequence: frames.map(({ slice, segment }) => ({
+      FrameContentSequence: [{ DimensionIndexValues: slices.length > 1 ? [slices.indexOf(slice) + 1, segment.number] : [segment.number] }],
       DerivationImageSequence: [{
-        SourceImageSequence: [{ ...sourceReference, PurposeOfReferenceCodeSequence: codeItem(SOURCE_IMAGE_PURPOSE) }],
+        SourceImageSequence: [{ ...referenceOf(slice.sopUid), PurposeOfReferenceCodeSequence: codeItem(SOURCE_IMAGE_PURPOSE) }],
         DerivationCodeSequence: codeItem(SEGMENTATION_DERIVATION),
       }],
-      SegmentIdentificationSequence: [{ ReferencedSegmentNumber: s.number }],
+      SegmentIdentificationSequence: [{ ReferencedSegmentNumber: segment.number }],
     })),
     // Multi-frame Dimension: one dimension, the segment number
     DimensionOrganizationSequence: [{ DimensionOrganizationUID: dimensionOrganizationUid }],
-    DimensionIndexSequence: [{
-      DimensionOrganizationUID: dimensionOrganizationUid,
-      DimensionIndexPointer: REFERENCED_SEGMENT_NUMBER,
-      FunctionalGroupPointer: SEGMENT_IDENTIFICATION,
-      DimensionDescriptionLabel: 'Segment Number',
-    }],
+    DimensionIndexSequence: [
+      ...(slices.length > 1 ? [{
+        DimensionOrganizationUID: dimensionOrganizationUid,
+        DimensionIndexPointer: REFERENCED_SOP_INSTANCE_UID,
+        FunctionalGroupPointer: DERIVATION_IMAGE,
+        DimensionDescriptionLabel: 'Source Instance',
+      }] : []),
+      {
+        DimensionOrganizationUID: dimensionOrganizationUid,
+        DimensionIndexPointer: REFERENCED_SEGMENT_NUMBER,
+        FunctionalGroupPointer: SEGMENT_IDENTIFICATION,
+        DimensionDescriptionLabel: 'Segment Number',
+      },
+    ],
     // Common Instance Reference
-    ReferencedSeriesSequence: [{ SeriesInstanceUID: source.seriesUid, ReferencedInstanceSequence: [sourceReference] }],
+    ReferencedSeriesSequence: [{ SeriesInstanceUID: source.seriesUid, ReferencedInstanceSequence: slices.map((slice) => referenceOf(slice.sopUid)) }],
     PixelData: packBits(unpacked).buffer,
     _vrMap: { PixelData: 'OB' },
   };

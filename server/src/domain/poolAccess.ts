@@ -49,6 +49,14 @@ export class PoolAccess {
     }]));
   }
 
+  /** The SOP Instance UIDs of the volume `sopUid` is a slice of, in slice order (empty when it is not a slice of a volume). */
+  async volumeSlices(projectId: number, sopUid: string): Promise<string[]> {
+    const rows = await this.sql.all<{ sop_uid: string }>(`SELECT s.sop_uid FROM instances i
+      JOIN instances s ON s.project_id = i.project_id AND s.series_uid = i.series_uid AND s.slice_index IS NOT NULL
+      WHERE i.project_id = @projectId AND i.sop_uid = @sopUid AND i.slice_index IS NOT NULL ORDER BY s.slice_index`, { projectId, sopUid });
+    return rows.map((r) => r.sop_uid);
+  }
+
   async instance(projectId: number, sopUid: string, tx: SqlExecutor = this.sql): Promise<InstanceRow | null> {
     const row = await tx.get<{ sop_uid: string; study_uid: string; series_uid: string; sop_class_uid: string | null; rows: number | null; columns: number | null; frames: number | null; location: string | null }>(
       "SELECT sop_uid, study_uid, series_uid, sop_class_uid, rows, columns, frames, location FROM instances WHERE project_id = @projectId AND sop_uid = @sopUid AND status = 'embedded'",

@@ -37,6 +37,8 @@ export async function assertMaySubmit(ctx: ServerContext, who: Submitter, projec
  * the claim holder, whoever labelled it before, or an admin — audited when overriding another's
  * work). Validates it against the case (the SEG references this instance, its size matches, its
  * segments name the project's classes; a PNG has the instance's size and only class values),
+ * A SEG of a whole volume (made by another tool) is accepted for a case that is one of its slices:
+ * only the frames on the case's slice are read, and no other case changes. It then
  * writes it durably under a name of its own, then — in one transaction that checks the right
  * again, so a claim lost meanwhile refuses it — records it, marks the case labelled and queues
  * the SEG for the PACS, all before answering; then queues the next round if the worklist's
@@ -48,7 +50,8 @@ export async function submitMask(ctx: ServerContext, who: Submitter, projectId: 
   const instance = await ctx.pool.instance(projectId, sopUid);
   if (!instance || instance.rows === null || instance.columns === null) throw new AppError(409, 'instance-unavailable', `case ${sopUid} is not an embedded instance of the project`);
   // Decoded in a worker thread, every size checked before anything is inflated (masks/decodeMask.ts).
-  const target = { sopUid: instance.sopUid, rows: instance.rows, columns: instance.columns };
+  const volumeSlices = await ctx.pool.volumeSlices(projectId, sopUid);
+  const target = { sopUid: instance.sopUid, rows: instance.rows, columns: instance.columns, ...(volumeSlices.length > 1 && { volumeSlices }) };
   const { labelPng, classesPresent, segSopUid: uploadedSegUid } = await ctx.maskDecoder.decode({
     format: upload.format, bytes: upload.bytes, target, classes: project.settings.classes,
     maxInflatedBytes: maskInflateLimit(target, project.settings.classes.length, ctx.config.uploadLimitMb * 2 ** 20),

@@ -70,6 +70,33 @@ describe('decodeMask', () => {
   });
 });
 
+describe('decodeMask: a SEG of several slices of a volume (as a 3-D tool writes one)', () => {
+  const slice = (k: number): string => `${STUDY}.1.${k + 1}`; // slice 0 is TARGET
+  const volumeSeg = (slices: number[], labelMaps: (k: number) => number[] = (k) => LABELS.map((v) => (v === 0 ? 0 : ((v + k - 1) % 2) + 1))): Uint8Array => writeSegmentation({
+    source: { studyUid: STUDY, seriesUid: `${STUDY}.1`, sopUid: slice(slices[0]!), sopClassUid: '1.2.840.10008.5.1.4.1.1.4', rows: 3, columns: 4 },
+    segments: CLASSES.map((label, i) => ({ number: i + 1, label, value: i + 1 })),
+    labelMap: Uint8Array.from(labelMaps(slices[0]!)),
+    moreSlices: slices.slice(1).map((k) => ({ sopUid: slice(k), labelMap: Uint8Array.from(labelMaps(k)) })),
+  });
+  const inVolume: MaskTarget = { ...TARGET, sopUid: slice(2), volumeSlices: [0, 1, 2, 3].map(slice) };
+  const decode = (bytes: Uint8Array, target: MaskTarget = inVolume) => decodeMask({ format: 'seg', bytes, target, classes: CLASSES, maxInflatedBytes: 1 << 20 });
+
+  it('reads only the frames on the case\'s slice', () => {
+    const expected = LABELS.map((v) => (v === 0 ? 0 : ((v + 1) % 2) + 1)); // slice 2's labels: 1 and 2 swapped
+    expect(decode(volumeSeg([3, 1, 2, 0])).labels).toEqual(Uint8Array.from(expected));
+  });
+
+  it('refuses it for a case that is not a slice of a volume, and one on another series\' instance or without the case\'s slice', () => {
+    expectRefusal(() => decode(volumeSeg([0, 1]), TARGET), { status: 400, code: 'too-many-frames' });
+    expectRefusal(() => decode(volumeSeg([2, 9])), { status: 400, code: 'wrong-reference', message: expect.stringMatching(/references instance .*\.10, not the case .* or another slice of its volume/) });
+    expectRefusal(() => decode(volumeSeg([0, 1, 3])), { status: 400, code: 'wrong-reference', message: expect.stringMatching(/covers 3 other slice\(s\) of the volume but not the case's slice/) });
+  });
+
+  it('allows a volume\'s frames and inflated bytes, slice by slice', () => {
+    expect(maskInflateLimit(inVolume, 2, 50 * 2 ** 20)).toBe(4 * 3 * 2 * 4 + 4 * 2 ** 20);
+  });
+});
+
 describe('maskInflateLimit', () => {
   it('allows what a SEG of the case can hold plus 4 MiB of attributes, at most 4 × the upload limit', () => {
     const mammogram = { sopUid: '1', rows: 5000, columns: 4000 };

@@ -15,6 +15,12 @@ export interface MaskTarget {
   readonly sopUid: string;
   readonly rows: number;
   readonly columns: number;
+  /**
+   * When the case is a slice of a volume: the SOP Instance UIDs of every slice of that volume. A
+   * SEG another tool made of the whole volume (or part of it) is then accepted, and only its
+   * frames on the case's slice are read.
+   */
+  readonly volumeSlices?: readonly string[];
 }
 
 /** One upload to decode, with everything it is checked against (plain data: it crosses to a worker). */
@@ -51,7 +57,7 @@ const SEG_HEADER_ALLOWANCE = 4 * 2 ** 20;
  * attributes, and never more than {@link INFLATE_LIMIT_UPLOAD_MULTIPLE} times the upload limit.
  */
 export function maskInflateLimit(target: MaskTarget, classCount: number, uploadLimitBytes: number): number {
-  const pixelData = target.rows * target.columns * Math.max(2, classCount);
+  const pixelData = target.rows * target.columns * Math.max(2, classCount) * Math.max(1, target.volumeSlices?.length ?? 1);
   return Math.min(pixelData + SEG_HEADER_ALLOWANCE, INFLATE_LIMIT_UPLOAD_MULTIPLE * uploadLimitBytes);
 }
 
@@ -59,7 +65,8 @@ export function maskInflateLimit(target: MaskTarget, classCount: number, uploadL
  * Decodes and validates an upload against its case.
  *
  * @throws AppError 400 `wrong-size`, `too-many-frames`, `invalid-png`, `invalid-seg`,
- *   `wrong-reference`, `unknown-segment`, `unknown-label-value`; 413 `too-large` when a deflated
+ *   `wrong-reference` (a frame on an instance other than the case, or another slice of its volume;
+ *   or, for a volume, no frame on the case), `unknown-segment`, `unknown-label-value`; 413 `too-large` when a deflated
  *   SEG inflates beyond `maxInflatedBytes`.
  */
 export function decodeMask(request: MaskDecodeRequest): DecodedMask {
@@ -84,9 +91,10 @@ function labelsFromSeg({ bytes, target, classes, maxInflatedBytes }: MaskDecodeR
       maxInflatedBytes,
       checkHeader: (header) => {
         if (header.rows !== target.rows || header.columns !== target.columns) throw wrongSize('the SEG', header.columns, header.rows, target);
-        // One frame per segment of one single-frame image (BINARY, FRACTIONAL), or one in all (LABELMAP).
-        const most = Math.max(1, classes.length);
-        if (header.frames > most) throw new AppError(400, 'too-many-frames', `the SEG has ${header.frames} frames; a SEG of one image of this project has at most ${most}`);
+        // One frame per segment of one single-frame image (BINARY, FRACTIONAL), or one in all (LABELMAP); so many per slice of a volume.
+        const slices = Math.max(1, target.volumeSlices?.length ?? 1);
+        const most = Math.max(1, classes.length) * slices;
+        if (header.frames > most) throw new AppError(400, 'too-many-frames', `the SEG has ${header.frames} frames; a SEG of ${slices > 1 ? `the ${slices} slices of this volume` : 'one image'} of this project has at most ${most}`);
       },
     });
   } catch (error) {
@@ -94,8 +102,16 @@ function labelsFromSeg({ bytes, target, classes, maxInflatedBytes }: MaskDecodeR
     if (error instanceof DicomObjectError) throw new AppError(400, 'invalid-seg', `the upload is not a usable DICOM SEG: ${error.message}`);
     throw error;
   }
-  const foreign = seg.frames.filter((f) => f.referencedSopUid !== target.sopUid);
-  if (foreign.length > 0) throw new AppError(400, 'wrong-reference', `the SEG references instance ${foreign[0]!.referencedSopUid}, not the case ${target.sopUid}`);
+  const allowed = new Set([target.sopUid, ...(target.volumeSlices ?? [])]);
+  const foreign = seg.frames.filter((f) => !allowed.has(f.referencedSopUid));
+  if (foreign.length > 0) {
+    const what = allowed.size > 1 ? `the case ${target.sopUid} or another slice of its volume` : `the case ${target.sopUid}`;
+    throw new AppError(400, 'wrong-reference', `the SEG references instance ${foreign[0]!.referencedSopUid}, not ${what}`);
+  }
+  if (allowed.size > 1 && !seg.frames.some((f) => f.referencedSopUid === target.sopUid)) {
+    const covered = new Set(seg.frames.map((f) => f.referencedSopUid)).size;
+    throw new AppError(400, 'wrong-reference', `the SEG covers ${covered} other slice(s) of the volume but not the case's slice ${target.sopUid}`);
+  }
   const lowerCase = classes.map((c) => c.toLowerCase());
   const segmentToClass = new Map<number, number>();
   for (const segment of seg.segments) {
