@@ -148,11 +148,11 @@ function SettingsForm({ initial, sources, onSave, submitLabel, creating = false 
         <Field path="alpha" label="α (diversity weight, eq. 10)" help="0 = uncertainty only, 1 = diversity only; the paper uses 0.3. Used by the next round." errors={errors}>
           {(p) => <input {...p} type="number" min={0} max={1} step={0.05} value={d.alpha} onInput={(e) => set({ alpha: num(e.currentTarget.value) })} />}
         </Field>
-        <Field path="selection.unit" label="Selection unit" help="image: every synced image is a candidate; slice: the slices of CT/MR volumes (series that form one volume), images outside volumes are left out." errors={errors}>
-          {(p) => <select {...p} value={d.selection.unit} onChange={(e) => set({ selection: { ...d.selection, unit: e.currentTarget.value as Draft['selection']['unit'], ...(e.currentTarget.value === 'image' && { sliceSpacingMm: null }) } })}>{['image', 'slice'].map((x) => <option key={x}>{x}</option>)}</select>}
+        <Field path="selection.unit" label="Selection unit" help="image: every synced image is a candidate; slice: the slices of CT/MR volumes (series that form one volume), images outside volumes are left out; volume: volumes are chosen, one slice from each." errors={errors}>
+          {(p) => <select {...p} value={d.selection.unit} onChange={(e) => set({ selection: { ...d.selection, unit: e.currentTarget.value as Draft['selection']['unit'], ...(e.currentTarget.value === 'image' && { sliceSpacingMm: null }) } })}>{['image', 'slice', 'volume'].map((x) => <option key={x}>{x}</option>)}</select>}
         </Field>
-        <Field path="selection.sliceSpacingMm" label="One slice every … mm (slice unit)" help="Empty: every slice is a candidate." errors={errors}>
-          {(p) => <input {...p} type="number" min={0} step={0.5} disabled={d.selection.unit !== 'slice'} value={d.selection.sliceSpacingMm ?? ''} onInput={(e) => set({ selection: { ...d.selection, sliceSpacingMm: e.currentTarget.value === '' ? null : num(e.currentTarget.value) } })} />}
+        <Field path="selection.sliceSpacingMm" label="One slice every … mm (slice and volume units)" help="Empty: every slice is a candidate." errors={errors}>
+          {(p) => <input {...p} type="number" min={0} step={0.5} disabled={d.selection.unit === 'image'} value={d.selection.sliceSpacingMm ?? ''} onInput={(e) => set({ selection: { ...d.selection, sliceSpacingMm: e.currentTarget.value === '' ? null : num(e.currentTarget.value) } })} />}
         </Field>
         <Field path="selection.maxPerVolume" label="At most … per volume and round" help="Slices of one patient are not independent. Empty: no cap." errors={errors}>
           {(p) => <input {...p} type="number" min={1} value={d.selection.maxPerVolume ?? ''} onInput={(e) => set({ selection: { ...d.selection, maxPerVolume: e.currentTarget.value === '' ? null : num(e.currentTarget.value) } })} />}

@@ -35,7 +35,7 @@ const SPACING_TOLERANCE_MM = 1e-3;
 export function candidatePool(pool: EmbeddedPool, slices: ReadonlyMap<string, CaseSlice>, selection: SelectionSettings, keep: ReadonlySet<string>): CandidatePool {
   const notes: string[] = [];
   let out = pool;
-  if (selection.unit === 'slice') {
+  if (selection.unit === 'slice' || selection.unit === 'volume') {
     const drop = new Set<string>();
     let images = 0;
     let skipped = 0;
@@ -51,7 +51,7 @@ export function candidatePool(pool: EmbeddedPool, slices: ReadonlyMap<string, Ca
         skipped++;
       }
     }
-    if (images > 0) notes.push(`selection unit slice: ${images} image(s) that are not slices of a volume left out`);
+    if (images > 0) notes.push(`selection unit ${selection.unit}: ${images} image(s) that are not slices of a volume left out`);
     if (skipped > 0) notes.push(`one slice every ${selection.sliceSpacingMm} mm: ${skipped} slice(s) in between left out`);
     out = withoutIds(pool, drop);
   }

@@ -5,6 +5,7 @@ import {
   runAcquisition,
   runColdStart,
   trainSegmentation,
+  type EmbeddedPool,
   type SelectionRun,
   type TrainedModel,
 } from '@scanselect/plugin';
@@ -16,9 +17,10 @@ import { priorityOfRank, type NewItem, type Round, type RoundReport, type RoundS
 import { artifactKeys } from '../storage/artifactKeys';
 import type { ArtifactStore } from '../storage/artifactStore';
 import { putModel } from '../storage/storedModel';
-import { candidatePool } from './candidatePool';
+import { candidatePool, type CaseSlice } from './candidatePool';
 import type { PoolAccess } from './poolAccess';
 import { withoutIds } from './poolFilter';
+import { mostUncertainSlice, typicalSlice, volumeEntropy, volumeView, withChosenSlices } from './volumeUnit';
 
 /** What a round needs around the engine. */
 export interface RoundDeps {
@@ -76,6 +78,8 @@ export async function runRound(deps: RoundDeps, request: RoundRequest): Promise<
   }
   const cap = unit.maxPerGroup === undefined ? {} : { groups: unit.groups, maxPerGroup: unit.maxPerGroup };
 
+  if (settings.selection.unit === 'volume') return volumeRound(deps, request, unit.pool, await deps.pool.slices(project.id), new Set(selected), labelled, remaining, unit.notes);
+
   if (selected.length === 0) {
     const count = Math.min(settings.budget.coldStart, remaining, unit.pool.ids.length);
     report(0.05, 'cold start: projection and clustering');
@@ -93,21 +97,72 @@ export async function runRound(deps: RoundDeps, request: RoundRequest): Promise<
     const entropy = await predictEntropy(deps, request, trained, candidates, report);
     report(0.9, 'acquisition');
     const run = await runAcquisition(unit.pool, { entropy: entropy.means, labelled: selected, count, alpha: settings.alpha, seed: settings.seed, projection: settings.projection, ...cap });
-    const number = ((await deps.rounds.latest(project.id))?.number ?? -1) + 1;
-    // Stored before the round that names them: a crash in between leaves keys a rerun of the job overwrites.
-    const modelKey = artifactKeys.model(project.id, number);
-    await putModel(deps.artifacts, modelKey, trained);
-    for (const entry of run.report.selected) {
-      await deps.artifacts.put(artifactKeys.entropy(project.id, number, entry.id), bytesOf(entropy.maps.get(entry.id)!));
-      // The model's mask, for a radiologist who wants to start from it rather than from nothing.
-      const size = project.settings.model.inputSize;
-      await deps.artifacts.put(artifactKeys.prediction(project.id, number, entry.id), writeGrayPng(entropy.predicted.get(entry.id)!, size, size));
-    }
+    const modelKey = await storeRoundArtifacts(deps, project, trained, run, entropy);
     const training = { images: labelled.length, epochs: trained.epochs, finalLoss: trained.finalLoss, seconds: trained.seconds, backend: trained.backend };
     return store(deps, request, 'active', run, unit.pool.ids, { strategy: run.report.strategy, poolSize: unit.pool.ids.length, k: null, notes: [...unit.notes, ...run.report.notes], training }, modelKey);
   } finally {
     trained.dispose();
   }
+}
+
+/**
+ * A round of the `volume` unit (volumeUnit.ts): volumes are chosen — by the cold start on their
+ * mean embeddings, or by eq. (10) on their mean slice entropy — and each gives one slice.
+ */
+async function volumeRound(
+  deps: RoundDeps, request: RoundRequest, slicePool: EmbeddedPool, slices: Map<string, CaseSlice>, selected: ReadonlySet<string>,
+  labelled: ReadonlyArray<{ sopUid: string; labelFile: string }>, remaining: number, notes: readonly string[],
+): Promise<Round> {
+  const { project } = request;
+  const settings = project.settings;
+  const report = (fraction: number, stage: string): void => request.onProgress?.(fraction, stage);
+  const view = volumeView(slicePool, slices, selected);
+  const open = view.pool.ids.filter((key) => !view.chosen.includes(key) && view.members.get(key)!.length > 0);
+  const unitNotes = [...notes, `selection unit volume: ${view.pool.ids.length} volume(s), ${open.length} not chosen yet`];
+  if (selected.size === 0) {
+    const count = Math.min(settings.budget.coldStart, remaining, open.length);
+    report(0.05, 'cold start on the volumes: projection and clustering');
+    const run = await runColdStart(view.pool, { budget: count, seed: settings.seed, projection: settings.projection, onProgress: (e) => report(0.05 + 0.9 * e.fraction, `cold start: ${e.stage}`) });
+    const { cols, data } = view.pool.embeddings;
+    const sliceOf = new Map(run.report.selected.map((e) => {
+      const row = view.pool.ids.indexOf(e.id);
+      return [e.id, typicalSlice(slicePool, view.members.get(e.id)!, data.subarray(row * cols, (row + 1) * cols))];
+    }));
+    const chosen = withChosenSlices(run, view.pool.ids, sliceOf);
+    return store(deps, request, 'coldstart', chosen.run, chosen.mapIds, { strategy: run.report.strategy, poolSize: view.pool.ids.length, k: run.report.k, notes: [...unitNotes, ...run.report.notes] }, null);
+  }
+  if (labelled.length === 0) throw conflict('no-masks', `no masks yet for project "${project.name}": label cases of the worklist first`);
+  const count = Math.min(settings.budget.perRound, remaining, open.length);
+  if (count === 0) throw conflict('pool-exhausted', `every volume of project "${project.name}" has given a slice (the slice unit selects several per volume)`);
+  const trained = await train(deps, request, labelled.map((m) => ({ sopUid: m.sopUid, labelFile: m.labelFile })), report);
+  try {
+    const entropy = await predictEntropy(deps, request, trained, open.flatMap((key) => view.members.get(key)!), report);
+    report(0.9, 'acquisition of volumes');
+    const byVolume = new Map(open.map((key) => [key, volumeEntropy(view.members.get(key)!, entropy.means)]));
+    const run = await runAcquisition(view.pool, { entropy: byVolume, labelled: view.chosen, count, alpha: settings.alpha, seed: settings.seed, projection: settings.projection });
+    const sliceOf = new Map(run.report.selected.map((e) => [e.id, mostUncertainSlice(view.members.get(e.id)!, entropy.means)]));
+    const chosen = withChosenSlices(run, view.pool.ids, sliceOf, view.selectedSlice);
+    const modelKey = await storeRoundArtifacts(deps, project, trained, chosen.run, entropy);
+    const training = { images: labelled.length, epochs: trained.epochs, finalLoss: trained.finalLoss, seconds: trained.seconds, backend: trained.backend };
+    return store(deps, request, 'active', chosen.run, chosen.mapIds, { strategy: run.report.strategy, poolSize: view.pool.ids.length, k: null, notes: [...unitNotes, ...run.report.notes], training }, modelKey);
+  } finally {
+    trained.dispose();
+  }
+}
+
+/** The round's model, and each selected case's entropy map and predicted mask; stored before the round that names them. */
+async function storeRoundArtifacts(deps: RoundDeps, project: RoundRequest['project'], trained: TrainedModel, run: SelectionRun, entropy: Awaited<ReturnType<typeof predictEntropy>>): Promise<string> {
+  const number = ((await deps.rounds.latest(project.id))?.number ?? -1) + 1;
+  // A crash in between leaves keys a rerun of the job overwrites.
+  const modelKey = artifactKeys.model(project.id, number);
+  await putModel(deps.artifacts, modelKey, trained);
+  const size = project.settings.model.inputSize;
+  for (const entry of run.report.selected) {
+    await deps.artifacts.put(artifactKeys.entropy(project.id, number, entry.id), bytesOf(entropy.maps.get(entry.id)!));
+    // The model's mask, for a radiologist who wants to start from it rather than from nothing.
+    await deps.artifacts.put(artifactKeys.prediction(project.id, number, entry.id), writeGrayPng(entropy.predicted.get(entry.id)!, size, size));
+  }
+  return modelKey;
 }
 
 async function train(deps: RoundDeps, request: RoundRequest, labelled: Array<{ sopUid: string; labelFile: string }>, report: (f: number, s: string) => void): Promise<TrainedModel> {

@@ -38,16 +38,18 @@ export interface BudgetSettings {
 }
 
 /** What one selection candidate is; see {@link SelectionSettings}. */
-export type SelectionUnit = 'image' | 'slice';
-export const SELECTION_UNITS: readonly SelectionUnit[] = ['image', 'slice'];
+export type SelectionUnit = 'image' | 'slice' | 'volume';
+export const SELECTION_UNITS: readonly SelectionUnit[] = ['image', 'slice', 'volume'];
 
 /**
  * What the selection picks from. `image`: every synced image (or the first frame of a multi-frame
  * instance) is a candidate, as in the paper's chest X-ray setting. `slice`: the slices of the
  * project's volumes (series that form one volume, docs/imaging.md) are the candidates — every
  * slice, or with `sliceSpacingMm` one slice every that many mm — and images that are not part of a
- * volume are left out (the paper's brain setting). `maxPerVolume`: at most that many picks from one
- * series in one selection (cold start or round): slices of one patient are not independent.
+ * volume are left out (the paper's brain setting). `volume`: volumes are chosen (by their mean
+ * slice embedding, then by their mean slice entropy), one slice from each (domain/volumeUnit.ts).
+ * `maxPerVolume`: at most that many picks from one series in one selection (cold start or round):
+ * slices of one patient are not independent.
  */
 export interface SelectionSettings {
   readonly unit: SelectionUnit;
@@ -248,7 +250,7 @@ export function settingsProblems(settings: ProjectSettings, known: { sources: re
     problems.push(`timeZone: "${settings.timeZone}" is not an IANA time zone`);
   }
   if (new Set(settings.classes).size !== settings.classes.length) problems.push('classes: names must be unique');
-  if (settings.selection.unit === 'image' && settings.selection.sliceSpacingMm !== null) problems.push('selection.sliceSpacingMm: only for the slice unit');
+  if (settings.selection.unit === 'image' && settings.selection.sliceSpacingMm !== null) problems.push('selection.sliceSpacingMm: only for the slice and volume units');
   if (settings.classColors.length !== settings.classes.length) problems.push(`classColors: one colour per class (${settings.classes.length}), not ${settings.classColors.length}`);
   return problems;
 }
