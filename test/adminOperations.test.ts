@@ -200,7 +200,7 @@ describe('sync health', () => {
     });
     // The truncated file and the one whose Rows were doubled fail alike; the oversized one otherwise.
     expect(status.json.reasons).toEqual([{ reason: 'truncated or corrupt pixel data', count: 2 }, { reason: 'too large', count: 1 }]);
-    expect((await t.call('GET', '/api/projects/2/sync-status', { role: 'admin' })).json).toEqual({ embedded: 0, failed: 0, lastSync: null, reasons: [] });
+    expect((await t.call('GET', '/api/projects/2/sync-status', { role: 'admin' })).json).toEqual({ embedded: 0, failed: 0, lastSync: null, reasons: [], volumes: { volumes: 0, slices: 0, refused: 0, reasons: [] } });
     expect((await t.call('GET', '/api/projects/99/sync-status', { role: 'admin' })).status).toBe(404);
   });
 });
