@@ -48,6 +48,7 @@ const TESTS = [
   'server/src/domain/runRound.test.ts',
   'server/src/audit/auditLog.test.ts',
   'test/adminOperations.test.ts',
+  'test/volumes.test.ts',
 ];
 
 /** Why PostgreSQL cannot run here, or null (as postgresUnavailable() decides). */
