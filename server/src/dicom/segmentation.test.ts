@@ -94,6 +94,20 @@ describe('writeSegmentation → readSegmentation', () => {
     expect(Array.from(segmentationToLabelMap(seg, SOURCE, new Map([[1, 1], [2, 2]])))).toEqual(labels);
   });
 
+  it('names the frame of a multi-frame source, and writes several slices of a series frame by frame', () => {
+    const labels = [0, 1, 1, 0, 2, 2, 1, 0, 0, 0, 2, 1];
+    const base = spec(labels, 3, 4);
+    const onFrame = readSegmentation(writeSegmentation({ ...base, source: { ...base.source, frame: 4 } }));
+    expect(onFrame.frames.map((f) => [f.referencedSopUid, f.referencedFrame])).toEqual([[SOURCE, 4], [SOURCE, 4]]);
+    const other = `${SOURCE}.2`;
+    const flipped = labels.map((v) => (v === 0 ? 0 : 3 - v));
+    const twoSlices = readSegmentation(writeSegmentation({ ...base, moreSlices: [{ sopUid: other, labelMap: Uint8Array.from(flipped) }] }));
+    expect(twoSlices.frames.map((f) => [f.segmentNumber, f.referencedSopUid])).toEqual([[1, SOURCE], [2, SOURCE], [1, other], [2, other]]);
+    expect(Array.from(segmentationToLabelMap(twoSlices, other, new Map([[1, 1], [2, 2]])))).toEqual(flipped);
+    expect(() => writeSegmentation({ ...base, source: { ...base.source, frame: 0 } })).toThrow(/source frame 0 is not a frame number/);
+    expect(() => writeSegmentation({ ...base, moreSlices: [{ sopUid: other, labelMap: new Uint8Array(3) }] })).toThrow(/label map of slice .* has 3 values/);
+  });
+
   it('packs 1-bit frames contiguously, LSB first: a 3×3 image with 2 segments is 18 bits', () => {
     // Segment 1 = pixels 0 and 8, segment 2 = pixels 1 and 7 → bits 0, 8 | 9+1, 9+7 = 10, 16.
     const labels = [1, 2, 0, 0, 0, 0, 0, 2, 1];

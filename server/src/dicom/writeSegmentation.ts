@@ -24,6 +24,12 @@ export interface SegmentationSource {
   readonly columns: number;
   /** Row and column spacing in mm; written as shared Pixel Measures when given. */
   readonly pixelSpacing?: readonly [number, number];
+  /**
+   * The frame (1-based) of a multi-frame source the label map lies on, written as Referenced Frame
+   * Number beside every reference to it (without it, a reference to a multi-frame image is one to
+   * all its frames). Leave out for a single-frame source.
+   */
+  readonly frame?: number;
 }
 
 /** One segment to write: its number, label, and the label-map value that marks its pixels. */
@@ -81,6 +87,7 @@ function invalid(message: string): never {
 
 function validate(spec: SegmentationSpec): void {
   const { source } = spec;
+  if (source.frame !== undefined && !(Number.isInteger(source.frame) && source.frame >= 1)) invalid(`source frame ${source.frame} is not a frame number (1, 2, …)`);
   for (const slice of spec.moreSlices ?? []) {
     if (!isValidUid(slice.sopUid) || slice.sopUid === source.sopUid) invalid(`slice "${slice.sopUid}" is not a valid UID of another instance`);
     if (slice.labelMap.length !== source.rows * source.columns) invalid(`label map of slice ${slice.sopUid} has ${slice.labelMap.length} values for ${source.columns}×${source.rows}`);
@@ -127,7 +134,10 @@ export function writeSegmentation(spec: SegmentationSpec): Uint8Array {
   frames.forEach(({ slice, segment }, f) => {
     for (let p = 0; p < pixelsPerFrame; p++) if (slice.labelMap[p] === segment.value) unpacked[f * pixelsPerFrame + p] = 1;
   });
-  const referenceOf = (sopUid: string) => ({ ReferencedSOPClassUID: source.sopClassUid, ReferencedSOPInstanceUID: sopUid });
+  const referenceOf = (sopUid: string) => ({
+    ReferencedSOPClassUID: source.sopClassUid, ReferencedSOPInstanceUID: sopUid,
+    ...(source.frame !== undefined && sopUid === source.sopUid && { ReferencedFrameNumber: source.frame }),
+  });
   const dataset: Dataset = {
     // Patient; General Study (type 2 attributes empty: the SEG joins the source's study)
     PatientName: source.patientName ?? '',

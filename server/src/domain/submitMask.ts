@@ -51,7 +51,10 @@ export async function submitMask(ctx: ServerContext, who: Submitter, projectId: 
   if (!instance || instance.rows === null || instance.columns === null) throw new AppError(409, 'instance-unavailable', `case ${sopUid} is not an embedded instance of the project`);
   // Decoded in a worker thread, every size checked before anything is inflated (masks/decodeMask.ts).
   const volumeSlices = await ctx.pool.volumeSlices(projectId, sopUid);
-  const target = { sopUid: instance.sopUid, rows: instance.rows, columns: instance.columns, ...(volumeSlices.length > 1 && { volumeSlices }) };
+  const target = {
+    sopUid: instance.sopUid, rows: instance.rows, columns: instance.columns,
+    ...(volumeSlices.length > 1 && { volumeSlices }), ...((instance.frames ?? 1) > 1 && { frames: instance.frames! }),
+  };
   const { labelPng, classesPresent, segSopUid: uploadedSegUid } = await ctx.maskDecoder.decode({
     format: upload.format, bytes: upload.bytes, target, classes: project.settings.classes,
     maxInflatedBytes: maskInflateLimit(target, project.settings.classes.length, ctx.config.uploadLimitMb * 2 ** 20),
@@ -100,7 +103,10 @@ export async function submitMask(ctx: ServerContext, who: Submitter, projectId: 
 function segPayloadOf(project: Project, instance: InstanceRow, labelFile: string, actor: string): SegPayload {
   return {
     labelFile,
-    source: { studyUid: instance.studyUid, seriesUid: instance.seriesUid, sopUid: instance.sopUid, sopClassUid: instance.sopClassUid ?? '1.2.840.10008.5.1.4.1.1.7', rows: instance.rows!, columns: instance.columns! },
+    source: {
+      studyUid: instance.studyUid, seriesUid: instance.seriesUid, sopUid: instance.sopUid, sopClassUid: instance.sopClassUid ?? '1.2.840.10008.5.1.4.1.1.7', rows: instance.rows!, columns: instance.columns!,
+      ...((instance.frames ?? 1) > 1 && { frame: 1 }), // a multi-frame case is its first frame
+    },
     segments: project.settings.classes.map((label, i) => ({ number: i + 1, label, value: i + 1 })),
     seriesUid: newUid(),
     sopUid: newUid(),

@@ -97,6 +97,24 @@ describe('decodeMask: a SEG of several slices of a volume (as a 3-D tool writes 
   });
 });
 
+describe('decodeMask: a multi-frame case (its first frame)', () => {
+  const onFrame = (frame: number): Uint8Array => writeSegmentation({
+    source: { studyUid: STUDY, seriesUid: `${STUDY}.1`, sopUid: TARGET.sopUid, sopClassUid: '1.2.840.10008.5.1.4.1.1.4.1', rows: 3, columns: 4, frame },
+    segments: CLASSES.map((label, i) => ({ number: i + 1, label, value: i + 1 })), labelMap: Uint8Array.from(LABELS),
+  });
+  const multiFrame: MaskTarget = { ...TARGET, frames: 5 };
+  const decode = (bytes: Uint8Array) => decodeMask({ format: 'seg', bytes, target: multiFrame, classes: CLASSES, maxInflatedBytes: 1 << 20 });
+
+  it('reads a SEG on frame 1 and refuses one on another frame, naming it', () => {
+    expect(decode(onFrame(1)).labels).toEqual(Uint8Array.from(LABELS));
+    expectRefusal(() => decode(onFrame(3)), { status: 400, code: 'wrong-reference', message: 'the SEG covers frame(s) 3 of the multi-frame instance, not frame 1, which is the case' });
+  });
+
+  it('reads a SEG naming no frame (the whole instance) as the case\'s', () => {
+    expect(decode(seg()).labels).toEqual(Uint8Array.from(LABELS));
+  });
+});
+
 describe('maskInflateLimit', () => {
   it('allows what a SEG of the case can hold plus 4 MiB of attributes, at most 4 × the upload limit', () => {
     const mammogram = { sopUid: '1', rows: 5000, columns: 4000 };

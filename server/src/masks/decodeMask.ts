@@ -21,6 +21,11 @@ export interface MaskTarget {
    * frames on the case's slice are read.
    */
   readonly volumeSlices?: readonly string[];
+  /**
+   * Frames of a multi-frame case instance (the case is its first frame, as the sync embedded it):
+   * a SEG's frames on its other frames are accepted and left out.
+   */
+  readonly frames?: number;
 }
 
 /** One upload to decode, with everything it is checked against (plain data: it crosses to a worker). */
@@ -57,7 +62,7 @@ const SEG_HEADER_ALLOWANCE = 4 * 2 ** 20;
  * attributes, and never more than {@link INFLATE_LIMIT_UPLOAD_MULTIPLE} times the upload limit.
  */
 export function maskInflateLimit(target: MaskTarget, classCount: number, uploadLimitBytes: number): number {
-  const pixelData = target.rows * target.columns * Math.max(2, classCount) * Math.max(1, target.volumeSlices?.length ?? 1);
+  const pixelData = target.rows * target.columns * Math.max(2, classCount) * Math.max(1, target.volumeSlices?.length ?? 1, target.frames ?? 1);
   return Math.min(pixelData + SEG_HEADER_ALLOWANCE, INFLATE_LIMIT_UPLOAD_MULTIPLE * uploadLimitBytes);
 }
 
@@ -83,6 +88,9 @@ function wrongSize(what: string, columns: number, rows: number, target: MaskTarg
   return new AppError(400, 'wrong-size', `${what} is ${columns} × ${rows} pixels; the case is ${target.columns} × ${target.rows}`);
 }
 
+/** The frame of a multi-frame instance that is the case (the sync embeds and the viewer shows it). */
+const CASE_FRAME = 1;
+
 /** The SEG's label map for the case, and the SEG's own instance UID. */
 function labelsFromSeg({ bytes, target, classes, maxInflatedBytes }: MaskDecodeRequest): { labels: Uint8Array; segSopUid: string } {
   let seg: Segmentation;
@@ -92,7 +100,7 @@ function labelsFromSeg({ bytes, target, classes, maxInflatedBytes }: MaskDecodeR
       checkHeader: (header) => {
         if (header.rows !== target.rows || header.columns !== target.columns) throw wrongSize('the SEG', header.columns, header.rows, target);
         // One frame per segment of one single-frame image (BINARY, FRACTIONAL), or one in all (LABELMAP); so many per slice of a volume.
-        const slices = Math.max(1, target.volumeSlices?.length ?? 1);
+        const slices = Math.max(1, target.volumeSlices?.length ?? 1, target.frames ?? 1);
         const most = Math.max(1, classes.length) * slices;
         if (header.frames > most) throw new AppError(400, 'too-many-frames', `the SEG has ${header.frames} frames; a SEG of ${slices > 1 ? `the ${slices} slices of this volume` : 'one image'} of this project has at most ${most}`);
       },
@@ -119,7 +127,16 @@ function labelsFromSeg({ bytes, target, classes, maxInflatedBytes }: MaskDecodeR
     if (byName < 0) throw new AppError(400, 'unknown-segment', `segment ${segment.number} "${segment.label}" is not a class of the project (${classes.join(', ')})`);
     segmentToClass.set(segment.number, byName + 1);
   }
-  return { labels: segmentationToLabelMap(seg, target.sopUid, segmentToClass), segSopUid: seg.sopUid };
+  // A multi-frame case is its first frame: frames the SEG has on the instance's other frames are left out.
+  const frame = (target.frames ?? 1) > 1 ? CASE_FRAME : undefined;
+  if (frame !== undefined) {
+    const own = seg.frames.filter((f) => f.referencedSopUid === target.sopUid);
+    if (own.length > 0 && !own.some((f) => f.referencedFrame === undefined || f.referencedFrame === frame)) {
+      const named = [...new Set(own.map((f) => f.referencedFrame))].sort((x, y) => x! - y!).join(', ');
+      throw new AppError(400, 'wrong-reference', `the SEG covers frame(s) ${named} of the multi-frame instance, not frame ${frame}, which is the case`);
+    }
+  }
+  return { labels: segmentationToLabelMap(seg, target.sopUid, segmentToClass, frame), segSopUid: seg.sopUid };
 }
 
 function labelsFromPng({ bytes, target, classes }: MaskDecodeRequest): Uint8Array {

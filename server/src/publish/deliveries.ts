@@ -19,7 +19,8 @@ export interface StowFilePayload {
 export interface SegPayload {
   /** The artefact key of the label map. */
   readonly labelFile: string;
-  readonly source: { studyUid: string; seriesUid: string; sopUid: string; sopClassUid: string; rows: number; columns: number };
+  /** `frame`: of a multi-frame source, the one the mask lies on (its first: the case). */
+  readonly source: { studyUid: string; seriesUid: string; sopUid: string; sopClassUid: string; rows: number; columns: number; frame?: number };
   readonly segments: ReadonlyArray<{ number: number; label: string; value: number }>;
   readonly seriesUid: string;
   readonly sopUid: string;
