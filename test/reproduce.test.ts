@@ -108,6 +108,24 @@ describe('scanselect reproduce', () => {
     expect(run([...base, '--out', 'three', '--workers', '0']).stderr).toMatch(/--workers must be at least 1/);
   });
 
+  it('runs several rounds with fixed and adaptive α, each retrained on what is labelled so far', () => {
+    const args = ['reproduce', '--dataset', 'folder:data', '--runs', '1', '--budgets', '2', '--al', '2+1x3', '--alphas', '0.3,adaptive', '--size', '16',
+      '--epochs', '1', '--depth', '2', '--base-channels', '2', '--out', 'rounds', '--no-progress', '--no-plots'];
+    const result = run(args);
+    expect([result.code, result.stderr.match(/Error.*$/m)?.[0] ?? null]).toEqual([0, null]);
+    const table = readFileSync(path.join(dir, 'rounds', 'results.md'), 'utf8');
+    for (const method of ['Entropy+Distance (α=0.3)', 'Entropy+Distance (adaptive α)']) expect(table).toContain(`| ${method} | 1 |`);
+    for (const alpha of ['0.3', 'adaptive']) {
+      const unit = JSON.parse(readFileSync(path.join(dir, 'rounds', 'runs', 'folder_data', 'run-1', `active-learning_alpha=${alpha}_B=5(2+1x3).json`), 'utf8')).result;
+      expect(unit.coldStart).toHaveLength(2);
+      expect(unit.acquired).toHaveLength(3);
+      expect(new Set(unit.selected).size).toBe(5);
+      expect(unit.alphas).toHaveLength(3);
+      if (alpha === '0.3') expect(unit.alphas).toEqual([0.3, 0.3, 0.3]);
+      else expect(unit.alphas.slice(0, 2)).toEqual([0.3, 0.3]); // fewer than 3 cases of history: the prior
+    }
+  });
+
   it('rejects an unknown data set or profile', () => {
     expect(run(['reproduce', '--dataset', 'mnist']).stderr).toMatch(/unknown data set "mnist"/);
     expect(run(['reproduce', '--dataset', 'montgomery', '--profile', 'fast']).stderr).toMatch(/unknown profile "fast"; valid: paper, cpu/);

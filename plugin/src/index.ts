@@ -25,6 +25,7 @@ export { kmeansBudgetSelection } from './selection/kmeansBudget';
 export { allocateProportionally } from './selection/allocation';
 export { farthestPointSampling } from './selection/farthestPointSampling';
 export { GroupQuota, validateGroupLimit, type GroupLimit } from './selection/groupQuota';
+export { adaptiveAlpha, spearman, type AdaptiveAlphaChoice, type AdaptiveAlphaOptions, type UncertaintyOutcome } from './selection/adaptiveAlpha';
 export { acquire, DEFAULT_ALPHA, type AcquisitionInput, type AcquisitionOptions, type AcquiredIndex, type AcquisitionOutcome } from './selection/acquisition';
 export { pixelEntropy, imageEntropy, normaliseMinMax, DEFAULT_ENTROPY_EPSILON } from './selection/entropy';
 export type { SelectionReason, SelectedIndex, ClusterSummary, ColdStartOutcome, ColdStartInput, ColdStartOptions, ColdStartStrategy } from './selection/types';
@@ -92,6 +93,9 @@ export {
   settingBudget,
   paperSettings,
   parseActiveLearningSplit,
+  parseAlphas,
+  roundsOf,
+  type AlphaRule,
   type Split,
   type Setting,
   type ColdStartSetting,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CheckpointStore } from './checkpointStore';
-import { methodLabel, paperSettings, parseActiveLearningSplit, runSeed, settingBudget, settingKey, testSplit } from './protocol';
+import { methodLabel, paperSettings, parseActiveLearningSplit, parseAlphas, runSeed, settingBudget, settingKey, testSplit } from './protocol';
 import { pairedComparison, pairedMarkdown, resultsCsv, resultsMarkdown, resultsRows, summary } from './resultsTable';
 import { budgetChartsSvg, budgetSeries } from './resultsPlots';
 
@@ -33,6 +33,20 @@ describe('protocol', () => {
     expect(() => parseActiveLearningSplit('8,4')).toThrow(/B0\+A/);
     expect(() => paperSettings({ budgets: [0], activeLearning: [] })).toThrow(/budget/);
     expect(() => paperSettings({ budgets: [], activeLearning: [[8, 4]], alphas: [2] })).toThrow(/alpha/);
+  });
+
+  it('enumerates several rounds and adaptive α, keyed and labelled apart', () => {
+    expect(parseActiveLearningSplit('8+4x3')).toEqual([8, 4, 3]);
+    expect(parseActiveLearningSplit(' 8 + 4 × 2 ')).toEqual([8, 4, 2]);
+    expect(() => parseActiveLearningSplit('8+4x')).toThrow(/B0\+AxROUNDS/);
+    expect(parseAlphas('0, 0.3,adaptive')).toEqual([0, 0.3, 'adaptive']);
+    expect(() => parseAlphas('0.3,1.5')).toThrow(/"1.5" is not an α/);
+    const settings = paperSettings({ budgets: [], activeLearning: [[8, 4, 3]], alphas: [0.3, 'adaptive'] });
+    expect(settings.map(settingKey)).toEqual(['active-learning:alpha=0.3:B=20(8+4x3)', 'active-learning:alpha=adaptive:B=20(8+4x3)']);
+    expect(settings.map(methodLabel)).toEqual(['Entropy+Distance (α=0.3)', 'Entropy+Distance (adaptive α)']);
+    expect(settings.map(settingBudget)).toEqual([20, 20]);
+    expect(() => paperSettings({ budgets: [], activeLearning: [[8, 4, 0]] })).toThrow(/at least one round/);
+    expect(() => paperSettings({ budgets: [], activeLearning: [[8, 4]], alphas: [-1] })).toThrow(/\[0, 1\] or "adaptive"/);
   });
 
   it('adds capped settings, labelled and keyed apart, for data sets of volumes', () => {

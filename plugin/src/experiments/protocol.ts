@@ -38,12 +38,17 @@ export interface ColdStartSetting {
   readonly maxPerVolume?: number;
 }
 
-/** An active-learning setting: a cold start of B₀ = B − A, then one round acquiring A with α. */
+/** α of eq. (10): a fixed number, or chosen per round by adaptiveAlpha (selection/adaptiveAlpha.ts). */
+export type AlphaRule = number | 'adaptive';
+
+/** An active-learning setting: a cold start of B₀, then `rounds` rounds (default 1) each acquiring A with α. */
 export interface ActiveLearningSetting {
   readonly kind: 'active-learning';
-  readonly alpha: number;
+  readonly alpha: AlphaRule;
   readonly coldStartBudget: number;
   readonly acquire: number;
+  /** Rounds of A each (default 1): B = B₀ + rounds · A. */
+  readonly rounds?: number;
   /** At most this many slices per volume in the cold start and in the round. */
   readonly maxPerVolume?: number;
 }
@@ -55,7 +60,7 @@ export function settingKey(setting: Setting): string {
   const cap = setting.maxPerVolume === undefined ? '' : `:perVolume=${setting.maxPerVolume}`;
   return setting.kind === 'cold-start'
     ? `cold-start:${setting.strategy}:B=${setting.budget}${cap}`
-    : `active-learning:alpha=${setting.alpha}:B=${setting.coldStartBudget + setting.acquire}(${setting.coldStartBudget}+${setting.acquire})${cap}`;
+    : `active-learning:alpha=${setting.alpha}:B=${settingBudget(setting)}(${setting.coldStartBudget}+${setting.acquire}${roundsOf(setting) > 1 ? `x${roundsOf(setting)}` : ''})${cap}`;
 }
 
 /** The paper's table label of a setting's method. */
@@ -67,6 +72,7 @@ export function methodLabel(setting: Setting): string {
     // "Ours (cold start)" → "Ours (cold start, ≤ 3 per volume)"; "Random" → "Random (≤ 3 per volume)".
     return name.endsWith(')') ? `${name.slice(0, -1)}${cap})` : `${name} (${cap.slice(2)})`;
   }
+  if (setting.alpha === 'adaptive') return `Entropy+Distance (adaptive α${cap})`;
   if (setting.alpha === 0) return `Entropy (α=0${cap})`;
   if (setting.alpha === 1) return `Distance (α=1.0${cap})`;
   return `Entropy+Distance (α=${setting.alpha}${cap})`;
@@ -74,7 +80,12 @@ export function methodLabel(setting: Setting): string {
 
 /** Total budget B of a setting. */
 export function settingBudget(setting: Setting): number {
-  return setting.kind === 'cold-start' ? setting.budget : setting.coldStartBudget + setting.acquire;
+  return setting.kind === 'cold-start' ? setting.budget : setting.coldStartBudget + roundsOf(setting) * setting.acquire;
+}
+
+/** Rounds of an active-learning setting (1 when not given). */
+export function roundsOf(setting: ActiveLearningSetting): number {
+  return setting.rounds ?? 1;
 }
 
 /**
@@ -85,8 +96,9 @@ export function settingBudget(setting: Setting): number {
  */
 export function paperSettings(options: {
   readonly budgets: readonly number[];
-  readonly activeLearning: ReadonlyArray<readonly [number, number]>;
-  readonly alphas?: readonly number[];
+  /** B₀ + A, or B₀ + A × rounds. */
+  readonly activeLearning: ReadonlyArray<readonly [number, number] | readonly [number, number, number]>;
+  readonly alphas?: readonly AlphaRule[];
   readonly maxPerVolume?: number;
 }): Setting[] {
   const cap = options.maxPerVolume;
@@ -98,20 +110,32 @@ export function paperSettings(options: {
     for (const strategy of ['random', 'kmeans-budget', 'coldstart']) settings.push({ kind: 'cold-start', strategy, budget });
     if (cap !== undefined) settings.push({ kind: 'cold-start', strategy: 'coldstart', budget, maxPerVolume: cap });
   }
-  for (const [b0, a] of options.activeLearning) {
+  for (const [b0, a, rounds = 1] of options.activeLearning) {
     if (!Number.isInteger(b0) || b0 < 1 || !Number.isInteger(a) || a < 1) throw new InvalidInputError('invalid-budget', `active learning needs B₀ ≥ 1 and A ≥ 1, got ${b0}+${a}`);
+    if (!Number.isInteger(rounds) || rounds < 1) throw new InvalidInputError('invalid-budget', `active learning needs at least one round, got ${rounds}`);
     for (const alpha of alphas) {
-      if (!(alpha >= 0 && alpha <= 1)) throw new InvalidInputError('invalid-option', `alpha must be in [0, 1], got ${alpha}`);
-      settings.push({ kind: 'active-learning', alpha, coldStartBudget: b0, acquire: a });
+      if (alpha !== 'adaptive' && !(alpha >= 0 && alpha <= 1)) throw new InvalidInputError('invalid-option', `alpha must be in [0, 1] or "adaptive", got ${alpha}`);
+      settings.push({ kind: 'active-learning', alpha, coldStartBudget: b0, acquire: a, ...(rounds > 1 && { rounds }) });
     }
-    if (cap !== undefined && alphas.includes(0.3)) settings.push({ kind: 'active-learning', alpha: 0.3, coldStartBudget: b0, acquire: a, maxPerVolume: cap });
+    if (cap !== undefined && alphas.includes(0.3)) settings.push({ kind: 'active-learning', alpha: 0.3, coldStartBudget: b0, acquire: a, ...(rounds > 1 && { rounds }), maxPerVolume: cap });
   }
   return settings;
 }
 
-/** Parses "8+4" (B₀ + A). */
-export function parseActiveLearningSplit(text: string): [number, number] {
-  const m = /^\s*(\d+)\s*\+\s*(\d+)\s*$/.exec(text);
-  if (!m) throw new InvalidInputError('invalid-option', `"${text}" is not of the form B0+A (e.g. 8+4)`);
-  return [Number(m[1]), Number(m[2])];
+/** Parses "8+4" (B₀ + A) or "8+4x3" (three rounds of A). */
+export function parseActiveLearningSplit(text: string): [number, number] | [number, number, number] {
+  const m = /^\s*(\d+)\s*\+\s*(\d+)\s*(?:[x×]\s*(\d+)\s*)?$/.exec(text);
+  if (!m) throw new InvalidInputError('invalid-option', `"${text}" is not of the form B0+A or B0+AxROUNDS (e.g. 8+4 or 8+4x3)`);
+  return m[3] === undefined ? [Number(m[1]), Number(m[2])] : [Number(m[1]), Number(m[2]), Number(m[3])];
+}
+
+/** Parses "0,0.3,1,adaptive". */
+export function parseAlphas(text: string): AlphaRule[] {
+  return text.split(',').map((part) => {
+    const t = part.trim();
+    if (t === 'adaptive') return 'adaptive';
+    const v = Number(t);
+    if (t === '' || !(v >= 0 && v <= 1)) throw new InvalidInputError('invalid-option', `"${t}" is not an α in [0, 1] or "adaptive"`);
+    return v;
+  });
 }

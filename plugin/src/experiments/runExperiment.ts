@@ -7,7 +7,8 @@ import { diceScores } from '../metrics/dice';
 import { hausdorffScores } from '../metrics/hausdorff';
 import { predictBatch } from '../models/inference';
 import { trainSegmentation } from '../models/train';
-import { runAcquisition, runColdStart, type EmbeddedPool } from '../selection/pipeline';
+import { runColdStart, type EmbeddedPool } from '../selection/pipeline';
+import { acquireRounds, type ScoredPool } from './activeLearningRounds';
 import type { CheckpointStore } from './checkpointStore';
 import { runSeed, settingKey, testSplit, type Setting } from './protocol';
 import type { RunResult } from './resultsTable';
@@ -20,9 +21,10 @@ export interface StoredResult {
   readonly hdUnit: 'mm' | 'px';
   /** Training ids in the order they were selected. */
   readonly selected: readonly string[];
-  /** For active learning: the cold-start part and the acquired part. */
+  /** For active learning: the cold-start part and the acquired part (all rounds, in order), and each round's α. */
   readonly coldStart?: readonly string[];
   readonly acquired?: readonly string[];
+  readonly alphas?: readonly number[];
   readonly k: number | null;
   readonly trainSeconds: number;
 }
@@ -78,7 +80,8 @@ export interface ExperimentOptions {
  * Runs the protocol of sections 4.1.2–4.4 on one data set: for run r (seed 42 + r) a 20 % test
  * split fixed by the seed, the rest as the pool; each setting selects from the pool (cold start:
  * B images by its strategy; active learning: a cold start of B₀, a model trained on it scores
- * the rest of the pool by mean entropy, one round acquires A with α), then a fresh Attention U-Net
+ * the rest of the pool by mean entropy, each round acquires A with α — fixed, or adaptive — and
+ * later rounds retrain on everything labelled so far: activeLearningRounds.ts), then a fresh Attention U-Net
  * — the same initial weights for every setting of the run — is trained on the selection and
  * scored on the test split. Each unit is checkpointed as soon as it finishes and reused on a
  * rerun. Settings with a per-volume cap pass each pool image's volume as its group to the
@@ -113,7 +116,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     const cap = (setting: Setting) => (setting.maxPerVolume === undefined ? {} : { groups, maxPerGroup: setting.maxPerVolume });
     // Keyed by B₀ and the per-volume cap: `13|` (none) or `13|3`.
     const b0Key = (budget: number, setting: Setting): string => `${budget}|${setting.maxPerVolume ?? ''}`;
-    const scoredColdStarts = new Map<string, { ids: string[]; entropy: Map<string, number> }>();
+    const scoredColdStarts = new Map<string, ScoredPool>();
     const train = (ids: readonly string[]) => trainSegmentation(
       { images: ids.map((id) => byId.get(id)!.image), masks: ids.map((id) => byId.get(id)!.mask), size },
       {
@@ -125,12 +128,21 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     // Cold-start budgets that are also an active-learning B₀: the cold-start unit's model (same
     // selection, seed and initial weights) scores the rest of the pool for those rounds.
     const b0Budgets = new Set(options.settings.flatMap((s) => (s.kind === 'active-learning' ? [b0Key(s.coldStartBudget, s)] : [])));
-    const scoreRest = (model: Parameters<typeof predictBatch>[0], ids: string[]): { ids: string[]; entropy: Map<string, number> } => {
+    const scoreRest = (model: Parameters<typeof predictBatch>[0], ids: readonly string[]): ScoredPool => {
       const taken = new Set(ids);
       const rest = pool.ids.filter((id) => !taken.has(id));
       const predictions = predictBatch(model, rest.map((id) => byId.get(id)!.image), size);
-      return { ids, entropy: new Map(rest.map((id, i) => [id, predictions[i]!.meanEntropy])) };
+      return { ids: [...ids], entropy: new Map(rest.map((id, i) => [id, predictions[i]!.meanEntropy])), predicted: new Map(rest.map((id, i) => [id, predictions[i]!.mask])) };
     };
+    const retrain = async (ids: readonly string[]): Promise<ScoredPool> => {
+      const model = await train(ids);
+      try {
+        return scoreRest(model.model, ids);
+      } finally {
+        model.dispose();
+      }
+    };
+    const errorOf = (id: string, predicted: Uint8Array): number => 1 - diceOf(predicted, byId.get(id)!.mask, size, classes, dataset.dice);
     for (const setting of options.settings) {
       const key = { dataset: options.datasetKey, run, setting: settingKey(setting) };
       options.onUnitStart?.({ run, setting, done, total });
@@ -139,7 +151,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       if (!stored) {
         let selected: string[];
         let k: number | null = null;
-        let parts: { coldStart: string[]; acquired: string[] } | null = null;
+        let parts: { coldStart: readonly string[]; acquired: readonly string[]; alphas: readonly number[] } | null = null;
         if (setting.kind === 'cold-start') {
           const cold = await runColdStart(pool, { budget: setting.budget, seed, strategy: setting.strategy, ...cap(setting) });
           selected = cold.report.selected.map((s) => s.id);
@@ -151,15 +163,11 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
             // cold-start unit of the same budget already provided them).
             const cold = await runColdStart(pool, { budget: setting.coldStartBudget, seed, strategy: 'coldstart', ...cap(setting) });
             const ids = cold.report.selected.map((s) => s.id);
-            const model = await train(ids);
-            scored = scoreRest(model.model, ids);
-            model.dispose();
+            scored = await retrain(ids);
             scoredColdStarts.set(b0Key(setting.coldStartBudget, setting), scored);
           }
-          const round = await runAcquisition(pool, { entropy: scored.entropy, labelled: scored.ids, count: setting.acquire, alpha: setting.alpha, seed, ...cap(setting) });
-          const acquired = round.report.selected.map((s) => s.id);
-          selected = [...scored.ids, ...acquired];
-          parts = { coldStart: scored.ids, acquired };
+          parts = await acquireRounds(setting, scored, { pool, seed, cap: cap(setting), retrain, errorOf });
+          selected = [...parts.coldStart, ...parts.acquired];
         }
         const model = await train(selected);
         const score = scoreOnTest(model.model, test, size, classes, dataset.dice);
@@ -183,6 +191,12 @@ function subset(matrix: DenseMatrix, rows: readonly number[]): DenseMatrix {
   const out = new Float32Array(rows.length * matrix.cols);
   rows.forEach((r, i) => out.set(matrix.data.subarray(r * matrix.cols, (r + 1) * matrix.cols), i * matrix.cols));
   return { rows: rows.length, cols: matrix.cols, data: out };
+}
+
+/** Dice of a prediction as the data set scores it (section 4.3). */
+function diceOf(predicted: Uint8Array, truth: Uint8Array, size: number, classes: number, kind: ExperimentDataset['dice']): number {
+  const d = diceScores({ width: size, height: size, labels: predicted }, { width: size, height: size, labels: truth }, classes);
+  return kind === 'image-level' ? d.imageLevel : d.meanForeground;
 }
 
 function scoreOnTest(

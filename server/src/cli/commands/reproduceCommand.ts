@@ -12,6 +12,8 @@ import {
   initCompute,
   paperSettings,
   parseActiveLearningSplit,
+  parseAlphas,
+  type AlphaRule,
   resultsCsv,
   resultsMarkdown,
   resultsRows,
@@ -42,7 +44,8 @@ interface ReproduceOptions {
   profile: string;
   runs?: number;
   budgets?: number[];
-  al?: Array<[number, number]>;
+  al?: Array<[number, number] | [number, number, number]>;
+  alphas?: AlphaRule[];
   size?: number;
   epochs?: number;
   encoder: string;
@@ -61,7 +64,7 @@ interface ReproduceOptions {
 }
 
 const list = (v: string): number[] => v.split(',').map((x) => integer(x));
-const alList = (v: string): Array<[number, number]> => v.split(',').map((x) => parseActiveLearningSplit(x));
+const alList = (v: string): Array<[number, number] | [number, number, number]> => v.split(',').map((x) => parseActiveLearningSplit(x));
 
 /** `scanselect reproduce`: the paper's experiments on a data set, with checkpoints and tables. */
 export function reproduceCommand(): Command {
@@ -71,7 +74,8 @@ export function reproduceCommand(): Command {
     .option('--profile <id>', 'paper (its budgets, 256², 120/150 epochs, 11 runs) or cpu (reduced for a 2-core machine)', 'cpu')
     .option('--runs <n>', 'runs (seeds 43, 44, …)', integer)
     .option('--budgets <list>', 'cold-start budgets, e.g. 8,10,12', list)
-    .option('--al <list>', 'active-learning splits B0+A, e.g. 8+4,12+4', alList)
+    .option('--al <list>', 'active-learning splits B0+A, or B0+AxROUNDS for several rounds, e.g. 8+4,12+4 or 8+4x3', alList)
+    .option('--alphas <list>', 'α of the active-learning settings: numbers in [0, 1] and/or adaptive (default 0,0.3,1)', (v: string) => parseAlphas(v))
     .option('--max-per-volume <n>', 'also run the cold start and the α = 0.3 round with at most n slices per volume (data sets of volumes: ibsr18)', integer)
     .option('--size <S>', 'image size S×S', integer)
     .option('--epochs <n>', 'training epochs', integer)
@@ -96,6 +100,7 @@ export function reproduceCommand(): Command {
       const epochs = options.epochs ?? budgets.epochs;
       const settings = paperSettings({
         budgets: options.budgets ?? budgets.budgets, activeLearning: options.al ?? budgets.activeLearning,
+        ...(options.alphas !== undefined && { alphas: options.alphas }),
         ...(options.maxPerVolume !== undefined && { maxPerVolume: options.maxPerVolume }),
       });
       const out = options.out ?? path.join('out', 'reproduce', options.dataset.replace(/[^A-Za-z0-9._-]/g, '_'));
@@ -202,7 +207,7 @@ async function selectionFigure(
   const al = settings.filter((s): s is Extract<Setting, { kind: 'active-learning' }> => s.kind === 'active-learning');
   const first = al[0];
   const chosen = first
-    ? al.filter((s) => s.coldStartBudget === first.coldStartBudget && s.acquire === first.acquire).sort((a, b) => Math.abs(a.alpha - 0.3) - Math.abs(b.alpha - 0.3))[0]!
+    ? al.filter((s) => s.coldStartBudget === first.coldStartBudget && s.acquire === first.acquire).sort((a, b) => alphaDistance(a.alpha) - alphaDistance(b.alpha))[0]!
     : settings.filter((s) => s.kind === 'cold-start' && s.strategy === 'coldstart').sort((a, b) => settingBudget(a) - settingBudget(b))[0];
   if (!chosen) return null;
   const stored = await store.get({ dataset: datasetKey, run, setting: settingKey(chosen) });
@@ -217,6 +222,11 @@ async function selectionFigure(
     title: `${title}, run ${run} (seed ${seed}): ${what} — display t-SNE of all ${outcome.ids.length} images`,
     ids: outcome.ids, map, test: split.test.map((i) => outcome.ids[i]!), coldStart, acquired, note,
   });
+}
+
+/** How far an α rule is from the paper's 0.3 (adaptive counts as furthest, for the figure). */
+function alphaDistance(alpha: AlphaRule): number {
+  return alpha === 'adaptive' ? 2 : Math.abs(alpha - 0.3);
 }
 
 function workerOf(value: string): [number, number] {
