@@ -46,6 +46,7 @@ const TESTS = [
   'server/src/outbox/outbox.test.ts',
   'server/src/domain/validationSet.test.ts',
   'server/src/domain/runRound.test.ts',
+  'server/src/domain/roundAlpha.test.ts',
   'server/src/audit/auditLog.test.ts',
   'test/adminOperations.test.ts',
   'test/volumes.test.ts',

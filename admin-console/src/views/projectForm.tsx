@@ -145,9 +145,10 @@ function SettingsForm({ initial, sources, onSave, submitLabel, creating = false 
       </fieldset>
       <fieldset>
         <legend>Selection</legend>
-        <Field path="alpha" label="α (diversity weight, eq. 10)" help="0 = uncertainty only, 1 = diversity only; the paper uses 0.3. Used by the next round." errors={errors}>
-          {(p) => <input {...p} type="number" min={0} max={1} step={0.05} value={d.alpha} onInput={(e) => set({ alpha: num(e.currentTarget.value) })} />}
+        <Field path="alpha" label="α (diversity weight, eq. 10)" help="0 = uncertainty only, 1 = diversity only; the paper uses 0.3. Adaptive: chosen each round from how well the model's uncertainty ranked its errors on the cases labelled so far. Used by the next round." errors={errors}>
+          {(p) => <input {...p} type="number" min={0} max={1} step={0.05} disabled={d.alpha === 'adaptive'} value={d.alpha === 'adaptive' ? '' : d.alpha} onInput={(e) => set({ alpha: num(e.currentTarget.value) })} />}
         </Field>
+        <label><input type="checkbox" name="alphaAdaptive" checked={d.alpha === 'adaptive'} onChange={(e) => set({ alpha: e.currentTarget.checked ? 'adaptive' : 0.3 })} /> adaptive α</label>
         <Field path="selection.unit" label="Selection unit" help="image: every synced image is a candidate; slice: the slices of CT/MR volumes (series that form one volume), images outside volumes are left out; volume: volumes are chosen, one slice from each." errors={errors}>
           {(p) => <select {...p} value={d.selection.unit} onChange={(e) => set({ selection: { ...d.selection, unit: e.currentTarget.value as Draft['selection']['unit'], ...(e.currentTarget.value === 'image' && { sliceSpacingMm: null }) } })}>{['image', 'slice', 'volume'].map((x) => <option key={x}>{x}</option>)}</select>}
         </Field>

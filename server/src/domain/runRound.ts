@@ -20,6 +20,7 @@ import { putModel } from '../storage/storedModel';
 import { candidatePool, type CaseSlice } from './candidatePool';
 import type { PoolAccess } from './poolAccess';
 import { withoutIds } from './poolFilter';
+import { roundAlpha, type RoundAlpha } from './roundAlpha';
 import { mostUncertainSlice, typicalSlice, volumeEntropy, volumeView, withChosenSlices } from './volumeUnit';
 
 /** What a round needs around the engine. */
@@ -96,10 +97,11 @@ export async function runRound(deps: RoundDeps, request: RoundRequest): Promise<
   try {
     const entropy = await predictEntropy(deps, request, trained, candidates, report);
     report(0.9, 'acquisition');
-    const run = await runAcquisition(unit.pool, { entropy: entropy.means, labelled: selected, count, alpha: settings.alpha, seed: settings.seed, projection: settings.projection, ...cap });
+    const alpha = await roundAlpha(deps, project);
+    const run = await runAcquisition(unit.pool, { entropy: entropy.means, labelled: selected, count, alpha: alpha.alpha, seed: settings.seed, projection: settings.projection, ...cap });
     const modelKey = await storeRoundArtifacts(deps, project, trained, run, entropy);
     const training = { images: labelled.length, epochs: trained.epochs, finalLoss: trained.finalLoss, seconds: trained.seconds, backend: trained.backend };
-    return store(deps, request, 'active', run, unit.pool.ids, { strategy: run.report.strategy, poolSize: unit.pool.ids.length, k: null, notes: [...unit.notes, ...run.report.notes], training }, modelKey);
+    return store(deps, request, 'active', run, unit.pool.ids, { strategy: run.report.strategy, poolSize: unit.pool.ids.length, k: null, notes: [...unit.notes, ...notesOf(alpha), ...run.report.notes], training }, modelKey);
   } finally {
     trained.dispose();
   }
@@ -139,12 +141,13 @@ async function volumeRound(
     const entropy = await predictEntropy(deps, request, trained, open.flatMap((key) => view.members.get(key)!), report);
     report(0.9, 'acquisition of volumes');
     const byVolume = new Map(open.map((key) => [key, volumeEntropy(view.members.get(key)!, entropy.means)]));
-    const run = await runAcquisition(view.pool, { entropy: byVolume, labelled: view.chosen, count, alpha: settings.alpha, seed: settings.seed, projection: settings.projection });
+    const alpha = await roundAlpha(deps, project);
+    const run = await runAcquisition(view.pool, { entropy: byVolume, labelled: view.chosen, count, alpha: alpha.alpha, seed: settings.seed, projection: settings.projection });
     const sliceOf = new Map(run.report.selected.map((e) => [e.id, mostUncertainSlice(view.members.get(e.id)!, entropy.means)]));
     const chosen = withChosenSlices(run, view.pool.ids, sliceOf, view.selectedSlice);
     const modelKey = await storeRoundArtifacts(deps, project, trained, chosen.run, entropy);
     const training = { images: labelled.length, epochs: trained.epochs, finalLoss: trained.finalLoss, seconds: trained.seconds, backend: trained.backend };
-    return store(deps, request, 'active', chosen.run, chosen.mapIds, { strategy: run.report.strategy, poolSize: view.pool.ids.length, k: null, notes: [...unitNotes, ...run.report.notes], training }, modelKey);
+    return store(deps, request, 'active', chosen.run, chosen.mapIds, { strategy: run.report.strategy, poolSize: view.pool.ids.length, k: null, notes: [...unitNotes, ...notesOf(alpha), ...run.report.notes], training }, modelKey);
   } finally {
     trained.dispose();
   }
@@ -218,6 +221,10 @@ function store(deps: RoundDeps, request: RoundRequest, kind: Round['kind'], run:
     projectId: request.project.id, kind, jobId: request.jobId, alpha: kind === 'active' ? (run.report.alpha ?? null) : null, report,
     mapIds: poolIds, map: Float32Array.from(run.map.data), modelDir: modelKey, items,
   }, onRound ? (round, tx) => onRound(request.project, round, tx) : undefined);
+}
+
+function notesOf(alpha: RoundAlpha): string[] {
+  return alpha.note === null ? [] : [alpha.note];
 }
 
 function bytesOf(values: Float32Array): Uint8Array {

@@ -71,8 +71,8 @@ export interface ProjectSettings {
   readonly encoder: EncoderSettings;
   readonly model: ModelSettings;
   readonly budget: BudgetSettings;
-  /** α of eq. (10): weight of diversity against uncertainty. */
-  readonly alpha: number;
+  /** α of eq. (10): weight of diversity against uncertainty; `adaptive`: chosen per round (domain/roundAlpha.ts). */
+  readonly alpha: number | 'adaptive';
   readonly selection: SelectionSettings;
   /** `tsne` (the paper), `pca` or `none`. */
   readonly projection: string;
@@ -162,7 +162,7 @@ export const PROJECT_SETTINGS_SCHEMA = {
       required: ['coldStart', 'perRound', 'total'],
       properties: { coldStart: uint(1, 100000), perRound: uint(1, 100000), total: uint(1, 1000000) },
     },
-    alpha: { type: 'number', minimum: 0, maximum: 1, default: 0.3 },
+    alpha: { oneOf: [{ type: 'number', minimum: 0, maximum: 1 }, { const: 'adaptive' }], default: 0.3 },
     selection: {
       type: 'object',
       additionalProperties: false,
@@ -206,7 +206,7 @@ export const PROJECT_PATCH_SCHEMA = {
     projection: { type: 'string', enum: ['tsne', 'pca', 'none'] },
     seed: uint(0, 2 ** 31 - 1),
     budget: PROJECT_SETTINGS_SCHEMA.properties.budget,
-    alpha: { type: 'number', minimum: 0, maximum: 1 },
+    alpha: { oneOf: [{ type: 'number', minimum: 0, maximum: 1 }, { const: 'adaptive' }] },
     selection: withoutDefaults(PROJECT_SETTINGS_SCHEMA.properties.selection),
     schedule: { type: ['string', 'null'], maxLength: 100 },
     timeZone: { type: 'string', maxLength: 64 },
