@@ -122,6 +122,11 @@ describe('paired comparison', () => {
     expect(c!.diceDeltaStd).toBeCloseTo(Math.sqrt(((0.06 - 0.08 / 3) ** 2 + (-0.02 - 0.08 / 3) ** 2 + (0.04 - 0.08 / 3) ** 2) / 3), 12);
     // ΔHD95 only where both are finite (runs 1 and 2): −3, −2.
     expect(c!.hd95DeltaMean).toBeCloseTo(-2.5, 12);
+    expect(c!.diceDeltaMedian).toBeCloseTo(0.04, 12);
+    // Dice std of the cold start (0.86, 0.88, 0.89) over that of random (0.80, 0.90, 0.85) in the same runs.
+    const std = (v: number[]) => Math.sqrt(v.reduce((q, x) => q + (x - v.reduce((a, b) => a + b) / v.length) ** 2, 0) / v.length);
+    expect(c!.diceStdRatio).toBeCloseTo(std([0.86, 0.88, 0.89]) / std([0.80, 0.90, 0.85]), 12);
+    expect(a!.diceStdRatio).toBeNaN(); // one run: the baseline's std is 0
     expect(a).toMatchObject({ budget: 8, runs: 1, diceWins: 1 });
     expect(a!.diceDeltaMean).toBeCloseTo(0.1, 12);
     const onlyAl = pairedComparison(results, 'Ours (cold start)', (s) => s.kind === 'active-learning');
@@ -131,7 +136,7 @@ describe('paired comparison', () => {
 
   it('prints signed differences', () => {
     const md = pairedMarkdown(pairedComparison(results, 'Random'), 'px');
-    expect(md).toContain('| 8 | Ours (cold start) | Random | 3 | +0.0267 ± 0.0340 | 2/3 | −2.50 ± 0.50 | 2/2 |');
+    expect(md).toContain('| 8 | Ours (cold start) | Random | 3 | +0.0267 ± 0.0340 | +0.0400 | 2/3 | 0.31 | −2.50 ± 0.50 | 2/2 |');
   });
 });
 

@@ -91,6 +91,9 @@ export interface PairedRow {
   /** Mean and std over runs of (method − baseline). */
   readonly diceDeltaMean: number;
   readonly diceDeltaStd: number;
+  readonly diceDeltaMedian: number;
+  /** The method's Dice std over these runs divided by the baseline's (below 1: steadier); NaN when the baseline's is 0. */
+  readonly diceStdRatio: number;
   /** Runs in which the method's Dice is higher than the baseline's. */
   readonly diceWins: number;
   readonly hd95DeltaMean: number;
@@ -120,11 +123,13 @@ export function pairedComparison(results: readonly RunResult[], baseline: string
   return [...groups.values()].map((pairs) => {
     const setting = pairs[0]![0].setting;
     const dice = summary(pairs.map(([r, b]) => r.dice - b.dice));
+    const baseStd = summary(pairs.map(([, b]) => b.dice)).std;
     const hdPairs = pairs.filter(([r, b]) => Number.isFinite(r.hd95) && Number.isFinite(b.hd95));
     const hd = summary(hdPairs.map(([r, b]) => r.hd95 - b.hd95));
     return {
       budget: settingBudget(setting), method: methodLabel(setting), baseline, runs: pairs.length,
-      diceDeltaMean: dice.mean, diceDeltaStd: dice.std, diceWins: pairs.filter(([r, b]) => r.dice > b.dice).length,
+      diceDeltaMean: dice.mean, diceDeltaStd: dice.std, diceDeltaMedian: dice.median,
+      diceStdRatio: baseStd > 0 ? summary(pairs.map(([r]) => r.dice)).std / baseStd : NaN, diceWins: pairs.filter(([r, b]) => r.dice > b.dice).length,
       hd95DeltaMean: hd.mean, hd95DeltaStd: hd.std, hd95Wins: hdPairs.filter(([r, b]) => r.hd95 < b.hd95).length, hd95Runs: hdPairs.length,
     };
   });
@@ -134,11 +139,11 @@ export function pairedComparison(results: readonly RunResult[], baseline: string
 export function pairedMarkdown(rows: readonly PairedRow[], hdUnit: 'mm' | 'px'): string {
   const sign = (v: number, digits: number): string => (Number.isFinite(v) ? `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(digits)}` : '—');
   const lines = [
-    `| Budget | Method | vs | Runs | ΔDice mean ± std | Dice higher in | ΔHD95 (${hdUnit}) mean ± std | HD95 lower in |`,
-    '|---|---|---|---|---|---|---|---|',
+    `| Budget | Method | vs | Runs | ΔDice mean ± std | ΔDice median | Dice higher in | Dice std ratio | ΔHD95 (${hdUnit}) mean ± std | HD95 lower in |`,
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
-    lines.push(`| ${r.budget} | ${r.method} | ${r.baseline} | ${r.runs} | ${sign(r.diceDeltaMean, 4)} ± ${fixed(r.diceDeltaStd, 4)} | ${r.diceWins}/${r.runs} | ${sign(r.hd95DeltaMean, 2)} ± ${fixed(r.hd95DeltaStd, 2)} | ${r.hd95Wins}/${r.hd95Runs} |`);
+    lines.push(`| ${r.budget} | ${r.method} | ${r.baseline} | ${r.runs} | ${sign(r.diceDeltaMean, 4)} ± ${fixed(r.diceDeltaStd, 4)} | ${sign(r.diceDeltaMedian, 4)} | ${r.diceWins}/${r.runs} | ${fixed(r.diceStdRatio, 2)} | ${sign(r.hd95DeltaMean, 2)} ± ${fixed(r.hd95DeltaStd, 2)} | ${r.hd95Wins}/${r.hd95Runs} |`);
   }
   return lines.join('\n') + '\n';
 }
