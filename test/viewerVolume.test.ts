@@ -4,8 +4,9 @@
  * ../shared is absent), a project that selects slices; the worklist shows each slice's place; the
  * case chosen from the middle of the volume opens at that slice (not the series' first image);
  * a stroke painted there and submitted becomes a SEG whose frames reference that slice, in the
- * server and in the PACS. Skipped, with the reason, without Orthanc, Chromium or the OHIF app.
+ * server and in the PACS; the next round's slice opens with that slice's entropy over it. Skipped, with the reason, without Orthanc, Chromium or the OHIF app.
  */
+import { writeGrayPng } from '@scanselect/plugin';
 import { readSegmentation, writeMrSeries } from '../server/src/dicom';
 import { DicomWebClient, type DicomJson } from '../server/src/pacs/dicomWebClient';
 import { BrowserSession, browserUnavailableReason, buildViewerExtension, ViewerPage } from './harness/browser';
@@ -31,6 +32,8 @@ withBrowser('a slice of a volume in the viewer', () => {
     const response = await fetch(`${orthanc.dicomWebUrl}${route}`, { headers: { Accept: 'application/dicom+json' } });
     return response.status === 204 ? [] : ((await response.json()) as DicomJson[]);
   };
+
+  const stackPosition = () => browser.page.evaluate(() => (globalThis as unknown as { __scanselect: { stackPosition(): unknown } }).__scanselect.stackPosition());
 
   beforeAll(async () => {
     buildViewerExtension();
@@ -68,9 +71,11 @@ withBrowser('a slice of a volume in the viewer', () => {
     await viewer.signIn(t.token.annotator);
     expect((await viewer.rows()).map((r) => r.sopUid)).toEqual(items.map((i) => i.sopUid));
     const shown = await browser.page.getByTestId('scanselect-slice').allTextContents();
-    expect(shown).toEqual(items.map((i) => `slice ${i.slice!.index + 1}/${SLICES} · ${i.slice!.offsetMm.toFixed(1)} mm`));
+    expect(shown).toEqual(items.map((i) => `slice ${SLICES - i.slice!.index}/${SLICES}`));
 
     await viewer.claimAndOpen(middle.sopUid); // waits until the viewport shows the case's own instance
+    // The worklist numbers the slice as the viewer's stack does.
+    expect(await stackPosition()).toEqual({ position: SLICES - middle.slice!.index, count: SLICES });
     await browser.screenshot('middle-slice');
     const { columns, rows } = volume.spec;
     const centre = Array.from({ length: 6 }, (_, k) => [Math.round(columns / 2) + k - 3, Math.round(rows / 2)] as [number, number]);
@@ -90,5 +95,24 @@ withBrowser('a slice of a volume in the viewer', () => {
     const painted = seg.frames.filter((f) => f.pixels.some((v) => v !== 0));
     expect(painted.length).toBeGreaterThan(0);
     expect(new Set(painted.map((f) => f.referencedSopUid))).toEqual(new Set([middle.sopUid]));
+  });
+
+  it('opens the next round\'s slice at that slice with the entropy of that slice over it', async () => {
+    const open = ((await t.call('GET', '/api/projects/1/worklist', { role: 'annotator' })).json as Array<Item & { status: string }>).filter((i) => i.status !== 'labelled');
+    for (const item of open) {
+      await t.call('POST', `/api/projects/1/cases/${item.sopUid}/claim`, { role: 'annotator' });
+      const k = volume.sopUids.indexOf(item.sopUid);
+      const png = writeGrayPng(volume.labels[k]!, volume.spec.columns, volume.spec.rows);
+      expect((await t.call('POST', `/api/projects/1/cases/${item.sopUid}/mask`, { role: 'annotator', body: png, type: 'image/png' })).status).toBe(201);
+    }
+    await viewer.waitForState('round 1 in the panel', `s.project && s.project.latestRound && s.project.latestRound.number === 1 && s.worklist.some((w) => w.round === 1)`, 240_000);
+    const next = ((await t.call('GET', '/api/projects/1/worklist', { role: 'annotator' })).json as Array<Item & { round: number }>).find((i) => i.round === 1)!;
+    expect(next.slice).not.toBeNull();
+    await viewer.claimAndOpen(next.sopUid); // the viewport shows that slice's own instance
+    expect(await stackPosition()).toEqual({ position: SLICES - next.slice!.index, count: SLICES });
+    await viewer.waitForState('the overlay', `s.overlay.phase === 'shown'`);
+    const overlay = await viewer.canvasStats('canvas.scanselect-uncertainty-overlay');
+    expect(overlay!.opaque).toBeGreaterThan(1000);
+    await browser.screenshot('round-1-slice-overlay');
   });
 });

@@ -44,6 +44,13 @@ export class CaseWorkflow {
     this.overlay = new UncertaintyOverlay(() => app.cornerstone());
   }
 
+  /** Where the shown image lies in the viewport's stack: 1-based position and count (diagnostics), or null. */
+  stackPosition(): { position: number; count: number } | null {
+    const viewport = this.viewport;
+    if (!viewport) return null;
+    return { position: viewport.getCurrentImageIdIndex() + 1, count: viewport.getImageIds().length };
+  }
+
   /**
    * Where image pixel (column i, row j) of the open case is on the page (client CSS pixels), or
    * null before the image is shown (diagnostics; the end-to-end test paints through it).

@@ -12,6 +12,8 @@ export interface ScanSelectDiagnostics {
   me(): Promise<MeView>;
   labelCounts(): Record<number, number>;
   imageToClient(i: number, j: number): [number, number] | null;
+  /** The open case's place in the viewport's stack (1-based), as the viewer shows it. */
+  stackPosition(): { position: number; count: number } | null;
 }
 
 declare global {
@@ -44,6 +46,6 @@ export function preRegistration(context: OhifContext): void {
   // The series of a ScanSelect case is always in its study; OHIF's warning comes from the display
   // set it creates for the new segmentation (see ohif/notificationFilter).
   installNotificationFilter(context.servicesManager.services.uiNotificationService, (n) => n.title === 'Series filter' && app.state.openCase !== null && n.message.includes(app.state.openCase.seriesUid));
-  window.__scanselect = { state: () => app.state, me: () => app.client.me(), labelCounts: () => app.caseWorkflow.labelCounts(), imageToClient: (i, j) => app.caseWorkflow.imageToClient(i, j) };
+  window.__scanselect = { state: () => app.state, me: () => app.client.me(), labelCounts: () => app.caseWorkflow.labelCounts(), imageToClient: (i, j) => app.caseWorkflow.imageToClient(i, j), stackPosition: () => app.caseWorkflow.stackPosition() };
   void app.start();
 }

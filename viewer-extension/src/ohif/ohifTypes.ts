@@ -24,6 +24,9 @@ export interface StackViewport {
   readonly id: string;
   readonly element: HTMLDivElement;
   getCurrentImageId(): string | undefined;
+  /** Position of the shown image in the stack (0-based), and the stack's image ids (Cornerstone3D StackViewport). */
+  getCurrentImageIdIndex(): number;
+  getImageIds(): string[];
   worldToCanvas(world: readonly number[]): [number, number];
   render(): void;
 }

@@ -28,8 +28,9 @@ describe('worklistRows', () => {
     expect(worklistRows([item(1, 'open', { round: 0, entropy: null, diversity: null, score: null })], null, null)[0]!.detail).toBe('round 0');
   });
 
-  it('says where a slice of a volume lies (1-based), and nothing for an image', () => {
-    expect(worklistRows([item(1, 'open', { slice: { index: 36, count: 128, offsetMm: 54 } })], null, null)[0]!.slice).toBe('slice 37/128 · 54.0 mm');
+  it('says where a slice of a volume lies in the viewer\'s stack (which runs against the normal), and nothing for an image', () => {
+    expect(worklistRows([item(1, 'open', { slice: { index: 36, count: 128, offsetMm: 54 } })], null, null)[0]!.slice).toBe('slice 92/128');
+    expect(worklistRows([item(1, 'open', { slice: { index: 0, count: 9, offsetMm: 0 } })], null, null)[0]!.slice).toBe('slice 9/9');
     expect(worklistRows([item(1, 'open')], null, null)[0]!.slice).toBeNull();
   });
 });

@@ -15,7 +15,7 @@ export interface WorklistRow {
   readonly claimable: boolean;
   /** A tooltip: entropy, diversity and score when the round computed them. */
   readonly detail: string;
-  /** Where a slice of a volume lies, e.g. "slice 37/128 · 54.0 mm"; null for an image. */
+  /** Where a slice of a volume lies in the viewer's stack, e.g. "slice 92/128"; null for an image. */
   readonly slice: string | null;
 }
 
@@ -57,10 +57,15 @@ export function worklistRows(items: readonly WorklistItem[], openSopUid: string 
     });
 }
 
-/** "slice 37/128 · 54.0 mm" (1-based along the volume's normal, offset from its first slice). */
+/**
+ * "slice 92/128": the slice's place as the viewer numbers its stack. The server counts slices
+ * along the normal row × column (index 0 first); Cornerstone's stack runs the other way (it
+ * sorts by descending distance along that normal), so the viewer's k-th image is index n − k.
+ * test/viewerVolume.test.ts checks the text against the viewport's own position.
+ */
 export function sliceText(slice: WorklistItem['slice']): string | null {
   if (slice === null) return null;
-  return `slice ${slice.index + 1}/${slice.count} · ${slice.offsetMm.toFixed(1)} mm`;
+  return `slice ${slice.count - slice.index}/${slice.count}`;
 }
 
 /** Budget used/total, the latest round and its progress, and any running job's stage. */
