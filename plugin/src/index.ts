@@ -63,6 +63,17 @@ export type { GrayImage, Encoder, EncoderOptions, EncoderFactory } from './encod
 export { TfjsModelEncoder, createTfjsModelEncoder, NORMALIZATIONS, pickFeatureLayer, type Normalization, type TfjsModelEncoderOptions } from './encoders/tfjsModelEncoder';
 export { IntensityTextureEncoder, intensityTextureFeatures, INTENSITY_TEXTURE_DIMENSIONS } from './encoders/intensityTextureEncoder';
 export {
+  trainSelfSupervised,
+  type SelfSupervisedTrainOptions,
+  type SelfSupervisedTrainProgress,
+  type SelfSupervisedTraining,
+  type SelfSupervisedTrainingSummary,
+} from './encoders/selfSupervised/trainSelfSupervised';
+export { SelfSupervisedEncoder, SELF_SUPERVISED_ENCODER_ID, type SelfSupervisedEncoderOptions } from './encoders/selfSupervised/selfSupervisedEncoder';
+export { saveSelfSupervisedEncoder, loadSelfSupervisedEncoder, SELF_SUPERVISED_FORMAT_VERSION, type SelfSupervisedEncoderMetadata } from './encoders/selfSupervised/selfSupervisedStore';
+export { augmentView, DEFAULT_AUGMENT_OPTIONS, type AugmentOptions } from './encoders/selfSupervised/augment';
+export { ntXentLoss, DEFAULT_TEMPERATURE } from './encoders/selfSupervised/ntXent';
+export {
   InMemoryEmbeddingCache,
   FileSystemEmbeddingCache,
   embedWithCache,

@@ -4,9 +4,9 @@ import { createEncoderRegistry } from './encoderRegistry';
 describe('encoder registry', () => {
   it('holds the built-in encoders and rejects unknown ids by naming the valid ones', () => {
     const registry = createEncoderRegistry();
-    expect(registry.ids()).toEqual(['tfjs-model', 'intensity-texture', 'thumbnail']);
+    expect(registry.ids()).toEqual(['tfjs-model', 'intensity-texture', 'thumbnail', 'self-supervised']);
     expect(() => registry.get('radimagenet')).toThrow(RegistryError);
-    expect(() => registry.get('radimagenet')).toThrow(/tfjs-model, intensity-texture, thumbnail/);
+    expect(() => registry.get('radimagenet')).toThrow(/tfjs-model, intensity-texture, thumbnail, self-supervised/);
   });
 
   it('creates the intensity-texture encoder without options', async () => {
@@ -26,6 +26,12 @@ describe('encoder registry', () => {
     expect(out[15]).toBeCloseTo(-1, 6);
     await expect(encoder.embed([{ width: 2, height: 2, data: new Float32Array(3) }])).rejects.toThrow(/3 values/);
     encoder.dispose();
+  });
+
+  it('self-supervised needs weights trained beforehand and says how to train them', async () => {
+    const factory = createEncoderRegistry().get('self-supervised');
+    await expect(factory.create({})).rejects.toThrow(InvalidInputError);
+    await expect(factory.create({})).rejects.toThrow(/trainSelfSupervised/);
   });
 
   it('tfjs-model needs a model and a known normalization', async () => {

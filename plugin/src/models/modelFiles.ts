@@ -11,9 +11,9 @@
  */
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { InvalidInputError } from '../core/errors';
 import { resolveAttentionUnetConfig } from './attentionUnet';
+import { layersModelFromBytes, layersModelToBytes, parseJsonBytes } from './layersModelBytes';
 import type { TrainedModel } from './train';
 
 /** Version of the files and metadata written by {@link modelToFiles}. */
@@ -55,20 +55,7 @@ export interface ModelMetadata {
 
 /** The files of `trained`. */
 export async function modelToFiles(trained: TrainedModel): Promise<ModelFiles> {
-  let saved: { modelJson: Uint8Array; weights: Uint8Array } | undefined;
-  await trained.model.save(tf.io.withSaveHandler(async (artifacts) => {
-    if (artifacts.modelTopology instanceof ArrayBuffer) throw new Error('binary (GraphDef) topologies are not supported');
-    const modelJson: tf.io.ModelJSON = {
-      modelTopology: artifacts.modelTopology ?? {},
-      format: artifacts.format,
-      generatedBy: artifacts.generatedBy,
-      convertedBy: artifacts.convertedBy,
-      weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
-    };
-    saved = { modelJson: utf8(JSON.stringify(modelJson)), weights: new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData)) };
-    return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
-  }));
-  if (!saved) throw new Error('tfjs saved no model artifacts');
+  const saved = await layersModelToBytes(trained.model);
   const { config } = trained;
   const metadata: ModelMetadata = {
     formatVersion: MODEL_FORMAT_VERSION,
@@ -100,28 +87,8 @@ export async function modelToFiles(trained: TrainedModel): Promise<ModelFiles> {
  */
 export async function modelFromFiles(files: ModelFiles, where: string): Promise<TrainedModel> {
   const name = (file: ModelFileName): string => path.join(where, file);
-  const metadata = parseMetadata(parseJson(files['metadata.json'], name('metadata.json')), name('metadata.json'));
-  const modelJson = parseJson(files['model.json'], name('model.json')) as Partial<tf.io.ModelJSON> | null;
-  if (typeof modelJson !== 'object' || modelJson === null || typeof modelJson.modelTopology !== 'object' || !Array.isArray(modelJson.weightsManifest)) {
-    throw new InvalidInputError('parse-error', `${name('model.json')} is not a tfjs layers-model JSON (no modelTopology / weightsManifest)`);
-  }
-  const specs = modelJson.weightsManifest.flatMap((group) => group.weights);
-  const weights = files['weights.bin'];
-  const expected = specs.reduce((sum, spec) => sum + spec.shape.reduce((a, b) => a * b, 1) * bytesPerElement(spec.dtype), 0);
-  if (weights.byteLength !== expected) throw new InvalidInputError('parse-error', `${name('weights.bin')} has ${weights.byteLength} bytes, the manifest describes ${expected}`);
-  let model: tfl.LayersModel;
-  try {
-    model = await tfl.loadLayersModel(tf.io.fromMemory({
-      modelTopology: modelJson.modelTopology,
-      format: modelJson.format,
-      generatedBy: modelJson.generatedBy,
-      convertedBy: modelJson.convertedBy,
-      weightSpecs: specs,
-      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer,
-    }));
-  } catch (error) {
-    throw new InvalidInputError('parse-error', `cannot load the network in ${where}: ${(error as Error).message}`);
-  }
+  const metadata = parseMetadata(parseJsonBytes(files['metadata.json'], name('metadata.json')), name('metadata.json'));
+  const model = await layersModelFromBytes({ modelJson: files['model.json'], weights: files['weights.bin'] }, { modelJson: name('model.json'), weights: name('weights.bin'), where });
   const config = resolveAttentionUnetConfig(metadata);
   const inShape = model.inputs[0]?.shape;
   const outShape = model.outputs[0]?.shape;
@@ -149,12 +116,6 @@ export async function modelFromFiles(files: ModelFiles, where: string): Promise<
   };
 }
 
-function bytesPerElement(dtype: string): number {
-  if (dtype === 'float32' || dtype === 'int32') return 4;
-  if (dtype === 'bool') return 1;
-  throw new InvalidInputError('parse-error', `unsupported weight dtype ${dtype}`);
-}
-
 function parseMetadata(raw: unknown, file: string): ModelMetadata {
   if (typeof raw !== 'object' || raw === null) throw new InvalidInputError('parse-error', `${file} is not a JSON object`);
   const m = raw as Partial<Record<keyof ModelMetadata, unknown>>;
@@ -177,14 +138,6 @@ function parseMetadata(raw: unknown, file: string): ModelMetadata {
     throw new InvalidInputError('parse-error', `${file}: backend, createdAt and tfjsVersion must be strings`);
   }
   return m as ModelMetadata;
-}
-
-function parseJson(bytes: Uint8Array, file: string): unknown {
-  try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as unknown;
-  } catch (error) {
-    throw new InvalidInputError('parse-error', `${file} is not valid JSON: ${(error as Error).message}`);
-  }
 }
 
 function utf8(text: string): Uint8Array {
