@@ -3,7 +3,8 @@
 // and weight gradients on oneDNN (Debian's libdnnl, threaded by OpenMP), and a sum over the middle
 // axis of a [p, r, q] tensor (reductions over leading axes of NHWC tensors, which the wasm backend
 // does only after a full transpose), batch normalisation over the last axis, leaky ReLU, and
-// column-block copies (Concat and SplitV along any axis).
+// column-block copies (Concat and SplitV along any axis). The elementwise kernels (broadcast
+// arithmetic, comparisons, select, Adam) are in elementwise.cc; argument checks in napiArgs.h.
 //
 // Layouts are tfjs': activations NHWC, filters HWIO ([kh, kw, in, out]). Activations are passed to
 // oneDNN as nhwc; filters are reordered to and from the primitive's preferred blocked layout.
@@ -13,6 +14,8 @@
 #include <node_api.h>
 
 #include <dnnl.hpp>
+
+#include "napiArgs.h"
 
 #include <cstdint>
 #include <algorithm>
@@ -25,6 +28,7 @@
 
 namespace {
 
+using namespace scanselect;
 using dnnl::memory;
 using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
@@ -38,17 +42,6 @@ dnnl::stream& cpuStream() {
   static dnnl::stream stream(cpuEngine());
   return stream;
 }
-
-struct Heap {
-  uint8_t* data = nullptr;
-  size_t bytes = 0;
-  float* at(int64_t offset, int64_t count, const char* what) const {
-    if (offset < 0 || count < 0 || offset % 4 != 0 || static_cast<uint64_t>(offset) + static_cast<uint64_t>(count) * 4 > bytes) {
-      throw std::runtime_error(std::string("tensor '") + what + "' lies outside the heap");
-    }
-    return reinterpret_cast<float*>(data + offset);
-  }
-};
 
 /** Geometry of one convolution, in tfjs terms. */
 struct ConvGeometry {
@@ -66,45 +59,10 @@ struct ConvGeometry {
   int64_t dstCount() const { return n * oh * ow * oc; }
 };
 
-void check(napi_env env, napi_status status, const char* what) {
-  if (status != napi_ok) throw std::runtime_error(std::string("N-API call failed: ") + what);
-}
-
-double numberArg(napi_env env, napi_value v, const char* what) {
-  double out = 0;
-  if (napi_get_value_double(env, v, &out) != napi_ok) throw std::runtime_error(std::string(what) + " must be a number");
-  return out;
-}
-
-Heap heapArg(napi_env env, napi_value v) {
-  Heap heap;
-  void* data = nullptr;
-  size_t bytes = 0;
-  bool isBuffer = false;
-  check(env, napi_is_arraybuffer(env, v, &isBuffer), "is_arraybuffer");
-  if (!isBuffer) throw std::runtime_error("heap must be an ArrayBuffer");
-  check(env, napi_get_arraybuffer_info(env, v, &data, &bytes), "arraybuffer_info");
-  heap.data = static_cast<uint8_t*>(data);
-  heap.bytes = bytes;
-  return heap;
-}
-
 /** Reads the 17 geometry numbers [n, ih, iw, ic, kh, kw, oc, oh, ow, sh, sw, dh, dw, pt, pb, pl, pr]. */
 ConvGeometry geometryArg(napi_env env, napi_value v) {
-  uint32_t length = 0;
-  bool isArray = false;
-  check(env, napi_is_array(env, v, &isArray), "is_array");
-  if (!isArray) throw std::runtime_error("geometry must be an array");
-  check(env, napi_get_array_length(env, v, &length), "array_length");
-  if (length != 17) throw std::runtime_error("geometry must have 17 numbers");
   int64_t g[17];
-  for (uint32_t i = 0; i < 17; i++) {
-    napi_value e;
-    check(env, napi_get_element(env, v, i, &e), "get_element");
-    double d = numberArg(env, e, "geometry entry");
-    if (!(d >= 0 && d <= 1e9) || static_cast<double>(static_cast<int64_t>(d)) != d) throw std::runtime_error("geometry entries must be non-negative integers");
-    g[i] = static_cast<int64_t>(d);
-  }
+  integerArrayArg(env, v, 17, 1e9, g, "geometry");
   ConvGeometry c{g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15], g[16]};
   if (c.n < 1 || c.ih < 1 || c.iw < 1 || c.ic < 1 || c.kh < 1 || c.kw < 1 || c.oc < 1 || c.oh < 1 || c.ow < 1 ||
       c.strideH < 1 || c.strideW < 1 || c.dilH < 1 || c.dilW < 1) {
@@ -115,30 +73,6 @@ ConvGeometry geometryArg(napi_env env, napi_value v) {
   const int64_t expectW = (c.iw + c.padLeft + c.padRight - ((c.kw - 1) * c.dilW + 1)) / c.strideW + 1;
   if (expectH != c.oh || expectW != c.ow) throw std::runtime_error("geometry: output size does not match input, filter, stride and padding");
   return c;
-}
-
-/** The tensor at byte offset `v` in the heap, `count` floats long, checked to lie inside it. */
-float* tensorArg(napi_env env, const Heap& heap, napi_value v, int64_t count, const char* what) {
-  return heap.at(static_cast<int64_t>(numberArg(env, v, what)), count, what);
-}
-
-/** Runs `body`, turning any exception into a JavaScript error; the N-API functions return nothing. */
-template <typename Body>
-napi_value guarded(napi_env env, Body body) {
-  try {
-    body();
-  } catch (const std::exception& e) {
-    napi_throw_error(env, "ERR_SCANSELECT_NATIVE", e.what());
-  }
-  return nullptr;
-}
-
-std::vector<napi_value> args(napi_env env, napi_callback_info info, size_t expected) {
-  size_t argc = expected;
-  std::vector<napi_value> argv(expected);
-  check(env, napi_get_cb_info(env, info, &argc, argv.data(), nullptr, nullptr), "get_cb_info");
-  if (argc != expected) throw std::runtime_error("expected " + std::to_string(expected) + " arguments");
-  return argv;
 }
 
 memory::desc md(const memory::dims& dims, tag t) { return memory::desc(dims, dt::f32, t); }
@@ -268,12 +202,6 @@ napi_value sumMiddleAxis(napi_env env, napi_callback_info info) {
   });
 }
 
-int64_t countArg(napi_env env, napi_value v, const char* what) {
-  const double d = numberArg(env, v, what);
-  if (!(d >= 1 && d <= 4e9) || static_cast<double>(static_cast<int64_t>(d)) != d) throw std::runtime_error(std::string(what) + " must be a positive integer");
-  return static_cast<int64_t>(d);
-}
-
 // batchNorm(heap, x, out, count, channels, mean, variance, offset (−1: none), scale (−1: none), epsilon):
 // out = (x − mean[c]) · scale[c] / sqrt(variance[c] + epsilon) + offset[c] over the last axis (NHWC).
 napi_value batchNorm(napi_env env, napi_callback_info info) {
@@ -377,6 +305,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"version", nullptr, version, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  defineElementwise(env, exports);
   return exports;
 }
 

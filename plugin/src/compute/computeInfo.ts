@@ -107,7 +107,7 @@ export interface ComputeInfo {
     wasmDir: string;
     /** Kernels registered by ScanSelect so that training works on wasm. */
     trainingKernels: string[];
-    /** The optional native kernels (oneDNN convolutions, reductions): active or why not. */
+    /** The optional native kernels (oneDNN convolutions, reductions, elementwise ops, fused Adam): active or why not. */
     nativeKernels: NativeKernelStatus;
   };
   /** tfjs-core version. */

@@ -4,7 +4,7 @@
  */
 import type { DataType, TensorInfo } from '@tensorflow/tfjs-core';
 
-/** The addon's functions (plugin/native/nativeKernels.cc). */
+/** The addon's functions (plugin/native/nativeKernels.cc and elementwise.cc). */
 export interface NativeAddon {
   version(): string;
   conv2dForward(heap: ArrayBuffer, geometry: number[], x: number, filter: number, bias: number, out: number, activation: number, alpha: number): void;
@@ -14,6 +14,13 @@ export interface NativeAddon {
   batchNorm(heap: ArrayBuffer, x: number, out: number, count: number, channels: number, mean: number, variance: number, offset: number, scale: number, epsilon: number): void;
   leakyRelu(heap: ArrayBuffer, x: number, out: number, count: number, alpha: number): void;
   copyColumns(heap: ArrayBuffer, src: number, srcWidth: number, srcStart: number, dst: number, dstWidth: number, dstStart: number, width: number, rows: number, bytesPerElement: number): void;
+  /** out = a op b over a broadcast space (./nativeElementwise `broadcastSpace`); plugin/native/elementwise.cc. */
+  binary(heap: ArrayBuffer, op: number, a: number, b: number, out: number, space: number[]): void;
+  select(heap: ArrayBuffer, condition: number, t: number, e: number, out: number, count: number): void;
+  adam(heap: ArrayBuffer, count: number, value: number, gradient: number, m: number, v: number, oneMinusAccBeta1: number, oneMinusAccBeta2: number,
+    newM: number, newV: number, newValue: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, epsilon: number, negLearningRate: number): void;
+  /** At most `threads` threads for the elementwise kernels (0: OpenMP's maximum). */
+  elementwiseThreads(threads: number): void;
 }
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` used here (declared structurally). */

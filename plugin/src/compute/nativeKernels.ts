@@ -13,7 +13,10 @@
  *   summed over r, in double precision);
  * - `FusedBatchNorm` with one statistic per channel of the last axis, and `LeakyRelu` (plain loops;
  *   the wasm ones were a Tiny Darknet encoder's largest kernels once its convolutions were native);
- * - `Concat` and `SplitV` along any axis as column-block copies (./nativeCopyKernels).
+ * - `Concat` and `SplitV` along any axis as column-block copies (./nativeCopyKernels);
+ * - float32 `Multiply`, `Add`, `Sub`, `RealDiv`, `Prelu`, comparisons and `Select` with NHWC
+ *   broadcasting, as threaded loops (./nativeElementwise);
+ * - Adam's per-variable update as one kernel (./nativeAdam), bit for bit tfjs' own.
  * They read and write the tensors where the wasm backend keeps them (its heap), so nothing is
  * copied through JavaScript. Every other kernel stays on wasm, and any call the native kernels do
  * not cover (NCHW, prelu, a bias that is not one per channel, innermost or integer reductions)
@@ -57,11 +60,15 @@ import type {
 
 import { isWasmHeapBackend, offset, type NativeAddon } from './nativeHeap';
 import { makeConcat, makeSplitV } from './nativeCopyKernels';
+import { elementwiseMakers, NATIVE_ELEMENTWISE_KERNEL_NAMES } from './nativeElementwise';
+import { FUSED_ADAM_KERNEL, makeFusedAdam } from './nativeAdam';
 
 const WASM = 'wasm';
 
 /** Kernel names replaced on the wasm backend when the addon is loaded. */
-export const NATIVE_KERNEL_NAMES: readonly string[] = [Conv2D, FusedConv2D, Conv2DBackpropInput, Conv2DBackpropFilter, Sum, Mean, FusedBatchNorm, LeakyRelu, Concat, SplitV];
+export const NATIVE_KERNEL_NAMES: readonly string[] = [
+  Conv2D, FusedConv2D, Conv2DBackpropInput, Conv2DBackpropFilter, Sum, Mean, FusedBatchNorm, LeakyRelu, Concat, SplitV, ...NATIVE_ELEMENTWISE_KERNEL_NAMES, FUSED_ADAM_KERNEL,
+];
 
 /** Environment variable that disables the native kernels (`off`, `0` or `false`). */
 export const NATIVE_KERNELS_ENV_VAR = 'SCANSELECT_NATIVE_KERNELS';
@@ -288,6 +295,8 @@ export function registerNativeKernels(threads?: number): NativeKernelStatus {
     [LeakyRelu]: (f) => makeLeakyRelu(native, f),
     [Concat]: (f) => makeConcat(native, f),
     [SplitV]: (f) => makeSplitV(native, f),
+    ...elementwiseMakers(native),
+    [FUSED_ADAM_KERNEL]: (f) => makeFusedAdam(native, f),
   };
   for (const [name, make] of Object.entries(makers)) {
     const existing = getKernel(name, WASM);

@@ -154,6 +154,20 @@ describe('wasm training kernels', () => {
     expect(tf.engine().backend.numDataIds()).toBe(ids);
   });
 
+  it('Cast to the same dtype shares memory; other casts still convert', async () => {
+    await tf.setBackend('wasm');
+    const ids = tf.engine().backend.numDataIds();
+    const x = tf.tensor2d([1.5, -2, 0, 4.25], [2, 2]);
+    const same = tf.cast(x, 'float32');
+    expect(tf.engine().backend.numDataIds()).toBe(ids + 1);
+    const ints = tf.cast(x, 'int32');
+    x.dispose();
+    expect([Array.from(await same.data()), Array.from(await ints.data())]).toEqual([[1.5, -2, 0, 4.25], [1, -2, 0, 4]]);
+    expect([same.dtype, ints.dtype]).toEqual(['float32', 'int32']);
+    tf.dispose([same, ints]);
+    expect(tf.engine().backend.numDataIds()).toBe(ids);
+  });
+
   it('does not leak wasm memory or tensors', async () => {
     await tf.setBackend('wasm');
     const before = tf.memory().numTensors;

@@ -10,11 +10,12 @@
  * Both gradients are rewritten here as a single call of the wasm backend's own `Conv2D` kernel
  * on re-arranged tensors (see the comments on each kernel), so they run at XNNPACK speed and stay
  * entirely inside the wasm heap (no round trip through JavaScript arrays). `Tile`, which the
- * batch-norm gradient uses, gets a fast path for back-to-back repetition, and `Identity` shares
- * memory instead of copying.
+ * batch-norm gradient uses, gets a fast path for back-to-back repetition, and `Identity` and a
+ * `Cast` to the same dtype share memory instead of copying.
  */
 import {
   backend_util,
+  Cast,
   Conv2D,
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
@@ -46,7 +47,7 @@ import type {
 const WASM = 'wasm';
 
 /** Kernel names this module registers (or replaces) on the wasm backend. */
-export const WASM_TRAINING_KERNEL_NAMES: readonly string[] = [Conv2DBackpropFilter, Conv2DBackpropInput, Tile, Identity];
+export const WASM_TRAINING_KERNEL_NAMES: readonly string[] = [Conv2DBackpropFilter, Conv2DBackpropInput, Tile, Identity, Cast];
 
 /**
  * The part of tfjs-backend-wasm's `BackendWasm` the kernels use. Declared structurally (instead
@@ -262,6 +263,21 @@ function makeIdentity(fallback: KernelConfig | undefined): KernelFunc {
   };
 }
 
+/**
+ * Cast to the tensor's own dtype without a copy, as the cpu backend does (the ReLU gradient casts
+ * its float32 step mask to float32: one activation-sized copy per ReLU on stock wasm). Other
+ * casts go to the original kernel.
+ */
+function makeCast(fallback: KernelConfig | undefined): KernelFunc {
+  const identity = makeIdentity(fallback);
+  return (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    if (x.dtype === (args.attrs as { dtype?: DataType }).dtype) return identity(args);
+    if (fallback === undefined) throw new Error('Cast on wasm: the original kernel is not registered');
+    return fallback.kernelFunc(args);
+  };
+}
+
 /** Original wasm kernels that this module replaced, kept for delegation and for unregistering. */
 const originals = new Map<string, KernelConfig>();
 const ours = new Set<KernelFunc>();
@@ -294,6 +310,7 @@ export function registerWasmTrainingKernels(): string[] {
   install(Conv2DBackpropInput, makeConv2DBackpropInput);
   install(Tile, makeTile);
   install(Identity, makeIdentity);
+  install(Cast, makeCast);
   return [...WASM_TRAINING_KERNEL_NAMES];
 }
 

@@ -14,6 +14,7 @@ import { CancelledError, InvalidInputError } from '../core/errors';
 import { createRng, shuffleInPlace, type Rng } from '../random/rng';
 import { buildAttentionUnet, resolveAttentionUnetConfig, type ResolvedAttentionUnetConfig } from './attentionUnet';
 import { diceCeLoss, oneHotMasks } from './losses';
+import { adamOptimizer } from '../compute/nativeAdam';
 
 /** Labelled images: S × S z-scored intensities (eq. 11) and S × S label maps with values 0 … C − 1. */
 export interface SegmentationData {
@@ -110,7 +111,7 @@ export async function trainSegmentation(data: SegmentationData, options: TrainOp
 
   const started = performance.now();
   const model = buildAttentionUnet(config);
-  const optimizer = tf.train.adam(learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON);
+  const optimizer = adamOptimizer(learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const dropouts = model.layers.filter((layer) => layer.getClassName() === 'Dropout');
   const initialDropoutSeeds = dropouts.map((layer) => Reflect.get(layer, 'seed') as unknown);

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { CancelledError, InvalidInputError } from '../../core/errors';
 import { createRng, shuffleInPlace, type Rng } from '../../random/rng';
+import { adamOptimizer } from '../../compute/nativeAdam';
 import { validateGrayImage, zScore } from '../grayImage';
 import type { GrayImage } from '../types';
 import { augmentView, DEFAULT_AUGMENT_OPTIONS, validateAugmentOptions, type AugmentOptions } from './augment';
@@ -110,7 +111,7 @@ export async function trainSelfSupervised(images: readonly GrayImage[], options:
 
   const started = performance.now();
   const { representation, head } = buildContrastiveModel(config);
-  const optimizer = tf.train.adam(learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON);
+  const optimizer = adamOptimizer(learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON);
   const variables = [...representation.trainableWeights, ...head.trainableWeights].map((w) => w.read() as tf.Variable);
   const order = Int32Array.from({ length: images.length }, (_, i) => i);
   const stepsPerEpoch = Math.floor(images.length / batchSize);
