@@ -114,6 +114,7 @@ export {
 } from './experiments/protocol';
 export { resultsRows, resultsMarkdown, resultsCsv, summary, pairedComparison, pairedMarkdown, type RunResult, type ResultsRow, type PairedRow } from './experiments/resultsTable';
 export { CheckpointStore, type CheckpointKey } from './experiments/checkpointStore';
+export { capEffect, capEffectMarkdown, type CapEffectRow } from './experiments/capEffect';
 export { runExperiment, type ExperimentOptions, type ExperimentEvent, type ExperimentOutcome, type StoredResult } from './experiments/runExperiment';
 export { budgetSeries, budgetChartsSvg } from './experiments/resultsPlots';
 export { PROFILES, experimentProfile, datasetBudgets, type ExperimentProfile, type DatasetBudgets } from './experiments/profiles';

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { capEffect, capEffectMarkdown } from './capEffect';
 import { CheckpointStore } from './checkpointStore';
 import { methodLabel, paperSettings, parseActiveLearningSplit, parseAlphas, runSeed, settingBudget, settingKey, testSplit } from './protocol';
 import { pairedComparison, pairedMarkdown, resultsCsv, resultsMarkdown, resultsRows, summary } from './resultsTable';
@@ -204,5 +205,19 @@ describe('profiles', () => {
     expect(datasetBudgets(experimentProfile('cpu'), 'folder:/x').budgets).toEqual([8, 12]);
     expect(() => experimentProfile('gpu')).toThrow(/valid: paper, cpu/);
     expect(() => datasetBudgets(paper, 'mnist')).toThrow(/no budgets/);
+  });
+});
+
+describe('capEffect', () => {
+  it('counts the runs a cap changed and the most slices one volume gave, without and with it', () => {
+    const free = { kind: 'cold-start' as const, strategy: 'coldstart', budget: 3 };
+    const capped = { ...free, maxPerVolume: 1 };
+    const picks: Record<string, string[]> = {
+      [`1|${settingKey(free)}`]: ['a1', 'a2', 'b1'], [`1|${settingKey(capped)}`]: ['a1', 'b1', 'c1'],
+      [`2|${settingKey(free)}`]: ['a1', 'b1', 'c1'], [`2|${settingKey(capped)}`]: ['c1', 'b1', 'a1'],
+    };
+    const rows = capEffect([free, capped], [1, 2, 3], (run, s) => picks[`${run}|${settingKey(s)}`] ?? null, (id) => id[0]!);
+    expect(rows).toEqual([{ budget: 3, setting: settingKey(capped), cap: 1, runs: 2, changed: 1, uncappedMostPerVolume: [2, 1], cappedMostPerVolume: [1, 1] }]);
+    expect(capEffectMarkdown(rows, () => 'Ours (cold start, ≤ 1 per volume)')).toContain('| 3 | Ours (cold start, ≤ 1 per volume) | 1 | 1/2 | 1–2 | 1–1 |');
   });
 });

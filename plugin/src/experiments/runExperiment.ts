@@ -46,6 +46,8 @@ export interface ExperimentOutcome {
   /** Every image of the data set, in load order; row i of `embeddings` is ids[i]. */
   readonly ids: readonly string[];
   readonly embeddings: DenseMatrix;
+  /** The volume of each image (same order as `ids`), null for images that are not slices of one. */
+  readonly volumes: readonly (string | null)[];
 }
 
 /** Options of {@link runExperiment}. */
@@ -184,7 +186,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       results.push({ run, setting, dice: stored.dice, hd95: stored.hd95 ?? NaN });
     }
   }
-  return { results, ids: images.map((i) => i.id), embeddings: matrix };
+  return { results, ids: images.map((i) => i.id), embeddings: matrix, volumes: images.map((i) => i.volume ?? null) };
 }
 
 function subset(matrix: DenseMatrix, rows: readonly number[]): DenseMatrix {

@@ -13,6 +13,8 @@ import {
   paperSettings,
   parseActiveLearningSplit,
   parseAlphas,
+  capEffect,
+  capEffectMarkdown,
   type AlphaRule,
   resultsCsv,
   resultsMarkdown,
@@ -139,6 +141,7 @@ export function reproduceCommand(): Command {
         let fresh = 0;
         let current = 'prepare';
         const trainSeconds: number[] = [];
+        const selections = new Map<string, readonly string[]>();
         let doneUnits = 0;
         let totalUnits = 1;
         const eta = (): string => etaText(started, fresh, totalUnits - doneUnits);
@@ -151,6 +154,7 @@ export function reproduceCommand(): Command {
           },
           onProgress: (event) => bar.update({ stage: current, fraction: (doneUnits + Math.max(0, Math.min(1, event.fraction)) * 0.999) / totalUnits, detail: `${event.stage}${eta()}` }),
           onEvent: (e) => {
+            selections.set(`${e.run}|${settingKey(e.setting)}`, e.result.selected);
             trainSeconds.push(e.result.trainSeconds);
             if (!e.cached) fresh++;
             unit = e.result.hdUnit;
@@ -165,11 +169,15 @@ export function reproduceCommand(): Command {
         const vsRandom = pairedComparison(results, 'Random');
         const vsColdStart = pairedComparison(results, 'Ours (cold start)', (setting) => setting.kind === 'active-learning' || setting.maxPerVolume !== undefined);
         const vsUncappedRound = pairedComparison(results, 'Entropy+Distance (α=0.3)', (setting) => setting.kind === 'active-learning' && setting.maxPerVolume !== undefined);
+        const volumeOf = new Map(outcome.ids.map((id, i) => [id, outcome.volumes[i] ?? null]));
+        const capRows = capEffect(settings, Array.from({ length: runs }, (_, r) => r + 1), (run, setting) => selections.get(`${run}|${settingKey(setting)}`) ?? null, (id) => volumeOf.get(id) ?? null);
+        const labels = new Map(settings.map((setting) => [settingKey(setting), methodLabel(setting)]));
         const table = [
           `# ${dataset.description}`, '', header, '', resultsMarkdown(rows, unit), trainingLine(trainSeconds), '',
           '## Paired by run', '',
           'Per-run differences (same seed, test split and initial weights in both settings).', '',
           pairedMarkdown([...vsRandom, ...vsColdStart, ...vsUncappedRound], unit),
+          ...(capRows.length === 0 ? [] : ['', '## Per-volume cap', '', 'What the cap did to the selections (the whole selection: cold start and acquired).', '', capEffectMarkdown(capRows, (key) => labels.get(key) ?? key)]),
         ].join('\n');
         await fs.mkdir(out, { recursive: true });
         await fs.writeFile(path.join(out, 'results.md'), table);
