@@ -42,6 +42,7 @@ describe('project settings', () => {
     const bad = await t.call('POST', '/api/projects', { role: 'admin', json: { name: 'bad', source: 'nowhere', classes: ['a', 'a'], classColors: ['#ff0000'], budget: { coldStart: 9, perRound: 1, total: 5 }, alpha: 2 } });
     expect(bad.status).toBe(400);
     expect(fieldsOf(bad)).toEqual(['alpha']); // the schema first: one field
+    expect(bad.json.fields).toEqual([{ field: 'alpha', message: 'must be <= 1 or must be "adaptive"' }]); // the alternatives in one message
     const wrong = await t.call('POST', '/api/projects', { role: 'admin', json: { name: 'bad', source: 'nowhere', classes: ['a', 'a'], classColors: ['#ff0000'], budget: { coldStart: 9, perRound: 1, total: 5 } } });
     expect(fieldsOf(wrong)).toEqual(['budget', 'classes', 'source']); // a missing colour is filled in from the palette
     const named = await t.call('POST', '/api/projects', { role: 'admin', json: { name: '', source: 'phantoms', classes: ['a'], budget: { coldStart: 1, perRound: 1, total: 1 } } });

@@ -15,9 +15,28 @@ export function validator<T>(schema: object): Validator<T> {
   return (value, what = 'body') => {
     check ??= ajv.compile(schema);
     const copy = value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as unknown);
-    if (!check(copy)) throw new AppError(400, `invalid-${what}`, describe(check.errors ?? [], what), fieldErrors(check.errors ?? []));
+    if (!check(copy)) {
+      const errors = mergeAlternatives(check.errors ?? []);
+      throw new AppError(400, `invalid-${what}`, describe(errors, what), fieldErrors(errors));
+    }
     return copy as T;
   };
+}
+
+/**
+ * A value that matches none of a `oneOf`/`anyOf`'s alternatives (α: a number in [0, 1] or
+ * "adaptive") gives one error per alternative and one for the choice: they become one error at the
+ * field, "must be ≤ 1 or must be \"adaptive\"".
+ */
+function mergeAlternatives(errors: readonly ErrorObject[]): ErrorObject[] {
+  const choices = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf');
+  const within = (e: ErrorObject, choice: ErrorObject): boolean => e !== choice && e.schemaPath.startsWith(`${choice.schemaPath}/`);
+  return errors.flatMap((e) => {
+    if (choices.some((choice) => within(e, choice))) return [];
+    if (!choices.includes(e)) return [e];
+    const branches = errors.filter((b) => within(b, e)).map((b) => (b.keyword === 'const' ? `must be ${JSON.stringify((b.params as { allowedValue: unknown }).allowedValue)}` : b.message ?? b.keyword));
+    return [{ ...e, message: branches.length > 0 ? [...new Set(branches)].join(' or ') : e.message }];
+  });
 }
 
 /** The errors by field path (`budget.total`; an unknown property at its own path), for forms. */
