@@ -73,13 +73,14 @@ export async function runRound(deps: RoundDeps, request: RoundRequest): Promise<
   const labelled = (await deps.masks.list(project.id)).filter((m) => poolIds.has(m.sopUid) && !validation.has(m.sopUid));
   const report = (fraction: number, stage: string): void => request.onProgress?.(fraction, stage);
   // The selection unit's candidates (image, or slices of volumes) and its per-volume cap.
-  const unit = candidatePool(pool, await deps.pool.slices(project.id), settings.selection, new Set(selected));
+  const slices = await deps.pool.slices(project.id);
+  const unit = candidatePool(pool, slices, settings.selection, new Set(selected));
   if (unit.pool.ids.length === 0) {
     throw conflict('no-volumes', `project "${project.name}" selects slices of volumes, and none of its synced series forms a volume (see the sync status)`);
   }
   const cap = unit.maxPerGroup === undefined ? {} : { groups: unit.groups, maxPerGroup: unit.maxPerGroup };
 
-  if (settings.selection.unit === 'volume') return volumeRound(deps, request, unit.pool, await deps.pool.slices(project.id), new Set(selected), labelled, remaining, unit.notes);
+  if (settings.selection.unit === 'volume') return volumeRound(deps, request, unit.pool, slices, new Set(selected), labelled, remaining, unit.notes);
 
   if (selected.length === 0) {
     const count = Math.min(settings.budget.coldStart, remaining, unit.pool.ids.length);
