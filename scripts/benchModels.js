@@ -334,7 +334,10 @@ if (results.encoders.length > 0) {
     for (const x of e.encoders) {
       if (x.skipped) console.log(`  ${pad(e.backend, 12)} ${pad(x.encoder, 36)} skipped: ${x.skipped}`);
       else if (x.error) console.log(`  ${pad(e.backend, 12)} ${pad(x.encoder, 36)} failed: ${x.error}`);
-      else console.log(`  ${pad(e.backend, 12)} ${pad(x.encoder, 36)} ${lpad(x.dimensions, 5)} ${lpad(x.imagesPerSecond.toFixed(1), 9)} ${lpad(Math.round(x.peakMb), 8)}  (${e.count} images)`);
+      else if (x.trainSecondsPer1000ImageEpochs !== undefined) {
+        const perEpoch = x.trainSecondsPer1000ImageEpochs;
+        console.log(`  ${pad(e.backend, 12)} ${pad(x.encoder, 36)} ${lpad('', 5)} ${lpad('', 9)} ${lpad(Math.round(x.peakMb), 8)}  ${f(perEpoch, 1)} s per 1,000 images per epoch: ${f((perEpoch * 20) / 60, 1)} min for 1,000 images × 20 epochs (the default), ${f((perEpoch * 100) / 60, 1)} min × 100`);
+      } else console.log(`  ${pad(e.backend, 12)} ${pad(x.encoder, 36)} ${lpad(x.dimensions, 5)} ${lpad(x.imagesPerSecond.toFixed(1), 9)} ${lpad(Math.round(x.peakMb), 8)}  (${e.count} images)`);
     }
   }
 }

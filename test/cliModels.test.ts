@@ -74,6 +74,26 @@ describe('scanselect model commands', () => {
     expect(JSON.parse(cold.stdout).selected).toHaveLength(3);
   });
 
+  it('trains the site encoder on the unlabelled images and embeds with it, alone and combined', () => {
+    const train = run(['train-encoder', '--images', 'images', '--epochs', '2', '--batch-size', '4', '--input-size', '16', '--seed', '3', '--out', 'site-encoder']);
+    expect(train.code).toBe(0);
+    expect(train.stderr).toMatch(/trained on 10 images \(\w+, 2 epochs, .* version self-supervised@[0-9a-f]{12} → site-encoder/);
+    const meta = JSON.parse(readFileSync(path.join(dir, 'site-encoder', 'metadata.json'), 'utf8'));
+    expect(meta).toMatchObject({ kind: 'scanselect-self-supervised-encoder', inputSize: 16, training: { images: 10, epochs: 2, seed: 3 } });
+    const alone = run(['embed', '--images', 'images', '--size', '32', '--encoder', 'self-supervised', '--encoder-model', 'site-encoder', '--out', 'ssl.csv', '--no-cache']);
+    expect(alone.stderr).toMatch(new RegExp(`embedded 10 images with self-supervised \\(${meta.dimensions} dimensions`));
+    const both = run(['embed', '--images', 'images', '--size', '32', '--encoder', 'intensity-texture+self-supervised', '--encoder-model', 'site-encoder', '--out', 'both.csv', '--no-cache']);
+    expect(both.stderr).toMatch(new RegExp(`embedded 10 images with intensity-texture\\+self-supervised \\(${732 + meta.dimensions} dimensions`));
+    const rows = readFileSync(path.join(dir, 'both.csv'), 'utf8').trim().split('\n').slice(1).map((r) => r.split(',').slice(1).map(Number));
+    // Each block has unit length in every row.
+    for (const row of rows) {
+      expect(Math.hypot(...row.slice(0, 732))).toBeCloseTo(1, 4);
+      expect(Math.hypot(...row.slice(732))).toBeCloseTo(1, 4);
+    }
+    const cold = run(['coldstart', '--embeddings', 'both.csv', '--budget', '3']);
+    expect(JSON.parse(cold.stdout).selected).toHaveLength(3);
+  });
+
   it('trains, predicts entropy (with maps) and evaluates', () => {
     const train = run(['train', '--images', 'images', '--masks', 'masks', '--ids', 'train.txt', '--epochs', '6', '--size', '32',
       '--depth', '2', '--base-channels', '4', '--learning-rate', '0.01', '--dropout', '0', '--out', 'model']);
@@ -123,6 +143,10 @@ describe('scanselect model commands', () => {
       [['train', '--images', 'images', '--masks', 'masks', '--class-masks', 'left,right', '--out', 'm4'], /exactly one of --masks DIR or --class-masks/],
       [['train', '--images', 'images', '--class-masks', 'left,right', '--classes', '2', '--out', 'm5'], /2 per-class mask folders make 3 classes, not 2/],
       [['embed', '--images', 'images', '--encoder', 'magic', '--out', 'x.csv'], /unknown encoder "magic"/],
+      [['embed', '--images', 'images', '--encoder', 'intensity-texture+magic', '--out', 'x.csv'], /unknown encoder "magic"/],
+      [['embed', '--images', 'images', '--encoder', 'self-supervised', '--out', 'x.csv'], /needs weights trained on your pool/],
+      [['train-encoder', '--images', 'nowhere', '--out', 'e2'], /cannot read "nowhere"/],
+      [['train-encoder', '--images', path.join('images', 'case0.png'), '--out', 'e3'], /at least 2 images, found 1/],
     ];
     for (const [args, message] of cases) {
       const r = run(args);
@@ -130,5 +154,6 @@ describe('scanselect model commands', () => {
       expect(r.stderr).toMatch(message);
     }
     expect(existsSync(path.join(dir, 'm2'))).toBe(false);
+    expect(existsSync(path.join(dir, 'e3'))).toBe(false);
   });
 });

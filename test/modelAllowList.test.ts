@@ -3,8 +3,11 @@
  * name) — an admin's API call cannot make the server read a file or fetch a URL of its choice —
  * and a failed job shows other roles no file content and no server path (admins read it whole).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { saveSelfSupervisedEncoder, SelfSupervisedEncoder, trainSelfSupervised } from '@scanselect/plugin';
+import { makeInstance } from './harness/dicomFixtures';
 import { startTestServer, type TestServer } from './harness/serverHarness';
 
 let t: TestServer;
@@ -64,4 +67,33 @@ describe('encoder models', () => {
     expect(admin.json.errorDetail).toEqual(expect.any(String));
     expect(admin.json.errorDetail.length).toBeGreaterThan(0);
   });
+
+  it('a self-supervised encoder needs its trained weights, named in the configuration, and the sync embeds with them', async () => {
+    const missing = await t.call('POST', '/api/projects', { role: 'admin', json: { ...PROJECT, name: 'no-weights', encoder: { id: 'self-supervised' } } });
+    expect(missing).toMatchObject({ status: 400, json: { code: 'invalid-body' } });
+    expect(missing.json.message).toMatch(/self-supervised encoder needs its trained weights.*train-encoder/);
+    // Weights trained as `scanselect train-encoder` trains them, in a directory the configuration names.
+    const images = Array.from({ length: 6 }, (_, k) => ({ width: 24, height: 24, data: Float32Array.from({ length: 576 }, (_, i) => Math.sin(i * 0.1 * (k + 1)) + (i % 24) / 24) }));
+    const training = await trainSelfSupervised(images, { seed: 5, epochs: 1, batchSize: 4, inputSize: 16, channels: [4, 8] });
+    const trained = await SelfSupervisedEncoder.create(training.representation, { training: training.summary });
+    const siteDir = mkdtempSync(path.join(os.tmpdir(), 'scanselect-site-encoder-'));
+    await saveSelfSupervisedEncoder(trained, path.join(siteDir, 'models', 'site'));
+    trained.dispose();
+    mkdirSync(path.join(siteDir, 'scans'), { recursive: true });
+    for (let k = 0; k < 3; k++) {
+      writeFileSync(path.join(siteDir, 'scans', `s${k}.dcm`), makeInstance({ studyUid: `1.2.3.${k}`, seriesUid: `1.2.3.${k}.1`, sopUid: `1.2.3.${k}.1.1`, pixel: (x, y) => 40 * x + 90 * y * k }));
+    }
+    const site = await startTestServer({ sources: { folder: { kind: 'folder', path: path.join(siteDir, 'scans') } }, models: { site: 'models/site' } }, { dir: siteDir });
+    try {
+      const created = await site.call('POST', '/api/projects', { role: 'admin', json: { ...PROJECT, name: 'site', encoder: { id: 'self-supervised', model: 'site' } } });
+      expect(created.status).toBe(201);
+      const job = (await site.call('POST', `/api/projects/${created.json.id}/sync`, { role: 'service' })).json;
+      await site.server.ctx.queue.idle();
+      expect((await site.call('GET', `/api/jobs/${job.id}`, { role: 'admin' })).json).toMatchObject({ state: 'succeeded', result: { embedded: 3, failed: 0 } });
+      const rows = await site.server.ctx.sql.all<{ encoder: string; embedding: Uint8Array }>('SELECT encoder, embedding FROM instances WHERE project_id = @id', { id: created.json.id });
+      expect(rows.map((r) => [r.encoder, r.embedding.byteLength])).toEqual(Array(3).fill(['self-supervised', 8 * 4]));
+    } finally {
+      await site.dispose();
+    }
+  }, 120_000);
 });

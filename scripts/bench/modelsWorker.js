@@ -18,7 +18,8 @@
  * weight order: bench:models compares the backends with cpu.
  *   node scripts/bench/modelsWorker.js gradients BACKEND SIZE OUT
  * encoders: `embed` of COUNT synthetic SIZE² images per encoder, after a warm-up call on up to 4
- * images; the best of REPS calls gives images/s.
+ * images; the best of REPS calls gives images/s. Then the site-trained encoder at 64² and 128²:
+ * its training time per 1,000 images and epoch, and its embedding throughput (siteTrained).
  *
  * Prints one JSON line. If BACKEND cannot be initialised (initCompute fell back to another one),
  * prints { unavailable: true, reason } instead of measuring the fallback.
@@ -186,8 +187,56 @@ async function encoders(args) {
       results.push({ encoder: label, error: e instanceof Error ? e.message : String(e) });
     }
   }
+  for (const inputSize of [64, 128]) results.push(...(await siteTrained(images, inputSize, reps)));
   return { backend, compute: describe(info), count, size, encoders: results, peakMb: peakMb() };
 }
+
+/**
+ * The site-trained encoder's cost: `trainSelfSupervised` (SimCLR, default batch 32 and network) on
+ * the images at its input size for SSL_EPOCHS epochs; the first epoch (model build, kernel
+ * compilation) is discarded and the median of the others gives seconds per 1,000 images per
+ * epoch. Then the trained encoder's `embed` and the combined `intensity-texture+self-supervised`,
+ * timed as the other encoders.
+ */
+async function siteTrained(images, inputSize, reps) {
+  const label = `self-supervised ${inputSize}²`;
+  const os = require('node:os');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ssl-'));
+  try {
+    const epochSeconds = [];
+    let last = 0;
+    const training = await engine.trainSelfSupervised(images, {
+      seed: 1, epochs: SSL_EPOCHS, inputSize,
+      onProgress: (p) => { epochSeconds.push(p.seconds - last); last = p.seconds; },
+    });
+    const perEpoch = median(epochSeconds.slice(1));
+    const encoder = await engine.SelfSupervisedEncoder.create(training.representation, { training: training.summary });
+    await engine.saveSelfSupervisedEncoder(encoder, dir);
+    encoder.dispose();
+    const train = { encoder: `${label} training`, trainSecondsPer1000ImageEpochs: (perEpoch / images.length) * 1000, epochs: SSL_EPOCHS, images: images.length, peakMb: peakMb() };
+    const timed = [];
+    for (const spec of ['self-supervised', 'intensity-texture+self-supervised']) {
+      const e = await engine.createEncoder(engine.createEncoderRegistry(), spec, { model: dir });
+      await e.embed(images.slice(0, Math.min(4, images.length)));
+      const times = [];
+      for (let r = 0; r < reps; r++) {
+        const t = performance.now();
+        await e.embed(images);
+        times.push((performance.now() - t) / 1000);
+      }
+      timed.push({ encoder: spec === 'self-supervised' ? label : `intensity-texture+${label}`, dimensions: e.dimensions(), seconds: times, imagesPerSecond: images.length / Math.min(...times), peakMb: peakMb() });
+      e.dispose();
+    }
+    return [train, ...timed];
+  } catch (e) {
+    return [{ encoder: label, error: e instanceof Error ? e.message : String(e) }];
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Epochs of the site-trained encoder's timed training (the first is discarded). */
+const SSL_EPOCHS = 4;
 
 async function gradients(args) {
   const [backend, sizeS, out] = args;

@@ -9,6 +9,7 @@ import { evaluateCommand } from './commands/evaluateCommand';
 import { predictCommand } from './commands/predictCommand';
 import { reproduceCommand } from './commands/reproduceCommand';
 import { trainCommand } from './commands/trainCommand';
+import { trainEncoderCommand } from './commands/trainEncoderCommand';
 import { serveCommand } from './commands/serveCommand';
 import { workerCommand } from './commands/workerCommand';
 import { migrateCommand } from './commands/migrateCommand';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
     .addCommand(doctorCommand())
     .addCommand(embedCommand())
     .addCommand(trainCommand())
+    .addCommand(trainEncoderCommand())
     .addCommand(predictCommand())
     .addCommand(evaluateCommand())
     .addCommand(reproduceCommand())

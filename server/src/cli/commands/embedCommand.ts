@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import {
+  combinedParts,
+  createEncoder,
   createEncoderRegistry,
   embedWithCache,
   FileSystemEmbeddingCache,
@@ -45,7 +47,7 @@ export function embedCommand(): Command {
   return new Command('embed')
     .description('Embed images (DICOM, PNG, JPEG, NIfTI slices) with an encoder and write the CSV that `scanselect coldstart` reads.')
     .requiredOption('--images <paths...>', 'image files and/or folders (searched recursively); ids are paths without extension')
-    .option('--encoder <id>', `encoder: ${encoders.ids().join(', ')}`, DEFAULT_ENCODER_ID)
+    .option('--encoder <id>', `encoder: ${encoders.ids().join(', ')}, or several joined by + (concatenated, each L2-normalised)`, DEFAULT_ENCODER_ID)
     .option('--encoder-model <path|url>', 'TensorFlow.js model (directory, model.json or URL) for --encoder tfjs-model')
     .option('--feature-layer <name>', 'layer (or graph node) whose output is pooled into the embedding (default: last feature map)')
     .option('--encoder-normalization <kind>', 'input normalisation of a CNN encoder: imagenet, zero-one, minus-one-one, raw, caffe')
@@ -59,7 +61,7 @@ export function embedCommand(): Command {
     .addHelpText('after', '\nEncoders:\n' + encoders.list().map((e) => `  ${e.id.padEnd(18)} ${e.description}`).join('\n'))
     .action(async (options: EmbedOptions) => {
       if (![0, 1, 2].includes(options.niftiAxis)) throw new UsageError('--nifti-axis must be 0, 1 or 2');
-      const factory = encoders.get(options.encoder);
+      for (const id of combinedParts(options.encoder) ?? [options.encoder]) encoders.get(id); // an unknown id fails before any file is read
       const bar = new ProgressBar(process.stderr, options.progress);
       const files = await listImageFiles(options.images);
       const ids: string[] = [];
@@ -72,7 +74,7 @@ export function embedCommand(): Command {
           images.push({ width: resized.width, height: resized.height, data: resized.data });
         }
       }
-      const encoder = await factory.create({
+      const encoder = await createEncoder(encoders, options.encoder, {
         ...(options.encoderModel !== undefined && { model: options.encoderModel }),
         ...(options.featureLayer !== undefined && { featureLayer: options.featureLayer }),
         ...(options.encoderNormalization !== undefined && { normalization: options.encoderNormalization }),

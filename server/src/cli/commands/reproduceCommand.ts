@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { Command, InvalidOptionArgumentError, Option } from 'commander';
 import {
   CheckpointStore,
+  createEncoder,
   createEncoderRegistry,
   datasetBudgets,
   DEFAULT_ENCODER_ID,
@@ -81,8 +82,8 @@ export function reproduceCommand(): Command {
     .option('--max-per-volume <n>', 'also run the cold start and the α = 0.3 round with at most n slices per volume (data sets of volumes: ibsr18)', integer)
     .option('--size <S>', 'image size S×S', integer)
     .option('--epochs <n>', 'training epochs', integer)
-    .option('--encoder <id>', 'encoder for the embeddings', DEFAULT_ENCODER_ID)
-    .option('--encoder-model <path>', 'TensorFlow.js model for --encoder tfjs-model')
+    .option('--encoder <id>', 'encoder for the embeddings (several joined by + are concatenated)', DEFAULT_ENCODER_ID)
+    .option('--encoder-model <path>', 'TensorFlow.js model for --encoder tfjs-model, or the weights directory of self-supervised (scanselect train-encoder)')
     .option('--shared-data <dir>', 'folder holding montgomery/, jsrt/, ibsr18/', path.join('..', 'shared', 'data'))
     .option('--out <dir>', 'output folder (default out/reproduce/<dataset>)')
     .option('--resume', 'reuse the finished units checkpointed in --out', false)
@@ -118,7 +119,7 @@ export function reproduceCommand(): Command {
       const compute = await initCompute();
       const header = `profile ${profile.id} (${profile.description}); this run: ${runs} runs, ${size}×${size}, ${epochs} epochs, dropout ${budgets.dropout}, encoder ${options.encoder}, backend ${compute.backend}`;
       if (!options.workerOf) process.stderr.write(`${dataset.id}: ${header}\n`);
-      const encoder = await createEncoderRegistry().get(options.encoder).create(options.encoderModel === undefined ? {} : { model: options.encoderModel });
+      const encoder = await createEncoder(createEncoderRegistry(), options.encoder, options.encoderModel === undefined ? {} : { model: options.encoderModel });
       const bar = new ProgressBar(process.stderr, options.progress, 1000, 24, 72);
       let unit: StoredResult['hdUnit'] = 'px';
       try {
