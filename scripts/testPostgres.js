@@ -50,6 +50,7 @@ const TESTS = [
   'server/src/audit/auditLog.test.ts',
   'test/adminOperations.test.ts',
   'test/volumes.test.ts',
+  'test/siteEncoder.test.ts',
 ];
 
 /** Why PostgreSQL cannot run here, or null (as postgresUnavailable() decides). */

@@ -107,7 +107,7 @@ it('adds a GPU worker for the rounds with the gpu profile only', () => {
   const gpu = services['worker-gpu']!;
   expect(gpu.profiles).toEqual(['gpu']);
   expect(gpu.image).toMatch(/scanselect-gpu:/);
-  expect(gpu.command).toEqual(expect.arrayContaining(['--jobs', 'round', '--no-outbox', '--no-schedule']));
+  expect(gpu.command).toEqual(expect.arrayContaining(['--jobs', 'round,train-encoder', '--no-outbox', '--no-schedule']));
   expect(gpu.deploy.resources.reservations.devices).toEqual([{ driver: 'nvidia', count: 1, capabilities: ['gpu'] }]);
   for (const name of Object.keys(services).filter((n) => n !== 'worker-gpu')) expect([name, services[name]!.profiles]).toEqual([name, undefined]);
 });

@@ -101,7 +101,7 @@ describe('the GPU worker image (Dockerfile.gpu)', () => {
     expect(version).toBe(lock.packages['node_modules/@tensorflow/tfjs-node-gpu']!.version);
     expect(version).toBe(lock.packages['node_modules/@tensorflow/tfjs-core']!.version);
     expect(gpu.instructions.some((i) => i.keyword === 'RUN' && /npm rebuild better-sqlite3 @tensorflow\/tfjs-node-gpu/.test(i.text))).toBe(true);
-    expect(one(final(gpu), 'CMD').exec).toEqual(expect.arrayContaining(['worker', '--jobs', 'round', '--no-outbox', '--no-schedule']));
+    expect(one(final(gpu), 'CMD').exec).toEqual(expect.arrayContaining(['worker', '--jobs', 'round,train-encoder', '--no-outbox', '--no-schedule']));
     expect(one(final(gpu), 'ENV').text).toMatch(/SCANSELECT_BACKEND=tensorflow/);
   });
 });

@@ -203,7 +203,7 @@ describe('the overlays differ where they should', () => {
     const gpu = find(objects, 'Deployment', 'scanselect-worker-gpu').spec.template.spec;
     expect(gpuLimit(objects)).toEqual(['scanselect-worker-gpu/gpu-check', 'scanselect-worker-gpu/worker']);
     expect(gpu.containers[0].resources.limits['nvidia.com/gpu']).toBe(1);
-    expect(gpu.containers[0].args).toEqual(expect.arrayContaining(['--jobs', 'round', '--no-outbox', '--no-schedule']));
+    expect(gpu.containers[0].args).toEqual(expect.arrayContaining(['--jobs', 'round,train-encoder', '--no-outbox', '--no-schedule']));
     expect(gpu.initContainers[0].args).toEqual(['doctor', '--backend', 'tensorflow', '--require-gpu']);
     expect(splitImage(gpu.containers[0].image).name).toMatch(/scanselect-gpu$/);
     expect(Object.keys(gpu.nodeSelector)).toHaveLength(1);

@@ -11,6 +11,7 @@ import type { ProjectStore } from '../projects/projectStore';
 import type { RoundStore } from '../rounds/roundStore';
 import type { MetricsStore } from '../rounds/metricsStore';
 import type { ArtifactStore } from '../storage/artifactStore';
+import type { SiteEncoderStore } from '../storage/siteEncoderStore';
 import type { PoolAccess } from './poolAccess';
 
 /** Everything the use cases work with: stores, the job queue, the sources. Built by `openContext`. */
@@ -34,6 +35,8 @@ export interface ServerContext {
   readonly audit: AuditLog;
   readonly pool: PoolAccess;
   readonly encoderIds: readonly string[];
+  /** Site-trained encoders (train-encoder jobs): in the artefact store, copied to this machine when used. */
+  readonly siteEncoders: SiteEncoderStore;
   /** The image source of a configured name (404 if none). */
   source(name: string): ImageSource;
   readonly now: () => Date;

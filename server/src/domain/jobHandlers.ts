@@ -8,6 +8,7 @@ import { failureReason } from './failureReason';
 import { queueRound, roundDue } from './queueRound';
 import { runRound, type RoundDeps } from './runRound';
 import { describeScoring, scoreRounds } from './scoreRounds';
+import { DEFAULT_SITE_ENCODER_OPTIONS, trainSiteEncoder, type SiteEncoderOptions } from './trainSiteEncoder';
 
 /** How many distinct reasons for skipped files a sync job's result lists. */
 const MAX_SKIP_REASONS = 20;
@@ -18,7 +19,8 @@ interface SyncPayload {
 }
 
 /**
- * The job kinds the server runs: `sync` (list the source → embed what is new) and `round`
+ * The job kinds the server runs: `sync` (list the source → embed what is new), `train-encoder`
+ * (the site encoder on the synced pool: trainSiteEncoder.ts) and `round`
  * (cold start or active-learning round → worklist, then every round model not yet scored on the
  * labelled validation cases is scored: the learning curve). Both are resumable after a crash: a
  * sync skips what it stored, a round is computed again from the same seed (or returned if stored).
@@ -29,7 +31,7 @@ export function jobHandlers(ctx: ServerContext, roundDeps: Omit<RoundDeps, 'roun
     sync: async (job, { signal, progress }) => {
       const project = await ctx.projects.get(job.projectId!);
       const { encoder: settings } = project.settings;
-      const encoderOptions = { model: configuredModel(ctx, settings.model), featureLayer: settings.featureLayer, normalization: settings.normalization, inputSize: settings.inputSize };
+      const encoderOptions = { model: await modelLocation(ctx, settings.model), featureLayer: settings.featureLayer, normalization: settings.normalization, inputSize: settings.inputSize };
       const encoder = await registry.get(settings.id).create(encoderOptions);
       try {
         let seen = 0;
@@ -57,6 +59,14 @@ export function jobHandlers(ctx: ServerContext, roundDeps: Omit<RoundDeps, 'roun
         encoder.dispose();
       }
     },
+    'train-encoder': async (job, { signal, progress }) => {
+      const project = await ctx.projects.get(job.projectId!);
+      const payload = (job.payload ?? {}) as Partial<SiteEncoderOptions>;
+      return trainSiteEncoder(ctx, ctx.siteEncoders, {
+        project, source: ctx.source(project.settings.source), signal, progress,
+        options: { ...DEFAULT_SITE_ENCODER_OPTIONS, ...payload },
+      });
+    },
     round: async (job, { signal, progress }) => {
       const project = await ctx.projects.get(job.projectId!);
       const round = await runRound(
@@ -83,13 +93,15 @@ async function scoreQuietly(ctx: ServerContext, project: Project, signal: AbortS
 }
 
 /**
- * Where a project's encoder model is: only a model the server configuration names (a project
- * stored before names were required, or whose model was removed from the configuration, fails
- * here with a clear error instead of reading an arbitrary path or URL).
+ * Where a project's encoder model is: only a model the server configuration names, or a site
+ * encoder a train-encoder job stored (copied to this machine on first use). A project stored
+ * before names were required, or whose model was removed, fails here with a clear error instead
+ * of reading an arbitrary path or URL.
  */
-function configuredModel(ctx: ServerContext, name: string | undefined): string | undefined {
+async function modelLocation(ctx: ServerContext, name: string | undefined): Promise<string | undefined> {
   if (name === undefined) return undefined;
   const location = Object.hasOwn(ctx.config.models, name) ? ctx.config.models[name] : undefined;
-  if (location === undefined) throw new AppError(400, 'unknown-model', `encoder.model "${name.slice(0, 64)}" is not a configured model (the server configuration's "models" names them)`);
-  return location;
+  if (location !== undefined) return location;
+  if (await ctx.siteEncoders.has(name)) return ctx.siteEncoders.localPath(name);
+  throw new AppError(400, 'unknown-model', `encoder.model "${name.slice(0, 64)}" is not a configured model or a stored site encoder (the server configuration's "models" names them)`);
 }

@@ -14,13 +14,20 @@ function fieldOf(problem: string): FieldError {
   return colon > 0 ? { field: problem.slice(0, colon), message: problem.slice(colon + 2) } : { field: '', message: problem };
 }
 
-/** What is wrong with settings on their own (unknown source, budgets that do not add up, a bad schedule…). */
-function problemsOf(ctx: ServerContext, settings: ProjectSettings): string[] {
-  return settingsProblems(settings, { sources: Object.keys(ctx.config.sources), encoders: ctx.encoderIds, models: Object.keys(ctx.config.models), cron: parseCron });
+/**
+ * What is wrong with settings on their own (unknown source, budgets that do not add up, a bad
+ * schedule…). An encoder model is a name: of the server configuration's models, or of a site
+ * encoder a train-encoder job stored (looked up only when the name is not a configured one).
+ */
+async function problemsOf(ctx: ServerContext, settings: ProjectSettings): Promise<string[]> {
+  const configured = Object.keys(ctx.config.models);
+  const model = settings.encoder.model;
+  const site = model !== undefined && !configured.includes(model) && (await ctx.siteEncoders.has(model)) ? [model] : [];
+  return settingsProblems(settings, { sources: Object.keys(ctx.config.sources), encoders: ctx.encoderIds, models: [...configured, ...site], cron: parseCron });
 }
 
-function check(ctx: ServerContext, settings: ProjectSettings): ProjectSettings {
-  const problems = problemsOf(ctx, settings);
+async function check(ctx: ServerContext, settings: ProjectSettings): Promise<ProjectSettings> {
+  const problems = await problemsOf(ctx, settings);
   if (problems.length > 0) throw new AppError(400, 'invalid-body', problems.join('; '), problems.map(fieldOf));
   return settings;
 }
@@ -33,7 +40,7 @@ export async function createProject(ctx: ServerContext, actor: string, body: unk
     throw new AppError(400, 'invalid-body', `body.name: ${message}`, [{ field: 'name', message }]);
   }
   const valid = validateSettings(rest);
-  const settings = check(ctx, { ...valid, classColors: classColorsFor(valid.classes, valid.classColors) });
+  const settings = await check(ctx, { ...valid, classColors: classColorsFor(valid.classes, valid.classColors) });
   return ctx.sql.transaction(async (tx) => {
     const project = await ctx.projects.create(name, settings, tx);
     await ctx.audit.record(actor, 'project.create', project.id, { name, settings: project.settings }, tx);
@@ -62,7 +69,7 @@ export async function updateProject(ctx: ServerContext, actor: string, projectId
   } as ProjectSettings;
   // Every problem at once, so a form can mark each field: what is wrong in itself (400), and what
   // what the project already holds refuses (409, when nothing else is wrong).
-  const problems = problemsOf(ctx, next);
+  const problems = await problemsOf(ctx, next);
   const refusals = await refusalsOf(ctx, project, next);
   if (problems.length > 0) throw new AppError(400, 'invalid-body', [...problems, ...refusals.map(describeRefusal)].join('; '), [...problems.map(fieldOf), ...refusals]);
   if (refusals.length > 0) {

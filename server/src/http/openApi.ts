@@ -2,6 +2,7 @@ import type { Role } from '../auth/tokenStore';
 import { PROJECT_PATCH_SCHEMA, PROJECT_SETTINGS_SCHEMA } from '../projects/projectConfig';
 import { TOKEN_REQUEST_SCHEMA } from './routes/adminRoutes';
 import { VALIDATION_REQUEST_SCHEMA } from '../domain/validationSet';
+import { SITE_ENCODER_REQUEST_SCHEMA } from '../domain/siteEncoders';
 
 /** One route of the API: who may call it and what it does (the OpenAPI document and the role tests use this table). */
 export interface RouteSpec {
@@ -25,6 +26,8 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'post', path: '/api/projects/{id}/sync', roles: ['admin', 'service'], summary: 'Queue a sync (list the source, embed what is new)' },
   { method: 'get', path: '/api/projects/{id}/sync-status', roles: ['admin', 'service'], summary: 'Sync health: { embedded, failed, lastSync: { jobId, state, finishedAt, result, error } | null, reasons: [{ reason, count }] } (failed instances grouped by reason)' },
   { method: 'get', path: '/api/projects/{id}/instances', roles: ['admin', 'service'], summary: 'Synced instances, newest first (?status=embedded|failed, ?limit= 1–500 [200], ?offset=): sopUid, studyUid, seriesUid, modality, status, error, syncedAt; X-Total-Count' },
+  { method: 'post', path: '/api/projects/{id}/site-encoder', roles: ['admin'], summary: 'Queue a train-encoder job: the site encoder (self-supervised, no labels) trained on the project\'s synced pool and stored as site-<project>-<hash>, or reused when this pool and these options trained one already; a new project uses it with encoder { id: self-supervised, model: <name> }', body: { type: 'application/json', schema: SITE_ENCODER_REQUEST_SCHEMA } },
+  { method: 'get', path: '/api/site-encoders', roles: ['admin'], summary: 'Stored site encoders: name, version, dimensions, images and epochs trained on, final loss, createdAt' },
   { method: 'post', path: '/api/projects/{id}/rounds', roles: ['admin', 'service'], summary: 'Queue a round (cold start when nothing is selected, else train → predict → acquire)' },
   { method: 'get', path: '/api/projects/{id}/rounds', roles: ALL, summary: 'Rounds with size, labelled count and training summary' },
   { method: 'get', path: '/api/projects/{id}/rounds/{round}/map', roles: ALL, summary: 'The 2-D embedding map of a round: every pool case with x, y and selection status' },

@@ -4,7 +4,7 @@ import { untilIdle, type JobEvents, type JobQueue } from './jobRunner';
 import type { CancelOutcome, Job, JobStore } from './jobStore';
 
 /** The job kinds the service queues. */
-export const JOB_KINDS = ['sync', 'round'] as const;
+export const JOB_KINDS = ['sync', 'round', 'train-encoder'] as const;
 
 /** Refuses a kind the service has no handler for (a queue in another process cannot tell). */
 export function assertJobKind(kind: string): void {

@@ -230,7 +230,7 @@ export function settingsProblems(settings: ProjectSettings, known: { sources: re
   if (!known.sources.includes(settings.source)) problems.push(`source: "${settings.source}" is not a configured source (configured: ${known.sources.join(', ') || 'none'})`);
   if (!known.encoders.includes(settings.encoder.id)) problems.push(`encoder.id: "${settings.encoder.id}" is not registered (registered: ${known.encoders.join(', ')})`);
   if (settings.encoder.id === 'tfjs-model' && !settings.encoder.model) problems.push('encoder.model: the tfjs-model encoder needs a model: the name of one in the server configuration\'s "models"');
-  if (settings.encoder.id === 'self-supervised' && !settings.encoder.model) problems.push('encoder.model: the self-supervised encoder needs its trained weights: the name of a weights directory (scanselect train-encoder --out DIR) in the server configuration\'s "models"');
+  if (settings.encoder.id === 'self-supervised' && !settings.encoder.model) problems.push('encoder.model: the self-supervised encoder needs its trained weights: a site encoder trained by the service (POST /api/projects/{id}/site-encoder) or a weights directory (scanselect train-encoder --out DIR) named in the server configuration\'s "models"');
   if (settings.encoder.model !== undefined && !known.models.includes(settings.encoder.model)) {
     problems.push(`encoder.model: "${settings.encoder.model}" is not a configured model (configured: ${known.models.join(', ') || 'none'}; the server configuration's "models" names them)`);
   }

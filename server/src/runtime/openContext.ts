@@ -26,6 +26,7 @@ import type { ArtifactStore } from '../storage/artifactStore';
 import { FileArtifactStore } from '../storage/fileArtifactStore';
 import { PostgresArtifactStore } from '../storage/postgresArtifactStore';
 import { PixelCache } from '../storage/pixelCache';
+import { SiteEncoderStore } from '../storage/siteEncoderStore';
 
 /** What both process roles — the API (`serve`) and a `worker` — are built from. */
 export interface RuntimeOptions {
@@ -100,6 +101,7 @@ export async function openContext(config: ServerConfig, options: RuntimeOptions,
     audit: new AuditLog(sql, now),
     pool: new PoolAccess(sql, artifacts, cache),
     encoderIds: createEncoderRegistry().list().map((e) => e.id),
+    siteEncoders: new SiteEncoderStore(artifacts, path.join(config.dataDir, 'site-encoders')),
     source: (name) => {
       const source = sources.get(name);
       if (!source) throw new AppError(404, 'not-found', `no configured source "${name}"`);

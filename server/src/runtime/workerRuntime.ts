@@ -9,7 +9,7 @@ import { deliveries } from '../publish/deliveries';
 import { publishRound } from '../publish/publishRound';
 
 /** The job kinds that are resumed, not failed, when the worker that ran them stopped. */
-export const RESUMABLE_KINDS = ['sync', 'round'] as const;
+export const RESUMABLE_KINDS = ['sync', 'round', 'train-encoder'] as const;
 
 /** What a process that does the work runs besides the job runner. */
 export interface WorkerRuntimeOptions {

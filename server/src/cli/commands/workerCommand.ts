@@ -30,9 +30,9 @@ interface WorkerCommandOptions {
  */
 export function workerCommand(): Command {
   return new Command('worker')
-    .description('Run jobs (sync, rounds), PACS deliveries and schedules for the service, beside `serve`.')
+    .description('Run jobs (sync, rounds, site-encoder training), PACS deliveries and schedules for the service, beside `serve`.')
     .requiredOption('--config <file>', 'the configuration `serve` uses (docs/server.md)')
-    .option('--jobs <kinds>', 'only these job kinds, comma-separated (sync, round); default all')
+    .option('--jobs <kinds>', 'only these job kinds, comma-separated (sync, round, train-encoder); default all')
     .option('--no-outbox', 'do not deliver the PACS outbox here')
     .option('--no-schedule', 'do not fire the nightly schedules here')
     .option('--name <name>', "this worker's name in the jobs table (default host:pid:random)")

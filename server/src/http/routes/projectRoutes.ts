@@ -4,6 +4,7 @@ import type { ServerContext } from '../../domain/context';
 import { createProject, updateProject } from '../../domain/projectSettings';
 import { assertActive } from '../../domain/projectStatus';
 import { queueRound } from '../../domain/queueRound';
+import { listSiteEncoders, queueSiteEncoder } from '../../domain/siteEncoders';
 import { nextRun, parseCron } from '../../jobs/cronSchedule';
 import type { Project } from '../../projects/projectStore';
 import type { MapView, ProjectView } from '../../apiTypes';
@@ -19,7 +20,7 @@ async function describe(ctx: ServerContext, project: Project): Promise<ProjectVi
       (SELECT COUNT(*) FROM worklist w JOIN masks m ON m.project_id = w.project_id AND m.sop_uid = w.sop_uid WHERE w.project_id = @id AND w.validation = 1) AS validation_labelled,
       (SELECT COUNT(*) FROM masks WHERE project_id = @id) AS labelled`, { id: project.id }))!;
   const latest = await ctx.rounds.latest(project.id);
-  const active = (await Promise.all(['sync', 'round'].map((kind) => ctx.jobs.pending(kind, project.id)))).filter((j) => j !== null);
+  const active = (await Promise.all(['sync', 'round', 'train-encoder'].map((kind) => ctx.jobs.pending(kind, project.id)))).filter((j) => j !== null);
   return {
     ...project,
     pool: { embedded: counts.embedded, failed: counts.failed },
@@ -69,6 +70,13 @@ export function projectRoutes(ctx: ServerContext): Router {
     const job = pending ?? (await ctx.queue.enqueue('sync', project.id));
     if (!pending) await ctx.audit.record(actorOf(req), 'sync.queue', project.id, { job: job.id });
     res.status(pending ? 200 : 202).json(job);
+  });
+  router.post('/projects/:id/site-encoder', allow('admin'), async (req, res) => {
+    const { job, queued } = await queueSiteEncoder(ctx, actorOf(req), projectIdOf(req), req.body);
+    res.status(queued ? 202 : 200).json(job);
+  });
+  router.get('/site-encoders', allow('admin'), async (_req, res) => {
+    res.json(await listSiteEncoders(ctx));
   });
   router.post('/projects/:id/rounds', allow('admin', 'service'), async (req, res) => {
     const { job, queued } = await queueRound(ctx, actorOf(req), projectIdOf(req), 'requested');

@@ -21,7 +21,7 @@ export interface EngineJobData {
 /** Any fixed number, not the migrations' lock: the engine's schema changes are made one at a time across processes. */
 const ENGINE_SCHEMA_LOCK = 7_310_215_932;
 
-const QUEUE_NAME = /^(sync|round)__(\d+)$/;
+const QUEUE_NAME = /^(sync|round|train-encoder)__(\d+)$/;
 
 /**
  * The queue of a project's jobs of one kind. One queue per project and kind (policy `singleton`:
@@ -107,7 +107,8 @@ export class JobEngine {
 
   /** Creates a project's queue of a kind if it does not exist yet (idempotent, also across processes). */
   ensureProjectQueue(kind: string, projectId: number): Promise<void> {
-    const timeout = kind === 'round' ? this.settings.timeoutSeconds.round : this.settings.timeoutSeconds.sync;
+    // Training jobs (rounds, site encoders) get the round's time; a sync its own.
+    const timeout = kind === 'sync' ? this.settings.timeoutSeconds.sync : this.settings.timeoutSeconds.round;
     return this.ensure(projectQueue(kind, projectId), {
       policy: 'singleton',
       retryLimit: this.settings.retryLimit,
