@@ -61,11 +61,20 @@ export function predictBatch(model: tfl.LayersModel, images: readonly Float32Arr
     const chunk = images.slice(start, start + batchSize);
     const input = new Float32Array(chunk.length * pixels);
     chunk.forEach((image, b) => input.set(image, b * pixels));
-    const all = tf.tidy(() => {
-      const output = model.predict(tf.tensor4d(input, [chunk.length, size, size, 1]));
-      if (Array.isArray(output)) throw new Error('the segmentation model must have exactly one output');
-      return output.dataSync() as Float32Array;
+    // The tensor leaves tidy, not its values: tidy walks every property of what its function
+    // returns, which for a typed array of S²·C probabilities is a per-element loop (at 256² it
+    // cost about as much as the network's kernels).
+    const output = tf.tidy(() => {
+      const out = model.predict(tf.tensor4d(input, [chunk.length, size, size, 1]));
+      if (Array.isArray(out)) throw new Error('the segmentation model must have exactly one output');
+      return out;
     });
+    let all: Float32Array;
+    try {
+      all = output.dataSync() as Float32Array;
+    } finally {
+      output.dispose();
+    }
     for (let b = 0; b < chunk.length; b++) {
       const probabilities = all.slice(b * pixels * classes, (b + 1) * pixels * classes);
       results.push({
