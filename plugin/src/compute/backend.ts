@@ -25,6 +25,7 @@ import {
 } from './computeInfo';
 import { describeCompute } from './describeCompute';
 import { describePackages, tryTensorflow, untriedPackages } from './tensorflowBackend';
+import { registerMeanGradient } from './meanGradient';
 
 export type { ComputeBackendName, ComputeBackendRequest, ComputeInfo, ComputeOptions, GpuDevice, GpuReport, TensorflowPackage, BackendAttempt } from './computeInfo';
 export type { ComputeHost, GpuListing } from './computeHost';
@@ -126,7 +127,11 @@ export async function initCompute(options: ComputeOptions = {}): Promise<Compute
   const request = effectiveRequest(options, host.env);
   const key = `${request.requested}|${request.requestedBy}|${options.threads ?? ''}`;
   if (cached !== undefined && cached.key === key) return cached.info;
-  const info = selectCompute(options, host);
+  // The Mean gradient after any backend package (and tfjs-layers) has registered its own.
+  const info = selectCompute(options, host).then((selected) => {
+    registerMeanGradient();
+    return selected;
+  });
   cached = { key, info };
   // A failed initialisation must not stay cached: the next call should try again.
   info.catch(() => {
