@@ -75,7 +75,7 @@ describe('site encoder in the service', () => {
     expect(otherResult.name).not.toBe(name);
   }, 300_000);
 
-  it('a new project uses it by name: its sync embeds with the site encoder', async () => {
+  it('a new project uses it by name, alone or combined: its sync embeds with the site encoder', async () => {
     const site = await synced('site', { id: 'self-supervised', model: name });
     const rows = await t.server.ctx.sql.all<{ encoder: string; embedding: Uint8Array }>("SELECT encoder, embedding FROM instances WHERE project_id = @id AND status = 'embedded'", { id: site });
     expect(rows.map((r) => [r.encoder, r.embedding.byteLength])).toEqual(Array(6).fill(['self-supervised', 128 * 4]));
@@ -84,6 +84,19 @@ describe('site encoder in the service', () => {
     const encoder = await loadSelfSupervisedEncoder(await t.server.ctx.siteEncoders.localPath(name));
     expect(encoder.dimensions()).toBe(128);
     encoder.dispose();
+    // Combined with the default encoder: each block L2-normalised, 732 + 128 values.
+    const both = await synced('both', { id: 'intensity-texture+self-supervised', model: name });
+    const combined = await t.server.ctx.sql.all<{ encoder: string; embedding: Uint8Array }>("SELECT encoder, embedding FROM instances WHERE project_id = @id AND status = 'embedded'", { id: both });
+    expect(combined.map((r) => [r.encoder, r.embedding.byteLength])).toEqual(Array(6).fill(['intensity-texture+self-supervised', (732 + 128) * 4]));
+    for (const row of combined) {
+      const v = new Float32Array(new Uint8Array(row.embedding).buffer);
+      expect(Math.hypot(...v.subarray(732))).toBeCloseTo(1, 4);
+    }
+    for (const id of ['intensity-texture+nope', 'thumbnail+thumbnail', 'tfjs-model+self-supervised']) {
+      const refused = await t.call('POST', '/api/projects', { role: 'admin', json: { ...PROJECT, name: 'bad-combination', encoder: { id, model: name } } });
+      expect(refused).toMatchObject({ status: 400, json: { code: 'invalid-body' } });
+      expect(refused.json.message).toMatch(/encoder\.id/);
+    }
     const unknown = await t.call('POST', '/api/projects', { role: 'admin', json: { ...PROJECT, name: 'ghost', encoder: { id: 'self-supervised', model: `site-${pool}-000000000000` } } });
     expect(unknown).toMatchObject({ status: 400, json: { code: 'invalid-body' } });
     expect(unknown.json.message).toMatch(/encoder\.model.*not a configured model/);

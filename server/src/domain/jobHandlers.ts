@@ -1,4 +1,4 @@
-import { createEncoderRegistry } from '@scanselect/plugin';
+import { createEncoder, createEncoderRegistry } from '@scanselect/plugin';
 import { AppError } from '../appError';
 import type { JobHandler } from '../jobs/jobRunner';
 import type { Project } from '../projects/projectStore';
@@ -32,7 +32,7 @@ export function jobHandlers(ctx: ServerContext, roundDeps: Omit<RoundDeps, 'roun
       const project = await ctx.projects.get(job.projectId!);
       const { encoder: settings } = project.settings;
       const encoderOptions = { model: await modelLocation(ctx, settings.model), featureLayer: settings.featureLayer, normalization: settings.normalization, inputSize: settings.inputSize };
-      const encoder = await registry.get(settings.id).create(encoderOptions);
+      const encoder = await createEncoder(registry, settings.id, encoderOptions);
       try {
         let seen = 0;
         // Files or PACS rows that are no instance at all (not DICOM, no UIDs) have no row of their

@@ -228,9 +228,12 @@ export type ProjectPatch = Partial<Omit<ProjectSettings, 'model' | 'encoder' | '
 export function settingsProblems(settings: ProjectSettings, known: { sources: readonly string[]; encoders: readonly string[]; models: readonly string[]; cron: (expr: string) => void }): string[] {
   const problems: string[] = [];
   if (!known.sources.includes(settings.source)) problems.push(`source: "${settings.source}" is not a configured source (configured: ${known.sources.join(', ') || 'none'})`);
-  if (!known.encoders.includes(settings.encoder.id)) problems.push(`encoder.id: "${settings.encoder.id}" is not registered (registered: ${known.encoders.join(', ')})`);
-  if (settings.encoder.id === 'tfjs-model' && !settings.encoder.model) problems.push('encoder.model: the tfjs-model encoder needs a model: the name of one in the server configuration\'s "models"');
-  if (settings.encoder.id === 'self-supervised' && !settings.encoder.model) problems.push('encoder.model: the self-supervised encoder needs its trained weights: a site encoder trained by the service (POST /api/projects/{id}/site-encoder) or a weights directory (scanselect train-encoder --out DIR) named in the server configuration\'s "models"');
+  const parts = settings.encoder.id.split('+');
+  const unknown = parts.filter((id) => !known.encoders.includes(id));
+  if (unknown.length > 0 || new Set(parts).size !== parts.length) problems.push(`encoder.id: "${settings.encoder.id}" is not a registered encoder or several distinct ones joined by + (registered: ${known.encoders.join(', ')})`);
+  if (parts.filter((id) => id === 'tfjs-model' || id === 'self-supervised').length > 1) problems.push(`encoder.id: "${settings.encoder.id}" combines two encoders that would both read encoder.model`);
+  if (parts.includes('tfjs-model') && !settings.encoder.model) problems.push('encoder.model: the tfjs-model encoder needs a model: the name of one in the server configuration\'s "models"');
+  if (parts.includes('self-supervised') && !settings.encoder.model) problems.push('encoder.model: the self-supervised encoder needs its trained weights: a site encoder trained by the service (POST /api/projects/{id}/site-encoder) or a weights directory (scanselect train-encoder --out DIR) named in the server configuration\'s "models"');
   if (settings.encoder.model !== undefined && !known.models.includes(settings.encoder.model)) {
     problems.push(`encoder.model: "${settings.encoder.model}" is not a configured model (configured: ${known.models.join(', ') || 'none'}; the server configuration's "models" names them)`);
   }

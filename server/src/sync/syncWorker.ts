@@ -5,7 +5,7 @@
  * by the main thread.
  */
 import { parentPort, threadId } from 'node:worker_threads';
-import { createEncoderRegistry, type Encoder } from '@scanselect/plugin';
+import { createEncoder, createEncoderRegistry, type Encoder } from '@scanselect/plugin';
 import { embedPrepared, prepareInstance } from './prepareInstance';
 import type { EncoderSpec, SyncWorkerReply, SyncWorkerRequest } from './syncWorkerProtocol';
 
@@ -20,7 +20,7 @@ function encoderFor(spec: EncoderSpec): Promise<Encoder> {
   const key = JSON.stringify([spec.id, spec.options]);
   if (built?.key !== key) {
     void built?.encoder.then((e) => e.dispose(), () => undefined);
-    const entry = { key, encoder: (async () => registry.get(spec.id).create(spec.options))() };
+    const entry = { key, encoder: createEncoder(registry, spec.id, spec.options) };
     entry.encoder.catch(() => {
       if (built === entry) built = null; // a failed build is tried again by the next request
     });
