@@ -2,6 +2,7 @@
  * The admin console end to end, in headless Chromium against the real server (folder source of
  * phantom chest radiographs, jobs in the server's process): an annotator is refused; the admin
  * signs in by keyboard; creates a project; runs its sync and cold start from the console; sets
+ * trains a site encoder from the overview and finds it offered for a new project; sets
  * a budget below what is used and sees the field error; chooses a validation set; changes α and
  * sees it in the next round; watches a round run live; sees the learning curve with two points
  * after the annotator (scripted through the API) labels; cancels a running round and retries it;
@@ -112,6 +113,27 @@ withBrowser('the admin console in Chromium against the server', () => {
     await admin.page.getByText(/^0: 0 of 4 labelled/).waitFor({ timeout: 120_000 });
     await admin.checkPage('overview');
     await browser.screenshot('overview-after-cold-start');
+  });
+
+  it('trains a site encoder from the overview and offers it to a new project', async () => {
+    await admin.page.getByRole('button', { name: 'Train a site encoder' }).click();
+    await admin.page.locator('li.job', { hasText: 'train-encoder job' }).first().waitFor({ timeout: 60_000 });
+    const deadline = Date.now() + 240_000;
+    let encoders: Array<{ name: string; images: number }> = [];
+    while (encoders.length === 0 && Date.now() < deadline) {
+      encoders = (await t.call('GET', '/api/site-encoders', { role: 'admin' })).json;
+      if (encoders.length === 0) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(encoders).toEqual([expect.objectContaining({ name: expect.stringMatching(/^site-1-[0-9a-f]{12}$/), images: COUNT })]);
+    await admin.nav('Projects');
+    await admin.page.getByRole('link', { name: 'New project' }).click();
+    const model = admin.page.getByLabel(/^Model \(tfjs-model/);
+    await model.selectOption(encoders[0]!.name);
+    await admin.page.getByLabel('Encoder', { exact: true }).selectOption('intensity-texture+self-supervised');
+    await admin.checkPage('new-project-site-encoder');
+    await admin.nav('Projects');
+    await admin.page.getByRole('link', { name: 'chest demo' }).click();
+    await admin.page.getByRole('heading', { name: /chest demo/, level: 1 }).waitFor();
   });
 
   it('shows the server\'s error beside the total budget when it is set below what is used', async () => {

@@ -73,7 +73,11 @@ function changes(before: Draft, after: Draft): Record<string, unknown> {
 }
 
 function SettingsForm({ initial, sources, onSave, submitLabel, creating = false }: { initial: Draft; sources: readonly SourceInfo[]; onSave: (d: Draft) => Promise<string | void>; submitLabel: string; creating?: boolean }) {
-  const { info } = useSession();
+  const { info, api } = useSession();
+  // Site encoders trained by the service (a project's overview trains one from its pool).
+  const site = useLoad(() => api.get<Array<{ name: string; images: number | null }>>('/api/site-encoders'), []);
+  const models = [...info.models, ...(site.data ?? []).map((s) => s.name)];
+  const encoderIds = [...info.encoders, ...(info.encoders.includes('self-supervised') && info.encoders.includes('intensity-texture') ? ['intensity-texture+self-supervised'] : [])];
   const [d, setD] = useState<Draft>(initial);
   const [errors, setErrors] = useState(new FieldErrors());
   const [message, setMessage] = useState<string | null>(null);
@@ -164,9 +168,9 @@ function SettingsForm({ initial, sources, onSave, submitLabel, creating = false 
       <fieldset>
         <legend>Encoder (embeddings)</legend>
         <GroupErrors messages={errors.group('encoder', ['encoder.id', 'encoder.model', 'encoder.inputSize'])} />
-        <Field path="encoder.id" label="Encoder" help="Fixed once the pool is synced." errors={errors}>{(p) => <select {...p} value={d.encoder.id} onChange={(e) => set({ encoder: { ...d.encoder, id: e.currentTarget.value } })}>{info.encoders.map((x) => <option key={x}>{x}</option>)}</select>}</Field>
-        <Field path="encoder.model" label="Configured model (tfjs-model encoder)" errors={errors}>
-          {(p) => <select {...p} value={d.encoder.model ?? ''} onChange={(e) => set({ encoder: { ...d.encoder, model: e.currentTarget.value || undefined } })}><option value="">none</option>{info.models.map((x) => <option key={x}>{x}</option>)}</select>}
+        <Field path="encoder.id" label="Encoder" help="Fixed once the pool is synced." errors={errors}>{(p) => <select {...p} value={d.encoder.id} onChange={(e) => set({ encoder: { ...d.encoder, id: e.currentTarget.value } })}>{encoderIds.map((x) => <option key={x}>{x}</option>)}</select>}</Field>
+        <Field path="encoder.model" label="Model (tfjs-model: a configured model; self-supervised: a configured or site-trained one)" help="site-… encoders were trained by this service on a project's pool (its overview: Train a site encoder)." errors={errors}>
+          {(p) => <select {...p} value={d.encoder.model ?? ''} onChange={(e) => set({ encoder: { ...d.encoder, model: e.currentTarget.value || undefined } })}><option value="">none</option>{models.map((x) => <option key={x}>{x}</option>)}</select>}
         </Field>
         <Field path="encoder.inputSize" label="Encoder input size (px)" errors={errors}>{(p) => <input {...p} type="number" min={16} value={d.encoder.inputSize} onInput={(e) => set({ encoder: { ...d.encoder, inputSize: num(e.currentTarget.value) } })} />}</Field>
       </fieldset>

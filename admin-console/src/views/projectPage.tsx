@@ -42,8 +42,8 @@ function Overview({ project: p, reload }: { project: ProjectView; reload: () => 
     await api.send('PATCH', `/api/projects/${p.id}`, { status });
     reload();
   });
-  const queue = (what: 'sync' | 'rounds'): void => void action.run(async () => {
-    await api.send('POST', `/api/projects/${p.id}/${what}`);
+  const queue = (what: 'sync' | 'rounds' | 'site-encoder'): void => void action.run(async () => {
+    await api.send('POST', `/api/projects/${p.id}/${what}`, what === 'site-encoder' ? {} : undefined);
     reload();
   });
   const active = p.settings.status === 'active';
@@ -63,11 +63,12 @@ function Overview({ project: p, reload }: { project: ProjectView; reload: () => 
         <div class="actions">
           <button type="button" disabled={!active || action.busy} onClick={() => queue('sync')}>Sync now</button>
           <button type="button" disabled={!active || action.busy} onClick={() => queue('rounds')}>Queue a round</button>
+          <button type="button" disabled={!active || action.busy || p.pool.embedded < 2} onClick={() => queue('site-encoder')}>Train a site encoder</button>
           {p.settings.status !== 'active' && <button type="button" disabled={action.busy} onClick={() => setStatus('active')}>Set active</button>}
           {p.settings.status === 'active' && <button type="button" disabled={action.busy} onClick={() => setStatus('paused')}>Pause</button>}
           {p.settings.status !== 'archived' && <button type="button" disabled={action.busy} onClick={() => { if (confirm(`Archive "${p.name}"? It becomes read-only: no claims, masks, syncs or rounds.`)) setStatus('archived'); }}>Archive</button>}
         </div>
-        <p class="help">Paused: no sync or round is queued (the schedule skips it); annotators may still label. Archived: read-only.</p>
+        <p class="help">Paused: no sync or round is queued (the schedule skips it); annotators may still label. Archived: read-only. A site encoder learns from this pool's images (no labels) as a job; a new project then uses it as encoder self-supervised with the model the job names.</p>
       </Section>
       <Section title="Jobs"><LiveJobs projectId={p.id} onFinished={reload} /></Section>
     </>
