@@ -25,7 +25,7 @@ import {
 } from './computeInfo';
 import { describeCompute } from './describeCompute';
 import { describePackages, tryTensorflow, untriedPackages } from './tensorflowBackend';
-import { registerMeanGradient } from './meanGradient';
+import { registerReductionGradients } from './reductionGradients';
 
 export type { ComputeBackendName, ComputeBackendRequest, ComputeInfo, ComputeOptions, GpuDevice, GpuReport, TensorflowPackage, BackendAttempt } from './computeInfo';
 export type { ComputeHost, GpuListing } from './computeHost';
@@ -127,9 +127,9 @@ export async function initCompute(options: ComputeOptions = {}): Promise<Compute
   const request = effectiveRequest(options, host.env);
   const key = `${request.requested}|${request.requestedBy}|${options.threads ?? ''}`;
   if (cached !== undefined && cached.key === key) return cached.info;
-  // The Mean gradient after any backend package (and tfjs-layers) has registered its own.
+  // The Mean and Sum gradients after any backend package (and tfjs-layers) has registered its own.
   const info = selectCompute(options, host).then((selected) => {
-    registerMeanGradient();
+    registerReductionGradients();
     return selected;
   });
   cached = { key, info };

@@ -6,8 +6,9 @@ beforeAll(async () => {
 });
 
 describe('the Mean gradient', () => {
-  it("is the project's (registered by initCompute after tfjs-layers registered its own)", () => {
+  it("is the project's, as is Sum's (registered by initCompute after tfjs-layers registered its own)", () => {
     expect(tf.getGradient(tf.Mean)?.gradFunc.toString()).toMatch(/onesLike/);
+    expect(tf.getGradient(tf.Sum)?.gradFunc.toString()).toMatch(/onesLike/);
   });
 
   it.each([
@@ -28,5 +29,21 @@ describe('the Mean gradient', () => {
     const reference = tf.div(tf.mul(tf.reshape(dy, shape.map((d, i) => (axes.includes(i) ? 1 : d))), tf.ones(shape)), n);
     expect(Array.from(dx.dataSync())).toEqual(Array.from(reference.dataSync()));
     tf.dispose([x, dy, dx, expected, reference]);
+  });
+});
+
+describe('the Sum gradient', () => {
+  it.each([
+    [[2, 3, 4, 5], [1, 2]],
+    [[2, 3, 4, 5], [0, 1, 2, 3]],
+    [[7], [0]],
+  ] as Array<[number[], number[]]>)('of x %j over axes %j is dy at every element of the reduced block, as tfjs computes it', (shape, axes) => {
+    const x = tf.randomNormal(shape, 0, 1, 'float32', 9);
+    const dy = tf.randomNormal(shape.filter((_, i) => !axes.includes(i)), 0, 1, 'float32', 10);
+    const dx = tf.grad((v: tf.Tensor) => tf.sum(v, axes))(x, dy);
+    const reference = tf.mul(tf.reshape(dy, shape.map((d, i) => (axes.includes(i) ? 1 : d))), tf.ones(shape));
+    expect(dx.shape).toEqual(shape);
+    expect(Array.from(dx.dataSync())).toEqual(Array.from(reference.dataSync()));
+    tf.dispose([x, dy, dx, reference]);
   });
 });
