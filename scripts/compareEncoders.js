@@ -121,7 +121,7 @@ function table(r) {
     const random = r.results.random.get(budget);
     const reference = r.results[encoderSpecs[0]].get(budget);
     lines.push(`**${r.key}, B = ${budget}** (${runs} runs, seeds 43…${42 + runs})`, '',
-      `| selection | Dice mean ± std | HD95 px mean ± std | ΔDice vs random: mean | median | runs better | Dice std ratio to random | ΔDice vs ${encoderSpecs[0]}: mean | runs better |`,
+      `| selection | Dice mean ± std | HD95 px mean ± std | ΔDice vs random: mean ± std | median | runs better | Dice std ratio to random | ΔDice vs ${encoderSpecs[0]}: mean ± std | runs better |`,
       '|---|---|---|---|---|---|---|---|---|');
     for (const name of ['random', ...encoderSpecs]) {
       const rows = r.results[name].get(budget);
@@ -137,7 +137,7 @@ function table(r) {
       const vsRef = p.summary(rows.map((x, i) => x.dice - reference[i].dice));
       const refBetter = rows.filter((x, i) => x.dice > reference[i].dice).length;
       const isRef = name === encoderSpecs[0];
-      lines.push(`| cold start: ${name} | ${d.mean.toFixed(4)} ± ${d.std.toFixed(4)} | ${h.mean.toFixed(2)} ± ${h.std.toFixed(2)} | ${sign(vsRandom.mean, 4)} | ${sign(vsRandom.median, 4)} | ${better}/${runs} | ${ratio.toFixed(2)} | ${isRef ? '—' : sign(vsRef.mean, 4)} | ${isRef ? '—' : `${refBetter}/${runs}`} |`);
+      lines.push(`| cold start: ${name} | ${d.mean.toFixed(4)} ± ${d.std.toFixed(4)} | ${h.mean.toFixed(2)} ± ${h.std.toFixed(2)} | ${sign(vsRandom.mean, 4)} ± ${vsRandom.std.toFixed(4)} | ${sign(vsRandom.median, 4)} | ${better}/${runs} | ${ratio.toFixed(2)} | ${isRef ? '—' : `${sign(vsRef.mean, 4)} ± ${vsRef.std.toFixed(4)}`} | ${isRef ? '—' : `${refBetter}/${runs}`} |`);
     }
     lines.push('');
   }
