@@ -70,6 +70,7 @@ export {
   type SelfSupervisedTraining,
   type SelfSupervisedTrainingSummary,
 } from './encoders/selfSupervised/trainSelfSupervised';
+export { DEFAULT_SELF_SUPERVISED_INPUT_SIZE } from './encoders/selfSupervised/contrastiveModel';
 export { SelfSupervisedEncoder, SELF_SUPERVISED_ENCODER_ID, type SelfSupervisedEncoderOptions } from './encoders/selfSupervised/selfSupervisedEncoder';
 export { saveSelfSupervisedEncoder, loadSelfSupervisedEncoder, SELF_SUPERVISED_FORMAT_VERSION, type SelfSupervisedEncoderMetadata } from './encoders/selfSupervised/selfSupervisedStore';
 export { augmentView, DEFAULT_AUGMENT_OPTIONS, type AugmentOptions } from './encoders/selfSupervised/augment';
