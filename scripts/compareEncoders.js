@@ -18,7 +18,7 @@
  *   node scripts/compareEncoders.js [--datasets montgomery,jsrt] [--runs 8] [--budgets 8,12]
  *       [--size 64] [--epochs 40] [--ssl-epochs 100]
  *       [--encoders intensity-texture,self-supervised,intensity-texture+self-supervised]
- *       [--out out/compare-encoders] [--md FILE] [--json FILE]
+ *       [--out out/compare-encoders] [--md FILE] [--json FILE] [--only-runs 8,7,6]
  *
  * Budgets and epochs default to the `cpu` profile of `scanselect reproduce` per data set. Every
  * unit is checkpointed under --out (and each run's site-trained weights), so a rerun with the same
@@ -41,6 +41,9 @@ const epochsArg = arg('--epochs', null);
 const sslEpochs = Number(arg('--ssl-epochs', '100'));
 const encoderSpecs = arg('--encoders', 'intensity-texture,self-supervised,intensity-texture+self-supervised').split(',');
 const out = arg('--out', path.join('out', 'compare-encoders'));
+// A second process can take some runs of the same --out (each unit and each run's site encoder is
+// checkpointed), e.g. --only-runs 8,7,6 beside one going 1…8; the table needs every run.
+const onlyRuns = arg('--only-runs', null)?.split(',').map(Number) ?? null;
 const mdOut = arg('--md', null);
 const jsonOut = arg('--json', null);
 const shared = path.join(__dirname, '..', '..', 'shared');
@@ -83,7 +86,7 @@ async function runDataset(key) {
   const results = { random: new Map() };
   const sslSeconds = [];
   log(`${key}: ${images.length} images, ${runs} runs, budgets ${budgets.join(', ')}, ${size}², ${epochs} epochs; encoders ${encoderSpecs.join(', ')}`);
-  for (let run = 1; run <= runs; run++) {
+  for (const run of onlyRuns ?? Array.from({ length: runs }, (_, r) => r + 1)) {
     const ssl = encoderSpecs.some(usesSsl) ? await sslWeights(key, images, run, path.join(base, `ssl-run${run}`)) : null;
     if (ssl) sslSeconds.push(ssl.seconds);
     for (const [e, spec] of encoderSpecs.entries()) {
@@ -160,6 +163,10 @@ async function main() {
   log(header);
   const done = [];
   for (const key of datasets) done.push(await runDataset(key));
+  if (onlyRuns) {
+    log(`runs ${onlyRuns.join(', ')} done; run without --only-runs (same --out) for the table`);
+    return;
+  }
   const markdown = [`Cold start per encoder against random, paired by run — ${header}`, '', ...done.map(table)].join('\n');
   console.log(markdown);
   if (mdOut) fs.writeFileSync(mdOut, markdown + '\n');
