@@ -170,6 +170,8 @@ export function reproduceCommand(): Command {
         const vsRandom = pairedComparison(results, 'Random');
         const vsColdStart = pairedComparison(results, 'Ours (cold start)', (setting) => setting.kind === 'active-learning' || setting.maxPerVolume !== undefined);
         const vsUncappedRound = pairedComparison(results, 'Entropy+Distance (α=0.3)', (setting) => setting.kind === 'active-learning' && setting.maxPerVolume !== undefined);
+        // The other α rules (0, 1, adaptive) against the paper's α = 0.3, round for round.
+        const vsAlpha = pairedComparison(results, 'Entropy+Distance (α=0.3)', (setting) => setting.kind === 'active-learning' && setting.maxPerVolume === undefined);
         const volumeOf = new Map(outcome.ids.map((id, i) => [id, outcome.volumes[i] ?? null]));
         const capRows = capEffect(settings, Array.from({ length: runs }, (_, r) => r + 1), (run, setting) => selections.get(`${run}|${settingKey(setting)}`) ?? null, (id) => volumeOf.get(id) ?? null);
         const labels = new Map(settings.map((setting) => [settingKey(setting), methodLabel(setting)]));
@@ -177,7 +179,7 @@ export function reproduceCommand(): Command {
           `# ${dataset.description}`, '', header, '', resultsMarkdown(rows, unit), trainingLine(trainSeconds), '',
           '## Paired by run', '',
           'Per-run differences (same seed, test split and initial weights in both settings).', '',
-          pairedMarkdown([...vsRandom, ...vsColdStart, ...vsUncappedRound], unit),
+          pairedMarkdown([...vsRandom, ...vsColdStart, ...vsAlpha, ...vsUncappedRound], unit),
           ...(capRows.length === 0 ? [] : ['', '## Per-volume cap', '', 'What the cap did to the selections (the whole selection: cold start and acquired).', '', capEffectMarkdown(capRows, (key) => labels.get(key) ?? key)]),
         ].join('\n');
         await fs.mkdir(out, { recursive: true });
