@@ -59,7 +59,7 @@ export { percentileLinear } from './metrics/percentile';
 export { heatmapPng, inferno, type HeatmapOptions } from './plot/heatmapPng';
 
 export { createEncoderRegistry, DEFAULT_ENCODER_ID } from './encoders/encoderRegistry';
-export { CombinedEncoder, createEncoder, combinedParts, COMBINED_SEPARATOR } from './encoders/combinedEncoder';
+export { CombinedEncoder, createEncoder, combinedParts, COMBINED_SEPARATOR, MODEL_ENCODER_IDS } from './encoders/combinedEncoder';
 export type { GrayImage, Encoder, EncoderOptions, EncoderFactory } from './encoders/types';
 export { TfjsModelEncoder, createTfjsModelEncoder, NORMALIZATIONS, pickFeatureLayer, type Normalization, type TfjsModelEncoderOptions } from './encoders/tfjsModelEncoder';
 export { IntensityTextureEncoder, intensityTextureFeatures, INTENSITY_TEXTURE_DIMENSIONS } from './encoders/intensityTextureEncoder';

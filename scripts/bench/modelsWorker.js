@@ -26,6 +26,7 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
+const os = require('node:os');
 const engine = require('../../plugin/dist/index.js');
 
 const peakMb = () => process.resourceUsage().maxRSS / 1024;
@@ -172,16 +173,7 @@ async function encoders(args) {
     try {
       const before = peakMb();
       const encoder = await registry.get(spec.id).create(spec.options);
-      await encoder.embed(images.slice(0, Math.min(4, count))); // warm-up
-      const times = [];
-      for (let r = 0; r < reps; r++) {
-        const t = performance.now();
-        const out = await encoder.embed(images);
-        times.push((performance.now() - t) / 1000);
-        if (out.length !== count * encoder.dimensions()) throw new Error(`embed returned ${out.length} values`);
-      }
-      const best = Math.min(...times);
-      results.push({ encoder: label, dimensions: encoder.dimensions(), seconds: times, imagesPerSecond: count / best, peakMbBefore: before, peakMb: peakMb() });
+      results.push({ encoder: label, ...(await timeEmbed(encoder, images, reps)), peakMbBefore: before });
       encoder.dispose();
     } catch (e) {
       results.push({ encoder: label, error: e instanceof Error ? e.message : String(e) });
@@ -189,6 +181,19 @@ async function encoders(args) {
   }
   for (const inputSize of [64, 128]) results.push(...(await siteTrained(images, inputSize, reps)));
   return { backend, compute: describe(info), count, size, encoders: results, peakMb: peakMb() };
+}
+
+/** `embed` of `images` after a warm-up call on up to 4 of them; the best of `reps` calls gives images/s. */
+async function timeEmbed(encoder, images, reps) {
+  await encoder.embed(images.slice(0, Math.min(4, images.length)));
+  const times = [];
+  for (let r = 0; r < reps; r++) {
+    const t = performance.now();
+    const out = await encoder.embed(images);
+    times.push((performance.now() - t) / 1000);
+    if (out.length !== images.length * encoder.dimensions()) throw new Error(`embed returned ${out.length} values`);
+  }
+  return { dimensions: encoder.dimensions(), seconds: times, imagesPerSecond: images.length / Math.min(...times), peakMb: peakMb() };
 }
 
 /**
@@ -200,7 +205,6 @@ async function encoders(args) {
  */
 async function siteTrained(images, inputSize, reps) {
   const label = `self-supervised ${inputSize}²`;
-  const os = require('node:os');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ssl-'));
   try {
     const epochSeconds = [];
@@ -217,14 +221,7 @@ async function siteTrained(images, inputSize, reps) {
     const timed = [];
     for (const spec of ['self-supervised', 'intensity-texture+self-supervised']) {
       const e = await engine.createEncoder(engine.createEncoderRegistry(), spec, { model: dir });
-      await e.embed(images.slice(0, Math.min(4, images.length)));
-      const times = [];
-      for (let r = 0; r < reps; r++) {
-        const t = performance.now();
-        await e.embed(images);
-        times.push((performance.now() - t) / 1000);
-      }
-      timed.push({ encoder: spec === 'self-supervised' ? label : `intensity-texture+${label}`, dimensions: e.dimensions(), seconds: times, imagesPerSecond: images.length / Math.min(...times), peakMb: peakMb() });
+      timed.push({ encoder: spec === 'self-supervised' ? label : `intensity-texture+${label}`, ...(await timeEmbed(e, images, reps)) });
       e.dispose();
     }
     return [train, ...timed];

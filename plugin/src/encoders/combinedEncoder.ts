@@ -80,8 +80,8 @@ export async function createEncoder(registry: Registry<EncoderFactory>, spec: st
   const parts = combinedParts(spec);
   if (parts === null) return registry.get(spec).create(options);
   const factories = parts.map((id) => registry.get(id));
-  const withModel = factories.filter((f) => MODEL_ENCODERS.has(f.id));
-  if (withModel.length > 1) throw new InvalidInputError('invalid-option', `encoder "${spec}" combines ${withModel.map((f) => f.id).join(' and ')}, which would both read the one --encoder-model`);
+  const withModel = parts.filter((id) => MODEL_ENCODER_IDS.has(id));
+  if (withModel.length > 1) throw new InvalidInputError('invalid-option', `encoder "${spec}" combines ${withModel.join(' and ')}, which would both read the one --encoder-model`);
   const built: Encoder[] = [];
   try {
     for (const factory of factories) built.push(await factory.create(options));
@@ -92,5 +92,5 @@ export async function createEncoder(registry: Registry<EncoderFactory>, spec: st
   return new CombinedEncoder(built);
 }
 
-/** Built-in encoders that read `model` (their weights). */
-const MODEL_ENCODERS: ReadonlySet<string> = new Set(['tfjs-model', 'self-supervised']);
+/** Built-in encoders that read `model` (their weights): at most one of them in a combination. */
+export const MODEL_ENCODER_IDS: ReadonlySet<string> = new Set(['tfjs-model', 'self-supervised']);

@@ -62,8 +62,8 @@ export function predictBatch(model: tfl.LayersModel, images: readonly Float32Arr
     const input = new Float32Array(chunk.length * pixels);
     chunk.forEach((image, b) => input.set(image, b * pixels));
     // The tensor leaves tidy, not its values: tidy walks every property of what its function
-    // returns, which for a typed array of S²·C probabilities is a per-element loop (at 256² it
-    // cost about as much as the network's kernels).
+    // returns, which for a typed array of S²·C probabilities is a per-element loop (at 256² a
+    // large part of the inference time in a CPU profile).
     const output = tf.tidy(() => {
       const out = model.predict(tf.tensor4d(input, [chunk.length, size, size, 1]));
       if (Array.isArray(out)) throw new Error('the segmentation model must have exactly one output');

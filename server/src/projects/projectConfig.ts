@@ -1,3 +1,4 @@
+import { combinedParts, MODEL_ENCODER_IDS } from '@scanselect/plugin';
 import type { SourceFilters } from '../pacs/source';
 
 
@@ -228,10 +229,15 @@ export type ProjectPatch = Partial<Omit<ProjectSettings, 'model' | 'encoder' | '
 export function settingsProblems(settings: ProjectSettings, known: { sources: readonly string[]; encoders: readonly string[]; models: readonly string[]; cron: (expr: string) => void }): string[] {
   const problems: string[] = [];
   if (!known.sources.includes(settings.source)) problems.push(`source: "${settings.source}" is not a configured source (configured: ${known.sources.join(', ') || 'none'})`);
-  const parts = settings.encoder.id.split('+');
-  const unknown = parts.filter((id) => !known.encoders.includes(id));
-  if (unknown.length > 0 || new Set(parts).size !== parts.length) problems.push(`encoder.id: "${settings.encoder.id}" is not a registered encoder or several distinct ones joined by + (registered: ${known.encoders.join(', ')})`);
-  if (parts.filter((id) => id === 'tfjs-model' || id === 'self-supervised').length > 1) problems.push(`encoder.id: "${settings.encoder.id}" combines two encoders that would both read encoder.model`);
+  // One registered id, or several distinct ones joined by + (the plugin's createEncoder reads it the same way).
+  let parts: string[] = [];
+  try {
+    parts = combinedParts(settings.encoder.id) ?? [settings.encoder.id];
+  } catch (error) {
+    problems.push(`encoder.id: ${(error as Error).message}`);
+  }
+  if (parts.some((id) => !known.encoders.includes(id))) problems.push(`encoder.id: "${settings.encoder.id}" is not a registered encoder or several distinct ones joined by + (registered: ${known.encoders.join(', ')})`);
+  if (parts.filter((id) => MODEL_ENCODER_IDS.has(id)).length > 1) problems.push(`encoder.id: "${settings.encoder.id}" combines two encoders that would both read encoder.model`);
   if (parts.includes('tfjs-model') && !settings.encoder.model) problems.push('encoder.model: the tfjs-model encoder needs a model: the name of one in the server configuration\'s "models"');
   if (parts.includes('self-supervised') && !settings.encoder.model) problems.push('encoder.model: the self-supervised encoder needs its trained weights: a site encoder trained by the service (POST /api/projects/{id}/site-encoder) or a weights directory (scanselect train-encoder --out DIR) named in the server configuration\'s "models"');
   if (settings.encoder.model !== undefined && !known.models.includes(settings.encoder.model)) {

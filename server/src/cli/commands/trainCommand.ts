@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { CancelledError, loadSegmentationSamples, saveModel, trainSegmentation } from '@scanselect/plugin';
+import { loadSegmentationSamples, saveModel, trainSegmentation } from '@scanselect/plugin';
+import { cancelOnSigint } from '../cancelOnSigint';
 import { finiteNumber, integer } from '../options';
 import { ProgressBar } from '../progressBar';
 import { addDatasetOptions, idsOption, niftiAxis, numberList, startCompute, type DatasetOptions, maskSource, classCount } from './datasetOptions';
@@ -47,29 +48,24 @@ export function trainCommand(): Command {
       niftiAxis: niftiAxis(options), onProgress: bar.update,
       ...(ids && { ids }), ...(options.maskValues && { maskValues: options.maskValues }),
     });
-    const controller = new AbortController();
-    const onSigint = (): void => controller.abort();
-    process.once('SIGINT', onSigint);
     try {
-      const trained = await trainSegmentation(
-        { images: samples.map((s) => s.image), masks: samples.map((s) => s.mask!), size: options.size },
-        {
-          classes: classCount(options), epochs: options.epochs, seed: options.seed, batchSize: options.batchSize,
-          learningRate: options.learningRate, dropout: options.dropout, ids: samples.map((s) => s.id), signal: controller.signal,
-          ...(options.depth !== undefined && { depth: options.depth }),
-          ...(options.baseChannels !== undefined && { baseChannels: options.baseChannels }),
-          onProgress: (p) => bar.update({ stage: 'train', fraction: p.epoch / p.epochs, detail: `epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(4)} ETA ${Math.round(p.etaSeconds)}s` }),
-        },
-      );
-      bar.done();
-      await saveModel(trained, options.out);
-      process.stderr.write(`trained on ${samples.length} images (${compute.backend}, ${trained.seconds.toFixed(1)} s, final loss ${trained.finalLoss.toFixed(4)}) → ${options.out}\n`);
-      trained.dispose();
-    } catch (error) {
-      if (error instanceof CancelledError) process.stderr.write('training cancelled; nothing saved\n');
-      throw error;
+      await cancelOnSigint(async (signal) => {
+        const trained = await trainSegmentation(
+          { images: samples.map((s) => s.image), masks: samples.map((s) => s.mask!), size: options.size },
+          {
+            classes: classCount(options), epochs: options.epochs, seed: options.seed, batchSize: options.batchSize,
+            learningRate: options.learningRate, dropout: options.dropout, ids: samples.map((s) => s.id), signal,
+            ...(options.depth !== undefined && { depth: options.depth }),
+            ...(options.baseChannels !== undefined && { baseChannels: options.baseChannels }),
+            onProgress: (p) => bar.update({ stage: 'train', fraction: p.epoch / p.epochs, detail: `epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(4)} ETA ${Math.round(p.etaSeconds)}s` }),
+          },
+        );
+        bar.done();
+        await saveModel(trained, options.out);
+        process.stderr.write(`trained on ${samples.length} images (${compute.backend}, ${trained.seconds.toFixed(1)} s, final loss ${trained.finalLoss.toFixed(4)}) → ${options.out}\n`);
+        trained.dispose();
+      });
     } finally {
-      process.off('SIGINT', onSigint);
       bar.done();
     }
   });

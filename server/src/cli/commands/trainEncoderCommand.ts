@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import {
-  CancelledError,
   listImageFiles,
   readImageFile,
   saveSelfSupervisedEncoder,
@@ -8,6 +7,7 @@ import {
   trainSelfSupervised,
   type GrayImage,
 } from '@scanselect/plugin';
+import { cancelOnSigint } from '../cancelOnSigint';
 import { UsageError } from '../errors';
 import { finiteNumber, integer } from '../options';
 import { ProgressBar } from '../progressBar';
@@ -53,32 +53,27 @@ export function trainEncoderCommand(): Command {
       }
     }
     if (images.length < 2) throw new UsageError(`train-encoder needs at least 2 images, found ${images.length}`);
-    const controller = new AbortController();
-    const onSigint = (): void => controller.abort();
-    process.once('SIGINT', onSigint);
     try {
-      const training = await trainSelfSupervised(images, {
-        seed: options.seed, signal: controller.signal,
-        ...(options.epochs !== undefined && { epochs: options.epochs }),
-        ...(options.batchSize !== undefined && { batchSize: options.batchSize }),
-        ...(options.learningRate !== undefined && { learningRate: options.learningRate }),
-        ...(options.inputSize !== undefined && { inputSize: options.inputSize }),
-        onProgress: (p) => bar.update({ stage: 'train', fraction: p.epoch / p.epochs, detail: `epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(3)} ETA ${Math.round(p.etaSeconds)}s` }),
+      await cancelOnSigint(async (signal) => {
+        const training = await trainSelfSupervised(images, {
+          seed: options.seed, signal,
+          ...(options.epochs !== undefined && { epochs: options.epochs }),
+          ...(options.batchSize !== undefined && { batchSize: options.batchSize }),
+          ...(options.learningRate !== undefined && { learningRate: options.learningRate }),
+          ...(options.inputSize !== undefined && { inputSize: options.inputSize }),
+          onProgress: (p) => bar.update({ stage: 'train', fraction: p.epoch / p.epochs, detail: `epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(3)} ETA ${Math.round(p.etaSeconds)}s` }),
+        });
+        bar.done();
+        const encoder = await SelfSupervisedEncoder.create(training.representation, { training: training.summary });
+        try {
+          await saveSelfSupervisedEncoder(encoder, options.out);
+        } finally {
+          encoder.dispose();
+        }
+        const s = training.summary;
+        process.stderr.write(`trained on ${images.length} images (${compute.backend}, ${s.epochs} epochs, ${s.seconds.toFixed(1)} s, final loss ${s.finalLoss.toFixed(3)}); version ${encoder.version} → ${options.out}\n`);
       });
-      bar.done();
-      const encoder = await SelfSupervisedEncoder.create(training.representation, { training: training.summary });
-      try {
-        await saveSelfSupervisedEncoder(encoder, options.out);
-      } finally {
-        encoder.dispose();
-      }
-      const s = training.summary;
-      process.stderr.write(`trained on ${images.length} images (${compute.backend}, ${s.epochs} epochs, ${s.seconds.toFixed(1)} s, final loss ${s.finalLoss.toFixed(3)}); version ${encoder.version} → ${options.out}\n`);
-    } catch (error) {
-      if (error instanceof CancelledError) process.stderr.write('training cancelled; nothing saved\n');
-      throw error;
     } finally {
-      process.off('SIGINT', onSigint);
       bar.done();
     }
   });

@@ -6,6 +6,7 @@ import { assertActive } from '../../domain/projectStatus';
 import { queueRound } from '../../domain/queueRound';
 import { listSiteEncoders, queueSiteEncoder } from '../../domain/siteEncoders';
 import { nextRun, parseCron } from '../../jobs/cronSchedule';
+import { JOB_KINDS } from '../../jobs/pollingJobQueue';
 import type { Project } from '../../projects/projectStore';
 import type { MapView, ProjectView } from '../../apiTypes';
 import { actorOf, allow, anyRole, projectIdOf } from '../guards';
@@ -20,7 +21,7 @@ async function describe(ctx: ServerContext, project: Project): Promise<ProjectVi
       (SELECT COUNT(*) FROM worklist w JOIN masks m ON m.project_id = w.project_id AND m.sop_uid = w.sop_uid WHERE w.project_id = @id AND w.validation = 1) AS validation_labelled,
       (SELECT COUNT(*) FROM masks WHERE project_id = @id) AS labelled`, { id: project.id }))!;
   const latest = await ctx.rounds.latest(project.id);
-  const active = (await Promise.all(['sync', 'round', 'train-encoder'].map((kind) => ctx.jobs.pending(kind, project.id)))).filter((j) => j !== null);
+  const active = (await Promise.all(JOB_KINDS.map((kind) => ctx.jobs.pending(kind, project.id)))).filter((j) => j !== null);
   return {
     ...project,
     pool: { embedded: counts.embedded, failed: counts.failed },

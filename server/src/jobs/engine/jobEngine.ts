@@ -2,6 +2,7 @@ import PgBoss from 'pg-boss';
 import type { JobEngineConfig } from '../../config/serverConfig';
 import type { PostgresClient } from '../../db/postgresClient';
 import type { SqlExecutor } from '../../db/sqlClient';
+import { JOB_KINDS } from '../pollingJobQueue';
 
 /** The engine's own queues besides the per-project job queues. */
 export const ENGINE_QUEUES = {
@@ -21,7 +22,8 @@ export interface EngineJobData {
 /** Any fixed number, not the migrations' lock: the engine's schema changes are made one at a time across processes. */
 const ENGINE_SCHEMA_LOCK = 7_310_215_932;
 
-const QUEUE_NAME = /^(sync|round|train-encoder)__(\d+)$/;
+/** `<kind>__<project>` for every job kind the service queues. */
+const QUEUE_NAME = new RegExp(`^(${JOB_KINDS.join('|')})__(\\d+)$`);
 
 /**
  * The queue of a project's jobs of one kind. One queue per project and kind (policy `singleton`:
