@@ -224,9 +224,11 @@ withCluster('a cluster: PostgreSQL, Orthanc, two API replicas, two workers', () 
       name: 'nightly', source: 'pacs', filters: { modality: 'DX' }, classes: CLASSES, projection: 'pca', budget: { coldStart: 3, perRound: 2, total: 5 },
       encoder: { id: 'intensity-texture', inputSize: 64 }, model: { inputSize: 32, epochs: 2, depth: 2, baseChannels: 4 }, schedule: '0 2 * * *', timeZone: 'UTC',
     } })).json as { id: number };
-    // Both workers again, on a clock 20 s before the project's first 02:00 UTC.
+    // Both workers again, on a clock 20 s before the project's first 02:00 UTC: the first after its
+    // creation, so that no earlier 02:00 lies between creation and the clock (a missed run, caught up).
     const night = new Date();
-    night.setUTCHours(26, 0, 0, 0);
+    night.setUTCHours(2, 0, 0, 0);
+    if (night.getTime() <= Date.now()) night.setUTCDate(night.getUTCDate() + 1);
     const clock = new Date(night.getTime() - 20_000).toISOString();
     await Promise.all([...workers.values()].map((w) => w.stop()));
     await Promise.all(['w1', 'w2'].map((name) => startWorker(name, { SCANSELECT_TEST_CLOCK: clock })));
