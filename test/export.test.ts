@@ -87,7 +87,7 @@ describe('GET /api/projects/{id}/export', () => {
       const item = worklist[i]!;
       const name = String(i + 1).padStart(4, '0');
       expect(row).toEqual({
-        case: name, sop_uid: item.sopUid, study_uid: cases.get(item.sopUid)!.studyUid, series_uid: cases.get(item.sopUid)!.seriesUid,
+        case: name, sop_uid: item.sopUid, frame: '', study_uid: cases.get(item.sopUid)!.studyUid, series_uid: cases.get(item.sopUid)!.seriesUid,
         round: String(item.round), rank: String(item.rank), priority: item.priority, reason: item.reason, validation: String(item.sopUid === validation),
         annotator: 'annotator tester', labelled_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         image: `images/${name}.png`, mask: `masks/${name}.png`, seg: `seg/${name}.dcm`,

@@ -251,4 +251,17 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 10,
+    name: 'one case per frame of a multi-frame volume',
+    up: `
+      -- The SOP Instance UID the case is (of) in the PACS: sop_uid itself, but for a frame of a
+      -- multi-frame instance whose frames form a volume, each a case of its own: sop_uid is then
+      -- '<SOP Instance UID>:<frame>' (caseKey.ts) and frame its Referenced Frame Number (1-based).
+      ALTER TABLE instances ADD COLUMN instance_uid TEXT;
+      ALTER TABLE instances ADD COLUMN frame INTEGER;
+      UPDATE instances SET instance_uid = sop_uid;
+      CREATE INDEX instances_instance_uid ON instances (project_id, instance_uid);
+    `,
+  },
 ];

@@ -94,6 +94,17 @@ describe('buildKeyObjectSelection → readKeyObjectSelection', () => {
     expect(ko.sopUid).toMatch(/^2\.25\./);
   });
 
+  it('names the frame of each selected frame of a multi-frame instance, and lists that instance once in the evidence', () => {
+    const frames = [3, 1].map((frame, i) => ({ ...item(A, 1, 1, i + 1), frame }));
+    const bytes = buildKeyObjectSelection(spec({ items: [...frames, item(A, 1, 2, 3)] }));
+    expect(readKeyObjectSelection(bytes).items.map((i) => [i.sopUid, i.frame])).toEqual([[`${A}.1.1`, 3], [`${A}.1.1`, 1], [`${A}.1.2`, undefined]]);
+    const { dataset } = readPart10(bytes, 'ko');
+    const evidence = (dataset.CurrentRequestedProcedureEvidenceSequence as Dataset[])[0]!.ReferencedSeriesSequence as Dataset[];
+    expect(evidence.map((s) => (s.ReferencedSOPSequence as Dataset[]).map((i) => i.ReferencedSOPInstanceUID))).toEqual([[`${A}.1.1`, `${A}.1.2`]]);
+    expect(error(() => buildKeyObjectSelection(spec({ items: [frames[0]!, { ...frames[0]!, rank: 2 }] }))).message).toMatch(/frame 3 is listed twice/);
+    expect(error(() => buildKeyObjectSelection(spec({ items: [{ ...frames[0]!, frame: 0 }] }))).message).toMatch(/frame 0 is not a frame number/);
+  });
+
   it('refuses invalid specifications', () => {
     expect(error(() => buildKeyObjectSelection(spec({ items: [] }))).message).toMatch(/no items/);
     expect(error(() => buildKeyObjectSelection(spec({ items: [item(A, 1, 1, 2), item(A, 1, 2, 1)] }))).message).toMatch(/item 1: rank 1 is not an integer above 2/);

@@ -33,6 +33,8 @@ export interface KeyObjectItem {
   readonly seriesUid: string;
   readonly sopUid: string;
   readonly sopClassUid: string;
+  /** The frame (1-based) selected, for a frame of a multi-frame instance (written as Referenced Frame Number). */
+  readonly frame?: number;
   /** 1 = label first; ranks increase strictly through `items`. */
   readonly rank: number;
   /** E.g. "high". */
@@ -85,20 +87,23 @@ function validate(spec: KeyObjectSelectionSpec): void {
     for (const key of ['studyUid', 'seriesUid', 'sopUid', 'sopClassUid'] as const) {
       if (!isValidUid(item[key])) invalid(`item ${i}: ${key} "${item[key]}" is not a valid UID`);
     }
-    if (seen.has(item.sopUid)) invalid(`item ${i}: instance ${item.sopUid} is listed twice`);
-    seen.add(item.sopUid);
+    if (item.frame !== undefined && !(Number.isInteger(item.frame) && item.frame >= 1)) invalid(`item ${i}: frame ${item.frame} is not a frame number (1, 2, …)`);
+    const key = `${item.sopUid} ${item.frame ?? ''}`;
+    if (seen.has(key)) invalid(`item ${i}: instance ${item.sopUid}${item.frame === undefined ? '' : ` frame ${item.frame}`} is listed twice`);
+    seen.add(key);
     if (!Number.isInteger(item.rank) || item.rank <= previousRank) invalid(`item ${i}: rank ${item.rank} is not an integer above ${previousRank} (items must be in rank order)`);
     previousRank = item.rank;
   });
 }
 
-/** Study → series → instances, in order of first appearance (Hierarchical SOP Instance Reference Macro). */
+/** Study → series → instances (each once, whatever frames of it are selected), in order of first appearance (Hierarchical SOP Instance Reference Macro). */
 function evidence(list: readonly KeyObjectItem[]): Dataset[] {
   const studies = new Map<string, Map<string, KeyObjectItem[]>>();
   for (const item of list) {
     const series = studies.get(item.studyUid) ?? new Map<string, KeyObjectItem[]>();
     studies.set(item.studyUid, series);
-    series.set(item.seriesUid, [...(series.get(item.seriesUid) ?? []), item]);
+    const listed = series.get(item.seriesUid) ?? [];
+    if (!listed.some((i) => i.sopUid === item.sopUid)) series.set(item.seriesUid, [...listed, item]);
   }
   return [...studies].map(([studyUid, series]) => ({
     StudyInstanceUID: studyUid,
@@ -132,7 +137,7 @@ export function buildKeyObjectSelection(spec: KeyObjectSelectionSpec): Uint8Arra
     ...spec.items.map((item) => ({
       RelationshipType: 'CONTAINS',
       ValueType: item.sopClassUid.startsWith(STRUCTURED_REPORT_PREFIX) ? 'COMPOSITE' : 'IMAGE',
-      ReferencedSOPSequence: [{ ReferencedSOPClassUID: item.sopClassUid, ReferencedSOPInstanceUID: item.sopUid }],
+      ReferencedSOPSequence: [{ ReferencedSOPClassUID: item.sopClassUid, ReferencedSOPInstanceUID: item.sopUid, ...(item.frame !== undefined && { ReferencedFrameNumber: item.frame }) }],
     })),
   ];
   const dataset: Dataset = {
@@ -177,6 +182,8 @@ export interface KeyObjectReference {
   readonly seriesUid: string;
   readonly sopUid: string;
   readonly sopClassUid: string;
+  /** Referenced Frame Number, when the item names one frame. */
+  readonly frame?: number;
   /** From the description's "rank … · priority …" lines, when there is one per instance. */
   readonly rank?: number;
   readonly priority?: string;
@@ -228,7 +235,7 @@ export function readKeyObjectSelection(bytes: Uint8Array): KeyObjectSelection {
       }
     }
   }
-  const refs: Array<{ sopUid: string; sopClassUid: string }> = [];
+  const refs: Array<{ sopUid: string; sopClassUid: string; frame?: number }> = [];
   const rankLines: RegExpExecArray[] = [];
   let title: string | undefined;
   for (const item of items(ds, 'ContentSequence')) {
@@ -243,7 +250,8 @@ export function readKeyObjectSelection(bytes: Uint8Array): KeyObjectSelection {
       const sop = items(item, 'ReferencedSOPSequence')[0];
       const sopUid = str(sop, 'ReferencedSOPInstanceUID');
       if (!sopUid) throw new DicomObjectError('no-reference', `${label}: a ${valueType} content item has no Referenced SOP Instance UID`);
-      refs.push({ sopUid, sopClassUid: str(sop, 'ReferencedSOPClassUID') ?? '' });
+      const frame = Number(str(sop, 'ReferencedFrameNumber'));
+      refs.push({ sopUid, sopClassUid: str(sop, 'ReferencedSOPClassUID') ?? '', ...(Number.isInteger(frame) && frame >= 1 && { frame }) });
     }
   }
   const documentTitle = code(items(ds, 'ConceptNameCodeSequence')[0]);

@@ -108,6 +108,25 @@ describe('writeSegmentation → readSegmentation', () => {
     expect(() => writeSegmentation({ ...base, moreSlices: [{ sopUid: other, labelMap: new Uint8Array(3) }] })).toThrow(/label map of slice .* has 3 values/);
   });
 
+  it('writes several frames of one multi-frame source (a SEG of a whole enhanced instance), the frame as dimension, each read back on its own', () => {
+    const labels = [0, 1, 1, 0, 2, 2, 1, 0, 0, 0, 2, 1];
+    const flipped = labels.map((v) => (v === 0 ? 0 : 3 - v));
+    const base = spec(labels, 3, 4);
+    const bytes = writeSegmentation({ ...base, source: { ...base.source, frame: 2 }, moreSlices: [{ sopUid: SOURCE, frame: 5, labelMap: Uint8Array.from(flipped) }] });
+    const seg = readSegmentation(bytes);
+    expect(seg.frames.map((f) => [f.segmentNumber, f.referencedSopUid, f.referencedFrame])).toEqual([[1, SOURCE, 2], [2, SOURCE, 2], [1, SOURCE, 5], [2, SOURCE, 5]]);
+    const classes = new Map([[1, 1], [2, 2]]);
+    expect(Array.from(segmentationToLabelMap(seg, SOURCE, classes, 2))).toEqual(labels);
+    expect(Array.from(segmentationToLabelMap(seg, SOURCE, classes, 5))).toEqual(flipped);
+    const { dataset } = readPart10(bytes, 'seg');
+    expect((dataset.DimensionIndexSequence as Array<Record<string, unknown>>).map((d) => d.DimensionDescriptionLabel)).toEqual(['Source Frame', 'Segment Number']);
+    const instances = (dataset.ReferencedSeriesSequence as Array<{ ReferencedInstanceSequence: Array<Record<string, unknown>> }>)[0]!.ReferencedInstanceSequence;
+    expect(instances.map((i) => [i.ReferencedSOPInstanceUID, i.ReferencedFrameNumber])).toEqual([[SOURCE, [2, 5]]]); // the instance once, with its frames
+    // The same frame twice, or a frame of the source without the source's own frame, is refused.
+    expect(() => writeSegmentation({ ...base, source: { ...base.source, frame: 2 }, moreSlices: [{ sopUid: SOURCE, frame: 2, labelMap: Uint8Array.from(flipped) }] })).toThrow(/named once/);
+    expect(() => writeSegmentation({ ...base, moreSlices: [{ sopUid: SOURCE, frame: 5, labelMap: Uint8Array.from(flipped) }] })).toThrow(/named once/);
+  });
+
   it('packs 1-bit frames contiguously, LSB first: a 3×3 image with 2 segments is 18 bits', () => {
     // Segment 1 = pixels 0 and 8, segment 2 = pixels 1 and 7 → bits 0, 8 | 9+1, 9+7 = 10, 16.
     const labels = [1, 2, 0, 0, 0, 0, 0, 2, 1];

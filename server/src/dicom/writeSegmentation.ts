@@ -66,9 +66,11 @@ export interface SegmentationSpec {
   /**
    * Further slices of the source's series (same size and SOP class), each with its label map: the
    * SEG then covers several slices of a volume, as a 3-D tool writes one (frames slice by slice,
-   * one per segment; the dimension is then the referenced instance and the segment number).
+   * one per segment; the dimension is then the referenced instance — or, when every slice is a
+   * frame of the source, the referenced frame — and the segment number). A slice that is another
+   * frame of a multi-frame source names it (`frame`).
    */
-  readonly moreSlices?: ReadonlyArray<{ readonly sopUid: string; readonly labelMap: Uint8Array }>;
+  readonly moreSlices?: ReadonlyArray<{ readonly sopUid: string; readonly frame?: number; readonly labelMap: Uint8Array }>;
 }
 
 const ANATOMICAL_STRUCTURE: Code = { value: '91723000', scheme: 'SCT', meaning: 'Anatomical Structure' };
@@ -79,6 +81,7 @@ const SEGMENTATION_DERIVATION: Code = { value: '113076', scheme: 'DCM', meaning:
 const SEGMENT_IDENTIFICATION = 0x0062000a;
 const REFERENCED_SEGMENT_NUMBER = 0x0062000b;
 const REFERENCED_SOP_INSTANCE_UID = 0x00081155;
+const REFERENCED_FRAME_NUMBER = 0x00081160;
 const DERIVATION_IMAGE = 0x00089124;
 
 function invalid(message: string): never {
@@ -88,8 +91,14 @@ function invalid(message: string): never {
 function validate(spec: SegmentationSpec): void {
   const { source } = spec;
   if (source.frame !== undefined && !(Number.isInteger(source.frame) && source.frame >= 1)) invalid(`source frame ${source.frame} is not a frame number (1, 2, …)`);
+  const seen = new Set([`${source.sopUid} ${source.frame ?? ''}`]);
   for (const slice of spec.moreSlices ?? []) {
-    if (!isValidUid(slice.sopUid) || slice.sopUid === source.sopUid) invalid(`slice "${slice.sopUid}" is not a valid UID of another instance`);
+    const key = `${slice.sopUid} ${slice.frame ?? ''}`;
+    if (!isValidUid(slice.sopUid) || seen.has(key) || (slice.sopUid === source.sopUid) !== (slice.frame !== undefined && source.frame !== undefined)) {
+      invalid(`slice "${slice.sopUid}"${slice.frame === undefined ? '' : ` frame ${slice.frame}`} is not another instance, or another frame of the source, named once`);
+    }
+    if (slice.frame !== undefined && !(Number.isInteger(slice.frame) && slice.frame >= 1)) invalid(`slice frame ${slice.frame} is not a frame number (1, 2, …)`);
+    seen.add(key);
     if (slice.labelMap.length !== source.rows * source.columns) invalid(`label map of slice ${slice.sopUid} has ${slice.labelMap.length} values for ${source.columns}×${source.rows}`);
   }
   for (const key of ['studyUid', 'seriesUid', 'sopUid', 'sopClassUid'] as const) if (!isValidUid(source[key])) invalid(`source ${key} "${source[key]}" is not a valid UID`);
@@ -128,16 +137,22 @@ export function writeSegmentation(spec: SegmentationSpec): Uint8Array {
   const dimensionOrganizationUid = newUid();
   const { date, time } = dicomDateTime(spec.createdAt ?? new Date());
   const pixelsPerFrame = source.rows * source.columns;
-  const slices = [{ sopUid: source.sopUid, labelMap: spec.labelMap }, ...(spec.moreSlices ?? [])];
+  const slices: ReadonlyArray<{ sopUid: string; frame?: number; labelMap: Uint8Array }> = [{ sopUid: source.sopUid, frame: source.frame, labelMap: spec.labelMap }, ...(spec.moreSlices ?? [])];
+  const framesOfOne = slices.length > 1 && slices.every((slice) => slice.sopUid === source.sopUid);
   const frames = slices.flatMap((slice) => spec.segments.map((segment) => ({ slice, segment })));
   const unpacked = new Uint8Array(frames.length * pixelsPerFrame);
   frames.forEach(({ slice, segment }, f) => {
     for (let p = 0; p < pixelsPerFrame; p++) if (slice.labelMap[p] === segment.value) unpacked[f * pixelsPerFrame + p] = 1;
   });
-  const referenceOf = (sopUid: string) => ({
-    ReferencedSOPClassUID: source.sopClassUid, ReferencedSOPInstanceUID: sopUid,
-    ...(source.frame !== undefined && sopUid === source.sopUid && { ReferencedFrameNumber: source.frame }),
-  });
+  const referenceOf = (sopUid: string, frames: ReadonlyArray<number | undefined>) => {
+    const numbers = frames.filter((f): f is number => f !== undefined);
+    return {
+      ReferencedSOPClassUID: source.sopClassUid, ReferencedSOPInstanceUID: sopUid,
+      ...(numbers.length > 0 && { ReferencedFrameNumber: numbers.length === 1 ? numbers[0] : numbers }),
+    };
+  };
+  // Common Instance Reference: each instance once, with the frames of it the SEG covers.
+  const instances = [...new Set(slices.map((slice) => slice.sopUid))].map((uid) => referenceOf(uid, slices.filter((slice) => slice.sopUid === uid).map((slice) => slice.frame)));
   const dataset: Dataset = {
     // Patient; General Study (type 2 attributes empty: the SEG joins the source's study)
     PatientName: source.patientName ?? '',
@@ -195,7 +210,7 @@ export function writeSegmentation(spec: SegmentationSpec): Uint8Array {
     PerFrameFunctionalGroupsSequence: frames.map(({ slice, segment }) => ({
       FrameContentSequence: [{ DimensionIndexValues: slices.length > 1 ? [slices.indexOf(slice) + 1, segment.number] : [segment.number] }],
       DerivationImageSequence: [{
-        SourceImageSequence: [{ ...referenceOf(slice.sopUid), PurposeOfReferenceCodeSequence: codeItem(SOURCE_IMAGE_PURPOSE) }],
+        SourceImageSequence: [{ ...referenceOf(slice.sopUid, [slice.frame]), PurposeOfReferenceCodeSequence: codeItem(SOURCE_IMAGE_PURPOSE) }],
         DerivationCodeSequence: codeItem(SEGMENTATION_DERIVATION),
       }],
       SegmentIdentificationSequence: [{ ReferencedSegmentNumber: segment.number }],
@@ -205,9 +220,9 @@ export function writeSegmentation(spec: SegmentationSpec): Uint8Array {
     DimensionIndexSequence: [
       ...(slices.length > 1 ? [{
         DimensionOrganizationUID: dimensionOrganizationUid,
-        DimensionIndexPointer: REFERENCED_SOP_INSTANCE_UID,
+        DimensionIndexPointer: framesOfOne ? REFERENCED_FRAME_NUMBER : REFERENCED_SOP_INSTANCE_UID,
         FunctionalGroupPointer: DERIVATION_IMAGE,
-        DimensionDescriptionLabel: 'Source Instance',
+        DimensionDescriptionLabel: framesOfOne ? 'Source Frame' : 'Source Instance',
       }] : []),
       {
         DimensionOrganizationUID: dimensionOrganizationUid,
@@ -217,7 +232,7 @@ export function writeSegmentation(spec: SegmentationSpec): Uint8Array {
       },
     ],
     // Common Instance Reference
-    ReferencedSeriesSequence: [{ SeriesInstanceUID: source.seriesUid, ReferencedInstanceSequence: slices.map((slice) => referenceOf(slice.sopUid)) }],
+    ReferencedSeriesSequence: [{ SeriesInstanceUID: source.seriesUid, ReferencedInstanceSequence: instances }],
     PixelData: packBits(unpacked).buffer,
     _vrMap: { PixelData: 'OB' },
   };

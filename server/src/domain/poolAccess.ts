@@ -5,9 +5,14 @@ import type { ImageSource } from '../pacs/source';
 import type { ArtifactStore } from '../storage/artifactStore';
 import type { PixelCache } from '../storage/pixelCache';
 
-/** One synced instance's identifiers (what a worklist needs to point at it). */
+/** One synced case's identifiers (what a worklist needs to point at it; caseKey.ts). */
 export interface InstanceRow {
+  /** The case's id: `sopUid`, or `<sopUid>:<frame>` for a frame of a multi-frame volume. */
+  readonly caseId: string;
+  /** The SOP Instance UID in the PACS. */
   readonly sopUid: string;
+  /** The frame (1-based) the case is, of a multi-frame instance; null for the whole instance (a multi-frame one is its first frame). */
+  readonly frame: number | null;
   readonly studyUid: string;
   readonly seriesUid: string;
   readonly sopClassUid: string | null;
@@ -49,19 +54,28 @@ export class PoolAccess {
     }]));
   }
 
-  /** The SOP Instance UIDs of the volume `sopUid` is a slice of, in slice order (empty when it is not a slice of a volume). */
+  /**
+   * The SOP Instance UIDs of the volume case `sopUid` is a slice of, in slice order (empty when it
+   * is not a slice of a volume; one UID when the volume is the frames of one instance).
+   */
   async volumeSlices(projectId: number, sopUid: string): Promise<string[]> {
-    const rows = await this.sql.all<{ sop_uid: string }>(`SELECT s.sop_uid FROM instances i
+    const rows = await this.sql.all<{ instance_uid: string }>(`SELECT s.instance_uid FROM instances i
       JOIN instances s ON s.project_id = i.project_id AND s.series_uid = i.series_uid AND s.slice_index IS NOT NULL
-      WHERE i.project_id = @projectId AND i.sop_uid = @sopUid AND i.slice_index IS NOT NULL ORDER BY s.slice_index`, { projectId, sopUid });
-    return rows.map((r) => r.sop_uid);
+      WHERE i.project_id = @projectId AND i.sop_uid = @sopUid AND i.slice_index IS NOT NULL GROUP BY s.instance_uid ORDER BY MIN(s.slice_index)`, { projectId, sopUid });
+    return rows.map((r) => r.instance_uid);
   }
 
+  /** The case `sopUid` (its id) of the project, when it is embedded. */
   async instance(projectId: number, sopUid: string, tx: SqlExecutor = this.sql): Promise<InstanceRow | null> {
-    const row = await tx.get<{ sop_uid: string; study_uid: string; series_uid: string; sop_class_uid: string | null; rows: number | null; columns: number | null; frames: number | null; location: string | null }>(
-      "SELECT sop_uid, study_uid, series_uid, sop_class_uid, rows, columns, frames, location FROM instances WHERE project_id = @projectId AND sop_uid = @sopUid AND status = 'embedded'",
-      { projectId, sopUid });
-    return row ? { sopUid: row.sop_uid, studyUid: row.study_uid, seriesUid: row.series_uid, sopClassUid: row.sop_class_uid, rows: row.rows, columns: row.columns, frames: row.frames, location: row.location } : null;
+    const row = await tx.get<{
+      sop_uid: string; instance_uid: string | null; frame: number | null; study_uid: string; series_uid: string; sop_class_uid: string | null;
+      rows: number | null; columns: number | null; frames: number | null; location: string | null;
+    }>(`SELECT sop_uid, instance_uid, frame, study_uid, series_uid, sop_class_uid, rows, columns, frames, location FROM instances
+        WHERE project_id = @projectId AND sop_uid = @sopUid AND status = 'embedded'`, { projectId, sopUid });
+    return row ? {
+      caseId: row.sop_uid, sopUid: row.instance_uid ?? row.sop_uid, frame: row.frame === null ? null : Number(row.frame), studyUid: row.study_uid, seriesUid: row.series_uid,
+      sopClassUid: row.sop_class_uid, rows: row.rows, columns: row.columns, frames: row.frames, location: row.location,
+    } : null;
   }
 
   /** The S × S z-scored model input of an instance (eq. 11), from the cache or the source (by its stored reference and location). */
@@ -72,8 +86,10 @@ export class PoolAccess {
     const instance = await this.instance(projectId, sopUid);
     if (!instance) throw new Error(`instance ${sopUid} is not in the synced pool of project ${projectId}`);
     const bytes = await source.retrieve(instance);
-    const frames = await readDicom(bytes, { path: `instance ${sopUid}` });
-    const input = preprocessImage(frames[0]!, size).data;
+    const frames = await readDicom(bytes, { path: `instance ${instance.sopUid}` });
+    const frame = frames[(instance.frame ?? 1) - 1];
+    if (!frame) throw new Error(`instance ${instance.sopUid} has ${frames.length} frame(s), not frame ${instance.frame} (case ${sopUid})`);
+    const input = preprocessImage(frame, size).data;
     await this.cache.put(key, input);
     return input;
   }

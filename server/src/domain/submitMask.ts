@@ -53,7 +53,7 @@ export async function submitMask(ctx: ServerContext, who: Submitter, projectId: 
   const volumeSlices = await ctx.pool.volumeSlices(projectId, sopUid);
   const target = {
     sopUid: instance.sopUid, rows: instance.rows, columns: instance.columns,
-    ...(volumeSlices.length > 1 && { volumeSlices }), ...((instance.frames ?? 1) > 1 && { frames: instance.frames! }),
+    ...(volumeSlices.length > 1 && { volumeSlices }), ...((instance.frames ?? 1) > 1 && { frames: instance.frames!, frame: caseFrame(instance) }),
   };
   const { labelPng, classesPresent, segSopUid: uploadedSegUid } = await ctx.maskDecoder.decode({
     format: upload.format, bytes: upload.bytes, target, classes: project.settings.classes,
@@ -105,11 +105,16 @@ function segPayloadOf(project: Project, instance: InstanceRow, labelFile: string
     labelFile,
     source: {
       studyUid: instance.studyUid, seriesUid: instance.seriesUid, sopUid: instance.sopUid, sopClassUid: instance.sopClassUid ?? '1.2.840.10008.5.1.4.1.1.7', rows: instance.rows!, columns: instance.columns!,
-      ...((instance.frames ?? 1) > 1 && { frame: 1 }), // a multi-frame case is its first frame
+      ...((instance.frames ?? 1) > 1 && { frame: caseFrame(instance) }),
     },
     segments: project.settings.classes.map((label, i) => ({ number: i + 1, label, value: i + 1 })),
     seriesUid: newUid(),
     sopUid: newUid(),
     contentCreator: actor,
   };
+}
+
+/** The frame of a multi-frame instance the case is: its own, or the first (a multi-frame instance that is not a volume is one case, its first frame). */
+function caseFrame(instance: InstanceRow): number {
+  return instance.frame ?? 1;
 }

@@ -3,8 +3,8 @@
  * PNG or as NIfTI-1. Runs in a worker thread (caseEncodeWorker.ts): decoding a radiograph and
  * deflating it takes long enough to hold the API's event loop.
  *
- * PNG (`images/<case>.png`): 16-bit grey at the image's own size (frame 0 of a multi-frame
- * instance, as the model sees it). Intensity: the values the model's input is computed from —
+ * PNG (`images/<case>.png`): 16-bit grey at the image's own size (the case's frame of a
+ * multi-frame instance, as the model sees it). Intensity: the values the model's input is computed from —
  * the modality LUT (Rescale Slope/Intercept) applied, MONOCHROME1 inverted so that higher is
  * brighter, colour reduced to BT.601 luma — mapped linearly from the image's own minimum and
  * maximum to 0 … 65535 (a constant image is all 0). No VOI window: the project uses none; its
@@ -35,6 +35,8 @@ export interface CaseEncodeRequest {
   /** Names the case in errors (never a UID). */
   readonly label: string;
   readonly dicom: Uint8Array;
+  /** The frame (1-based) of the instance that is the case (1 for a single-frame one). */
+  readonly frame: number;
   readonly maskPng: Uint8Array;
 }
 
@@ -48,14 +50,14 @@ export interface EncodedCase {
 
 /** The files of one case; see the module comment. */
 export async function encodeCase(request: CaseEncodeRequest): Promise<EncodedCase> {
-  const { format, label, dicom, maskPng } = request;
+  const { format, label, dicom, frame, maskPng } = request;
   if (format === 'png') {
-    const image = firstFrame(await readDicom(dicom, { path: label }), label);
+    const image = frameOf(await readDicom(dicom, { path: label }), frame, label);
     const mask = pngSize(maskPng, label);
     checkSameSize(image, mask, label);
     return { image: writeGray16Png(linear16(toGrayscale(image).data), image.width, image.height), mask: maskPng, width: image.width, height: image.height };
   }
-  const stored = firstFrame(await readDicom(dicom, { path: label, applyRescale: false }), label);
+  const stored = frameOf(await readDicom(dicom, { path: label, applyRescale: false }), frame, label);
   const labels = readPng(maskPng, { path: `${label} mask` });
   checkSameSize(stored, labels, label);
   const description = 'ScanSelect export';
@@ -96,9 +98,9 @@ function pixelModuleOf(dicom: Uint8Array, label: string): { datatype: NiftiDatat
   return { datatype: integerDatatype(bits, num(dataset, 'PixelRepresentation') === 1), slope: slope === 0 ? 1 : slope, intercept: num(dataset, 'RescaleIntercept') ?? 0 };
 }
 
-function firstFrame(frames: Image2D[], label: string): Image2D {
-  const frame = frames[0];
-  if (!frame) throw new Error(`${label}: the source instance has no frame`);
+function frameOf(frames: Image2D[], number: number, label: string): Image2D {
+  const frame = frames[number - 1];
+  if (!frame) throw new Error(`${label}: the source instance has ${frames.length} frame(s), not frame ${number}`);
   return frame;
 }
 

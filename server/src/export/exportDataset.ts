@@ -64,7 +64,7 @@ export async function prepareDatasetExport(
   const rows: ManifestRow[] = cases.map((c, i) => {
     const name = caseName(i, cases.length);
     return {
-      case: name, sopUid: c.sopUid, studyUid: c.studyUid, seriesUid: c.seriesUid, round: c.round, rank: c.rank, priority: c.priority, reason: c.reason,
+      case: name, sopUid: c.sopUid, frame: c.frame, studyUid: c.studyUid, seriesUid: c.seriesUid, round: c.round, rank: c.rank, priority: c.priority, reason: c.reason,
       validation: c.validation, annotator: c.annotator, labelledAt: c.labelledAt,
       image: `images/${name}.${ext}`, mask: `masks/${name}.${ext}`, seg: `seg/${name}.dcm`,
     };
@@ -129,8 +129,8 @@ async function readCase(
   }
   const maskPng = await ctx.artifacts.get(c.labelFile);
   try {
-    const encoded = await encoder.encode({ format, label, dicom, maskPng });
-    return { ...encoded, seg: c.segFile ? await ctx.artifacts.get(c.segFile) : segOfCase(dicom, maskPng, classes, c.annotator) };
+    const encoded = await encoder.encode({ format, label, dicom, maskPng, frame: c.frame ?? 1 });
+    return { ...encoded, seg: c.segFile ? await ctx.artifacts.get(c.segFile) : segOfCase(dicom, c.frame ?? 1, maskPng, classes, c.annotator) };
   } catch (error) {
     if (error instanceof InvalidCaseImageError) throw new SourceUnavailableError(`the image source "${sourceName}" delivered ${label} in a form that cannot be read`, error);
     throw error;

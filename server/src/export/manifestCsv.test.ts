@@ -1,7 +1,7 @@
 import { caseName, MANIFEST_COLUMNS, manifestCsv, type ManifestRow } from './manifestCsv';
 
 const row: ManifestRow = {
-  case: '0001', sopUid: '1.2.3', studyUid: '1.2', seriesUid: '1.2.4', round: 0, rank: 1, priority: 'high', reason: 'medoid', validation: false,
+  case: '0001', sopUid: '1.2.3', frame: null, studyUid: '1.2', seriesUid: '1.2.4', round: 0, rank: 1, priority: 'high', reason: 'medoid', validation: false,
   annotator: 'Dr. Doe', labelledAt: '2026-01-02T03:04:05.000Z', image: 'images/0001.png', mask: 'masks/0001.png', seg: null,
 };
 
@@ -39,12 +39,12 @@ function parseCsv(text: string): string[][] {
 }
 
 describe('manifestCsv', () => {
-  it('writes the header and one CRLF-ended row per case, the SEG column empty when there is none', () => {
-    const csv = manifestCsv([row, { ...row, case: '0002', round: 1, rank: 2, validation: true, seg: 'seg/0002.dcm' }]);
+  it('writes the header and one CRLF-ended row per case, the frame column empty for a whole instance and the SEG column when there is none', () => {
+    const csv = manifestCsv([row, { ...row, case: '0002', frame: 7, round: 1, rank: 2, validation: true, seg: 'seg/0002.dcm' }]);
     expect(csv).toBe(
-      'case,sop_uid,study_uid,series_uid,round,rank,priority,reason,validation,annotator,labelled_at,image,mask,seg\r\n' +
-      '0001,1.2.3,1.2,1.2.4,0,1,high,medoid,false,Dr. Doe,2026-01-02T03:04:05.000Z,images/0001.png,masks/0001.png,\r\n' +
-      '0002,1.2.3,1.2,1.2.4,1,2,high,medoid,true,Dr. Doe,2026-01-02T03:04:05.000Z,images/0001.png,masks/0001.png,seg/0002.dcm\r\n');
+      'case,sop_uid,frame,study_uid,series_uid,round,rank,priority,reason,validation,annotator,labelled_at,image,mask,seg\r\n' +
+      '0001,1.2.3,,1.2,1.2.4,0,1,high,medoid,false,Dr. Doe,2026-01-02T03:04:05.000Z,images/0001.png,masks/0001.png,\r\n' +
+      '0002,1.2.3,7,1.2,1.2.4,1,2,high,medoid,true,Dr. Doe,2026-01-02T03:04:05.000Z,images/0001.png,masks/0001.png,seg/0002.dcm\r\n');
     expect(parseCsv(csv)[0]).toEqual([...MANIFEST_COLUMNS]);
   });
 
@@ -56,7 +56,7 @@ describe('manifestCsv', () => {
     expect(csv).toContain(',"two\nlines",');
     expect(csv).toContain(',"""",');
     expect(csv).toContain(',plain,');
-    expect(parseCsv(csv).slice(1).map((r) => r[9])).toEqual(names);
+    expect(parseCsv(csv).slice(1).map((r) => r[MANIFEST_COLUMNS.indexOf('annotator')])).toEqual(names);
     expect(parseCsv(csv).every((r) => r.length === MANIFEST_COLUMNS.length)).toBe(true);
   });
 

@@ -7,11 +7,11 @@ import type { LabelledCase } from './labelledCases';
 
 /** The header, in this order. */
 export const MANIFEST_COLUMNS = [
-  'case', 'sop_uid', 'study_uid', 'series_uid', 'round', 'rank', 'priority', 'reason', 'validation', 'annotator', 'labelled_at', 'image', 'mask', 'seg',
+  'case', 'sop_uid', 'frame', 'study_uid', 'series_uid', 'round', 'rank', 'priority', 'reason', 'validation', 'annotator', 'labelled_at', 'image', 'mask', 'seg',
 ] as const;
 
 /** One row: the case's index (the files' name), its identifiers, how it was chosen, who labelled it, and its files in the zip. */
-export type ManifestRow = Pick<LabelledCase, 'sopUid' | 'studyUid' | 'seriesUid' | 'round' | 'rank' | 'priority' | 'reason' | 'validation' | 'annotator' | 'labelledAt'> & {
+export type ManifestRow = Pick<LabelledCase, 'sopUid' | 'frame' | 'studyUid' | 'seriesUid' | 'round' | 'rank' | 'priority' | 'reason' | 'validation' | 'annotator' | 'labelledAt'> & {
   readonly case: string;
   readonly image: string;
   readonly mask: string;
@@ -23,7 +23,7 @@ export type ManifestRow = Pick<LabelledCase, 'sopUid' | 'studyUid' | 'seriesUid'
 export function manifestCsv(rows: readonly ManifestRow[]): string {
   const lines = [MANIFEST_COLUMNS.join(',')];
   for (const r of rows) {
-    const fields = [r.case, r.sopUid, r.studyUid, r.seriesUid, String(r.round), String(r.rank), r.priority, r.reason, String(r.validation), r.annotator, r.labelledAt, r.image, r.mask, r.seg ?? ''];
+    const fields = [r.case, r.sopUid, r.frame === null ? '' : String(r.frame), r.studyUid, r.seriesUid, String(r.round), String(r.rank), r.priority, r.reason, String(r.validation), r.annotator, r.labelledAt, r.image, r.mask, r.seg ?? ''];
     lines.push(fields.map(quoteField).join(','));
   }
   return lines.map((line) => `${line}\r\n`).join('');

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../appError';
 import type { Role } from '../auth/tokenStore';
 import { isValidUid } from '../dicom/uid';
+import { parseCaseKey } from '../domain/caseKey';
 
 /** Route guard: only these roles (403 for the others). */
 export function allow(...roles: Role[]) {
@@ -24,11 +25,12 @@ export function projectIdOf(req: Request): number {
   return id;
 }
 
-/** The `:sop` route parameter, a SOP Instance UID (400 when malformed). */
+/** The `:sop` route parameter, a case id: a SOP Instance UID, or `<SOP Instance UID>:<frame>` (caseKey.ts; 400 when malformed). */
 export function sopUidOf(req: Request): string {
-  const uid = String(req.params.sop);
-  if (!isValidUid(uid)) throw new AppError(400, 'invalid-uid', `"${uid.slice(0, 80)}" is not a DICOM UID`);
-  return uid;
+  const id = String(req.params.sop);
+  const { sopUid } = parseCaseKey(id);
+  if (!isValidUid(sopUid)) throw new AppError(400, 'invalid-uid', `"${id.slice(0, 80)}" is not a DICOM UID, or one with a frame number`);
+  return id;
 }
 
 /** An optional non-negative integer query parameter. */

@@ -22,10 +22,15 @@ export interface MaskTarget {
    */
   readonly volumeSlices?: readonly string[];
   /**
-   * Frames of a multi-frame case instance (the case is its first frame, as the sync embedded it):
-   * a SEG's frames on its other frames are accepted and left out.
+   * Frames of a multi-frame case instance: a SEG's frames on its other frames are accepted and
+   * left out.
    */
   readonly frames?: number;
+  /**
+   * With `frames`, the frame (1-based) the case is: its own for a frame of a multi-frame volume,
+   * else the first (as the sync embedded it). Default 1.
+   */
+  readonly frame?: number;
 }
 
 /** One upload to decode, with everything it is checked against (plain data: it crosses to a worker). */
@@ -88,9 +93,6 @@ function wrongSize(what: string, columns: number, rows: number, target: MaskTarg
   return new AppError(400, 'wrong-size', `${what} is ${columns} × ${rows} pixels; the case is ${target.columns} × ${target.rows}`);
 }
 
-/** The frame of a multi-frame instance that is the case (the sync embeds and the viewer shows it). */
-const CASE_FRAME = 1;
-
 /** The SEG's label map for the case, and the SEG's own instance UID. */
 function labelsFromSeg({ bytes, target, classes, maxInflatedBytes }: MaskDecodeRequest): { labels: Uint8Array; segSopUid: string } {
   let seg: Segmentation;
@@ -127,8 +129,8 @@ function labelsFromSeg({ bytes, target, classes, maxInflatedBytes }: MaskDecodeR
     if (byName < 0) throw new AppError(400, 'unknown-segment', `segment ${segment.number} "${segment.label}" is not a class of the project (${classes.join(', ')})`);
     segmentToClass.set(segment.number, byName + 1);
   }
-  // A multi-frame case is its first frame: frames the SEG has on the instance's other frames are left out.
-  const frame = (target.frames ?? 1) > 1 ? CASE_FRAME : undefined;
+  // A multi-frame case is one frame: frames the SEG has on the instance's other frames are left out.
+  const frame = (target.frames ?? 1) > 1 ? (target.frame ?? 1) : undefined;
   if (frame !== undefined) {
     const own = seg.frames.filter((f) => f.referencedSopUid === target.sopUid);
     if (own.length > 0 && !own.some((f) => f.referencedFrame === undefined || f.referencedFrame === frame)) {

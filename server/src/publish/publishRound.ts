@@ -12,7 +12,7 @@ export interface KeyObjectPayload {
   /** Fixed when queued, so a retried delivery stores the same object (idempotent). */
   readonly seriesUid: string;
   readonly sopUid: string;
-  readonly items: ReadonlyArray<{ studyUid: string; seriesUid: string; sopUid: string; sopClassUid: string; rank: number; priority: string; reason: string }>;
+  readonly items: ReadonlyArray<{ studyUid: string; seriesUid: string; sopUid: string; sopClassUid: string; frame?: number; rank: number; priority: string; reason: string }>;
 }
 
 /** Payload of an `orthanc-metadata` outbox entry. */
@@ -42,12 +42,15 @@ export async function publishRound(ctx: ServerContext, project: Project, round: 
       if (source.publishKeyObjects) {
         const payload: KeyObjectPayload = {
           title, studyUid, seriesUid: newUid(), sopUid: newUid(),
-          items: await Promise.all(cases.map(async (c) => ({ studyUid: c.studyUid, seriesUid: c.seriesUid, sopUid: c.sopUid, sopClassUid: await sopClassOf(ctx, project.id, c.sopUid, tx), rank: c.rank, priority: c.priority, reason: c.reason }))),
+          items: await Promise.all(cases.map(async (c) => ({
+            studyUid: c.studyUid, seriesUid: c.seriesUid, sopUid: c.instanceUid, sopClassUid: await sopClassOf(ctx, project.id, c.sopUid, tx), ...(c.frame !== null && { frame: c.frame }),
+            rank: c.rank, priority: c.priority, reason: c.reason,
+          }))),
         };
         ids.push((await ctx.outbox.add('stow-ko', project.settings.source, payload, project.id, tx)).id);
       }
       if (source.orthancUrl) {
-        const value = JSON.stringify({ project: project.name, round: round.number, cases: cases.map((c) => ({ sopUid: c.sopUid, rank: c.rank, priority: c.priority })) });
+        const value = JSON.stringify({ project: project.name, round: round.number, cases: cases.map((c) => ({ sopUid: c.instanceUid, ...(c.frame !== null && { frame: c.frame }), rank: c.rank, priority: c.priority })) });
         const payload: OrthancMetadataPayload = { studyUid, name: source.orthancMetadataName, value };
         ids.push((await ctx.outbox.add('orthanc-metadata', project.settings.source, payload, project.id, tx)).id);
       }

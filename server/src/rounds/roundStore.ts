@@ -6,7 +6,12 @@ export type Priority = 'high' | 'medium' | 'low';
 
 /** One case of a worklist, as the REST API and the viewer see it. */
 export interface WorklistItem {
+  /** The case's id (caseKey.ts): its SOP Instance UID, or `<SOP Instance UID>:<frame>` for a frame of a multi-frame volume. */
   readonly sopUid: string;
+  /** The SOP Instance UID in the PACS: what the viewer opens. */
+  readonly instanceUid: string;
+  /** The frame (1-based) of `instanceUid` that is the case, for a frame of a multi-frame volume; null otherwise (a multi-frame instance that is not a volume is its first frame). */
+  readonly frame: number | null;
   readonly studyUid: string;
   readonly seriesUid: string;
   readonly round: number;
@@ -87,7 +92,7 @@ export interface NewRound {
 
 interface RoundRow { id: number; project_id: number; number: number; kind: Round['kind']; job_id: number | null; alpha: number | null; report: string; model_dir: string | null; created_at: string; size: number; labelled: number }
 interface ItemRow {
-  sop_uid: string; study_uid: string; series_uid: string; number: number; rank: number; priority: Priority; reason: string; cluster: number | null;
+  sop_uid: string; instance_uid: string | null; frame: number | null; study_uid: string; series_uid: string; number: number; rank: number; priority: Priority; reason: string; cluster: number | null;
   entropy: number | null; diversity: number | null; score: number | null; x: number; y: number; status: CaseStatus; claimed_by: string | null;
   lease_expires_at: string | null; labelled_at: string | null; validation: number;
   slice_index: number | null; slice_offset_mm: number | null; slice_count: number | null;
@@ -99,7 +104,7 @@ interface ItemRow {
 const ROUND_SELECT = `SELECT r.id, r.project_id, r.number, r.kind, r.job_id, r.alpha, r.report, r.model_dir, r.created_at,
   (SELECT COUNT(*) FROM worklist w WHERE w.round_id = r.id AND w.validation = 0) AS size,
   (SELECT COUNT(*) FROM worklist w WHERE w.round_id = r.id AND w.validation = 0 AND w.status = 'labelled') AS labelled FROM rounds r`;
-const ITEM_SELECT = `SELECT w.*, r.number, i.study_uid, i.series_uid, i.slice_index, i.slice_offset_mm, v.slices AS slice_count FROM worklist w
+const ITEM_SELECT = `SELECT w.*, r.number, i.instance_uid, i.frame, i.study_uid, i.series_uid, i.slice_index, i.slice_offset_mm, v.slices AS slice_count FROM worklist w
   JOIN rounds r ON r.id = w.round_id JOIN instances i ON i.project_id = w.project_id AND i.sop_uid = w.sop_uid
   LEFT JOIN volumes v ON v.project_id = i.project_id AND v.series_uid = i.series_uid AND v.status = 'volume'`;
 
@@ -251,7 +256,7 @@ export class RoundStore {
   private toItem(r: ItemRow): WorklistItem {
     const expired = r.status === 'claimed' && r.lease_expires_at !== null && r.lease_expires_at <= this.now().toISOString();
     return {
-      sopUid: r.sop_uid, studyUid: r.study_uid, seriesUid: r.series_uid, round: r.number, rank: r.rank, priority: r.priority, reason: r.reason,
+      sopUid: r.sop_uid, instanceUid: r.instance_uid ?? r.sop_uid, frame: r.frame === null ? null : Number(r.frame), studyUid: r.study_uid, seriesUid: r.series_uid, round: r.number, rank: r.rank, priority: r.priority, reason: r.reason,
       cluster: r.cluster, entropy: r.entropy, diversity: r.diversity, score: r.score, x: r.x, y: r.y,
       status: expired ? 'open' : r.status, claimedBy: expired ? null : r.claimed_by, leaseExpiresAt: expired ? null : r.lease_expires_at, labelledAt: r.labelled_at,
       validation: Number(r.validation) === 1,

@@ -2,14 +2,15 @@
  * After a sync: which of the series it touched form one volume, and each slice's place in it.
  *
  * The slices of a series (single-frame instances, each with its Image Position and Orientation,
- * stored by the sync as `instances.geometry`) are handed to the plugin's `seriesGeometry`, which
+ * stored by the sync as `instances.geometry`, or the frames of a multi-frame instance that form a
+ * volume, each a case of its own with its frame's geometry: caseKey.ts) are handed to the plugin's `seriesGeometry`, which
  * orders them along the normal and refuses, with a reason, series that are not one volume (mixed
  * orientations, sizes or frames of reference, duplicate positions, a gap over 1.5× the median
  * spacing — docs/imaging.md says what is tolerated). A volume's slices get `slice_index` (0 = first
  * along the normal) and `slice_offset_mm`; a refused series' slices get NULL and stay plain
  * images. Every series of two or more slices gets a `volumes` row with the outcome. Series with one
- * image (a radiograph) are not volumes and get no row. Multi-frame instances are left as they are
- * (one case each, from their first frame).
+ * image (a radiograph) are not volumes and get no row. Other multi-frame instances are left as
+ * they are (one case each, from their first frame).
  */
 import { seriesGeometry, type SliceGeometry } from '@scanselect/plugin';
 import type { SqlClient, SqlExecutor } from '../db/sqlClient';
@@ -38,7 +39,7 @@ export async function assembleVolumes(sql: SqlClient, projectId: number, seriesU
     const outcome = await sql.transaction(async (tx) => {
       const rows = await tx.all<{ sop_uid: string; rows: number | null; columns: number | null; geometry: string | null }>(
         `SELECT sop_uid, rows, columns, geometry FROM instances
-         WHERE project_id = @projectId AND series_uid = @seriesUid AND status = 'embedded' AND COALESCE(frames, 1) = 1 ORDER BY sop_uid`,
+         WHERE project_id = @projectId AND series_uid = @seriesUid AND status = 'embedded' AND (COALESCE(frames, 1) = 1 OR frame IS NOT NULL) ORDER BY sop_uid`,
         { projectId, seriesUid });
       await tx.run('UPDATE instances SET slice_index = NULL, slice_offset_mm = NULL WHERE project_id = @projectId AND series_uid = @seriesUid', { projectId, seriesUid });
       if (rows.length < 2) {

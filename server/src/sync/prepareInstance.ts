@@ -3,7 +3,7 @@
  * decode → grey → resize to the encoder's input (→ embed) and the stored thumbnail. Pure
  * functions of the instance's bytes, so that both threads store bit-identical results.
  */
-import { readDicom, readDicomGeometry, readDicomHeader, resizeBilinear, toGrayscale, writeGrayPng, type Encoder, type GrayImage, type Image2D } from '@scanselect/plugin';
+import { readDicom, readDicomGeometry, readDicomHeader, resizeBilinear, seriesGeometry, toGrayscale, writeGrayPng, type DicomGeometry, type Encoder, type GrayImage, type Image2D } from '@scanselect/plugin';
 
 /** What the sync stores of an instance's header. */
 export type InstanceHeader = ReturnType<typeof readDicomHeader>;
@@ -16,24 +16,42 @@ export interface StageTimes {
   thumbnail: number;
 }
 
-/** An instance decoded and resized, its embedding still to be computed. */
-export interface PreparedInstance {
-  readonly header: InstanceHeader;
-  /** Its geometry (positions and orientation per frame …) as JSON, or null when it has none readable (assembleVolumes.ts). */
+/**
+ * A case of an instance (caseKey.ts): the whole instance (frame null: a single-frame image, or the
+ * first frame of a multi-frame one that is not a volume), or one frame of a multi-frame volume.
+ */
+export interface PreparedCase {
+  /** 1-based frame number, or null for the whole instance. */
+  readonly frame: number | null;
+  /** Its geometry (position and orientation, one entry in `frames`) as JSON, or null when none is readable (assembleVolumes.ts). */
   readonly geometry: string | null;
-  /** The first frame in grey, resized to the encoder's input size. */
+  /** In grey, resized to the encoder's input size. */
   readonly input: GrayImage;
-  /** {@link thumbnailPng} of the first frame. */
+  /** {@link thumbnailPng} of it. */
   readonly thumbnail: Uint8Array;
+}
+
+/** An instance decoded and resized, its embeddings still to be computed. */
+export interface PreparedInstance {
+  readonly kind: 'prepared';
+  readonly header: InstanceHeader;
+  readonly cases: readonly PreparedCase[];
   readonly times: StageTimes;
+}
+
+/** A case embedded. */
+export interface EmbeddedCase {
+  readonly frame: number | null;
+  readonly geometry: string | null;
+  readonly embedding: Float32Array;
+  readonly thumbnail: Uint8Array;
 }
 
 /** An embedded instance. */
 export interface EmbeddedInstance {
+  readonly kind: 'embedded';
   readonly header: InstanceHeader;
-  readonly geometry: string | null;
-  readonly embedding: Float32Array;
-  readonly thumbnail: Uint8Array;
+  readonly cases: readonly EmbeddedCase[];
   readonly times: StageTimes;
 }
 
@@ -43,8 +61,9 @@ export interface FailedInstance {
 }
 
 /**
- * Decode → grey → resize one instance and make its thumbnail. A decoding failure is an
- * outcome, not a throw; anything else that throws (a bug, not the data) is thrown.
+ * Decode → grey → resize one instance and make its thumbnails: one case, or one per frame when
+ * its frames form a volume ({@link volumeFrames}). A decoding failure is an outcome, not a throw;
+ * anything else that throws (a bug, not the data) is thrown.
  */
 export async function prepareInstance(bytes: Uint8Array, sopUid: string, inputSize: number): Promise<PreparedInstance | FailedInstance> {
   const times: StageTimes = { decode: 0, resize: 0, embed: 0, thumbnail: 0 };
@@ -61,30 +80,51 @@ export async function prepareInstance(bytes: Uint8Array, sopUid: string, inputSi
     times[stage] += now - start;
     start = now;
   };
+  const geometry = readGeometry(bytes, sopUid);
   lap('decode');
-  // One embedding per instance, from its first frame.
-  const grey = toGrayscale(frames[0]!);
-  const resized = resizeBilinear(grey, { width: inputSize, height: inputSize });
-  lap('resize');
-  const thumbnail = thumbnailPng(grey);
-  lap('thumbnail');
-  return { header, geometry: geometryJson(bytes, sopUid), input: { width: resized.width, height: resized.height, data: resized.data }, thumbnail, times };
+  const stack = geometry !== null && frames.length > 1 ? volumeFrames(geometry, frames.length, header.rows ?? 0, header.columns ?? 0) : null;
+  // One case per frame of a volume, else one per instance from its first frame.
+  const wanted = stack ?? [null];
+  const cases: PreparedCase[] = [];
+  for (const frame of wanted) {
+    const grey = toGrayscale(frames[(frame ?? 1) - 1]!);
+    const resized = resizeBilinear(grey, { width: inputSize, height: inputSize });
+    lap('resize');
+    const thumbnail = thumbnailPng(grey);
+    lap('thumbnail');
+    const own = geometry === null ? null : frame === null ? geometry : { ...geometry, frames: [geometry.frames[frame - 1]!] };
+    cases.push({ frame, geometry: own === null ? null : JSON.stringify(own), input: { width: resized.width, height: resized.height, data: resized.data }, thumbnail });
+  }
+  return { kind: 'prepared', header, cases, times };
 }
 
-/** Embeds a prepared instance with `encoder` (one image per call, as the sync always has). */
+/** Embeds a prepared instance's cases with `encoder`, one image per call (as the sync always has: the stored bits do not depend on batching). */
 export async function embedPrepared(prepared: PreparedInstance, encoder: Encoder): Promise<EmbeddedInstance> {
   const start = performance.now();
-  const embedding = await encoder.embed([prepared.input]);
-  const { header, geometry, thumbnail, times } = prepared;
-  return { header, geometry, embedding, thumbnail, times: { ...times, embed: times.embed + performance.now() - start } };
+  const cases: EmbeddedCase[] = [];
+  for (const { frame, geometry, input, thumbnail } of prepared.cases) cases.push({ frame, geometry, embedding: await encoder.embed([input]), thumbnail });
+  const { header, times } = prepared;
+  return { kind: 'embedded', header, cases, times: { ...times, embed: times.embed + performance.now() - start } };
+}
+
+/**
+ * The frames (1-based) of a multi-frame instance when they form one volume by the rules a series'
+ * slices follow (seriesGeometry: one orientation, distinct positions along the normal, no large
+ * gap); null otherwise — a cine, a legacy multi-frame without per-frame positions — which stays
+ * one case.
+ */
+function volumeFrames(geometry: DicomGeometry, count: number, rows: number, columns: number): number[] | null {
+  if (geometry.frames.length !== count) return null;
+  const slices = geometry.frames.map((f, k) => ({ id: String(k + 1), rows, columns, position: f.position, orientation: f.orientation, frameOfReference: geometry.frameOfReference }));
+  return seriesGeometry(slices).ok ? slices.map((_, k) => k + 1) : null;
 }
 
 /** What assembleVolumes reads of an instance's geometry; null when there is none (not an error: a radiograph has none). */
-function geometryJson(bytes: Uint8Array, sopUid: string): string | null {
+function readGeometry(bytes: Uint8Array, sopUid: string): DicomGeometry | null {
   try {
     const geometry = readDicomGeometry(bytes, { path: `instance ${sopUid}` });
     const known = geometry.frames.some((f) => f.position !== null || f.orientation !== null);
-    return known ? JSON.stringify(geometry) : null;
+    return known ? geometry : null;
   } catch {
     return null; // the pixel data decoded, so the image is usable; it is just not a slice of a known volume
   }

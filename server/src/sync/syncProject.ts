@@ -189,7 +189,7 @@ class SyncRun {
   private async storeNext(): Promise<void> {
     const { instance, result: inFlight } = this.window.shift()!;
     let result = await this.timed('wait', () => inFlight.promise);
-    if ('input' in result) result = await embedPrepared(result, this.options.encoder); // one at a time, in order
+    if ('kind' in result && result.kind === 'prepared') result = await embedPrepared(result, this.options.encoder); // one at a time, in order
     if ('times' in result) for (const stage of ['decode', 'resize', 'embed', 'thumbnail'] as const) this.stageMs[stage] += result.times[stage];
     const start = performance.now();
     await this.rows.add(instance, result, this.options.encoderId);

@@ -37,14 +37,19 @@ async function handle(request: SyncWorkerRequest): Promise<{ reply: SyncWorkerRe
   }
   const prepared = await prepareInstance(request.bytes, request.sopUid, request.inputSize);
   if ('error' in prepared) return { reply: { ok: true, threadId, value: prepared }, transfer: [] };
-  const thumbnail = new Uint8Array(prepared.thumbnail); // a copy of its own: a Buffer may share a pooled ArrayBuffer
+  const transfer: ArrayBuffer[] = [];
+  // Copies of their own: a Buffer may share a pooled ArrayBuffer, which cannot be transferred.
+  const thumbnails = prepared.cases.map((c) => new Uint8Array(c.thumbnail));
+  transfer.push(...thumbnails.map((t) => t.buffer));
   if (request.encoder === null) {
-    const input = { ...prepared.input, data: owned(prepared.input.data) };
-    return { reply: { ok: true, threadId, value: { ...prepared, input, thumbnail } }, transfer: [input.data.buffer, thumbnail.buffer] };
+    const cases = prepared.cases.map((c, i) => ({ ...c, input: { ...c.input, data: owned(c.input.data) }, thumbnail: thumbnails[i]! }));
+    transfer.push(...cases.map((c) => c.input.data.buffer));
+    return { reply: { ok: true, threadId, value: { ...prepared, cases } }, transfer };
   }
   const embedded = await embedPrepared(prepared, await encoderFor(request.encoder));
-  const embedding = owned(embedded.embedding);
-  return { reply: { ok: true, threadId, value: { ...embedded, embedding, thumbnail } }, transfer: [embedding.buffer, thumbnail.buffer] };
+  const cases = embedded.cases.map((c, i) => ({ ...c, embedding: owned(c.embedding), thumbnail: thumbnails[i]! }));
+  transfer.push(...cases.map((c) => c.embedding.buffer));
+  return { reply: { ok: true, threadId, value: { ...embedded, cases } }, transfer };
 }
 
 /** `values` if it spans its whole ArrayBuffer (so that it can be transferred), else a copy that does. */

@@ -26,11 +26,10 @@ describe('SyncWorkerPool', () => {
     expect(bytes).toEqual(instance);
     const encoder = await createEncoderRegistry().get('intensity-texture').create({});
     expect(value).toMatchObject({ header: { sopUid: `${uid}.1.1.1`, rows: 40, columns: 40 } });
-    expect('embedding' in value && value.embedding.length).toBe(encoder.dimensions());
+    expect('kind' in value && value.kind === 'embedded' && value.cases.map((c) => [c.frame, c.embedding.length])).toEqual([[null, encoder.dimensions()]]);
 
     const prepared = (await pool.instance(instance, `${uid}.1.1.1`, 32, null)).value;
-    expect('input' in prepared && [prepared.input.width, prepared.input.height, prepared.input.data.length]).toEqual([32, 32, 32 * 32]);
-    expect('embedding' in prepared).toBe(false);
+    expect('kind' in prepared && prepared.kind === 'prepared' && prepared.cases.map((c) => [c.input.width, c.input.height, c.input.data.length])).toEqual([[32, 32, 32 * 32]]);
   });
 
   it('answers an instance that cannot be decoded with the reason', async () => {

@@ -134,7 +134,8 @@ export class ScanSelectApp {
     this.session.token = trimmed;
     await this.loadProjects();
     // The images of an already open study were refused without the token: load them again.
-    if (this.state.signedIn && this.state.openCase) this.navigate(this.state.openCase, true);
+    const open = this.state.openCase;
+    if (this.state.signedIn && open) this.navigate({ ...open, ...(open.item && { instanceUid: open.item.instanceUid }) }, true);
   }
 
   /** Token: forget it and show the dialog. OIDC: OHIF's `/logout` route (the identity provider's end-session endpoint, then back here). */
@@ -223,7 +224,7 @@ export class ScanSelectApp {
       const item = await this.client.claim(projectId, sopUid);
       if (item.claimedBy) this.session.me = item.claimedBy;
       this.store.update({ worklist: this.state.worklist.map((w) => (w.sopUid === item.sopUid ? item : w)) });
-      this.navigate({ projectId, sopUid: item.sopUid, studyUid: item.studyUid, seriesUid: item.seriesUid });
+      this.navigate({ projectId, sopUid: item.sopUid, instanceUid: item.instanceUid, studyUid: item.studyUid, seriesUid: item.seriesUid });
       return true;
     } catch (error) {
       this.fail(`Claiming case ${this.rankOf(sopUid)} failed`, error);
@@ -246,7 +247,7 @@ export class ScanSelectApp {
     try {
       const known = item ?? (await this.client.caseItem(projectId, sopUid).catch(() => null));
       if (!known) return this.notify({ kind: 'info', text: 'This case is in the pool but on no worklist; the map does not know its study.' });
-      this.navigate({ projectId, sopUid, studyUid: known.studyUid, seriesUid: known.seriesUid });
+      this.navigate({ projectId, sopUid, instanceUid: known.instanceUid, studyUid: known.studyUid, seriesUid: known.seriesUid });
     } catch (error) {
       this.fail('Opening the case failed', error);
     }

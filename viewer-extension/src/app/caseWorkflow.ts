@@ -8,6 +8,7 @@ import { paintedPixels, predictionLabels } from '../segmentation/prediction';
 import { datasetToPart10 } from '../segmentation/segSerializer';
 import { segmentsForClasses } from '../segmentation/segmentClasses';
 import type { CaseQuery } from '../state/caseUrl';
+import { showsCaseImage, type CaseImage } from '../state/shownImage';
 import { makeUnsentMask, type UnsentMask } from '../state/unsentMask';
 import { browserUnsentMaskStore, type UnsentMaskStore } from '../state/unsentMaskStore';
 import { INITIAL_MASK, INITIAL_OVERLAY, type MaskState, type OverlayState } from './appState';
@@ -96,7 +97,9 @@ export class CaseWorkflow {
     // Read early, so that the painting is restored in the same step as the mask becomes ready.
     const unsent = this.loadUnsent(query.projectId, query.sopUid);
     await this.refreshItem();
-    const shown = await this.waitForImage(query.sopUid, generation);
+    // A frame of a multi-frame volume: OHIF opens its instance at frame 1, and the stack is scrolled to the case's frame.
+    const item = this.app.state.openCase?.item;
+    const shown = await this.waitForImage({ sopUid: item?.instanceUid ?? query.sopUid, frame: item?.frame ?? null }, generation);
     if (!shown || generation !== this.generation) return;
     this.viewport = shown.viewport;
     const project = await this.projectOf(query.projectId);
@@ -337,7 +340,7 @@ export class CaseWorkflow {
   }
 
   /** Waits until the active viewport shows the case's image (loaded in the cache). */
-  private async waitForImage(sopUid: string, generation: number): Promise<{ viewportId: string; viewport: StackViewport } | null> {
+  private async waitForImage(image: CaseImage, generation: number): Promise<{ viewportId: string; viewport: StackViewport } | null> {
     const deadline = Date.now() + IMAGE_TIMEOUT_MS;
     const { viewportGridService, cornerstoneViewportService } = this.app.ohif.servicesManager.services;
     while (generation === this.generation) {
@@ -345,7 +348,11 @@ export class CaseWorkflow {
         const viewportId = viewportGridService.getActiveViewportId();
         const viewport = viewportId ? cornerstoneViewportService.getCornerstoneViewport(viewportId) : null;
         const imageId = viewport?.getCurrentImageId();
-        if (viewport && imageId && imageId.includes(sopUid) && this.app.cornerstone().cornerstone.cache.getImage(imageId)) return { viewportId, viewport };
+        if (viewport && imageId && showsCaseImage(imageId, image) && this.app.cornerstone().cornerstone.cache.getImage(imageId)) return { viewportId, viewport };
+        if (viewport && imageId && image.frame !== null && imageId.includes(image.sopUid)) {
+          const index = viewport.getImageIds().findIndex((id) => showsCaseImage(id, image));
+          if (index >= 0 && index !== viewport.getCurrentImageIdIndex()) await viewport.setImageIdIndex(index);
+        }
       } catch {
         // the viewport is being set up
       }

@@ -27,6 +27,8 @@ export interface StackViewport {
   /** Position of the shown image in the stack (0-based), and the stack's image ids (Cornerstone3D StackViewport). */
   getCurrentImageIdIndex(): number;
   getImageIds(): string[];
+  /** Scrolls the stack to image `index` (0-based); resolves with its image id once it is shown. */
+  setImageIdIndex(index: number): Promise<string>;
   worldToCanvas(world: readonly number[]): [number, number];
   render(): void;
 }

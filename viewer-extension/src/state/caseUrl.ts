@@ -3,7 +3,10 @@ import { MODE_ROUTE, URL_PARAMS } from '../ids';
 /** A case as the viewer opens it: project, instance and where the instance lives. */
 export interface CaseRef {
   readonly projectId: number;
+  /** The case's id: its SOP Instance UID, or `<SOP Instance UID>:<frame>` for a frame of a multi-frame volume. */
   readonly sopUid: string;
+  /** The SOP Instance UID to open, when it is not the case's id (a frame of a multi-frame volume). */
+  readonly instanceUid?: string;
   readonly studyUid: string;
   readonly seriesUid: string;
 }
@@ -12,7 +15,8 @@ export interface CaseRef {
  * The mode's route (relative to OHIF's router base) that shows one case: its study and series,
  * plus `project` and `case` for the extension. OHIF's `initialSeriesInstanceUID` and
  * `initialSOPInstanceUID` open the series' stack at the case's own instance — for a slice of a CT
- * or MR volume, the selected slice rather than the first. With `dataSource` (the project's source
+ * or MR volume, the selected slice rather than the first (for a frame of a multi-frame volume
+ * its instance: the extension then scrolls to the frame). With `dataSource` (the project's source
  * name, which is the OHIF data source's name) the images are read from that source.
  */
 export function caseRoute(ref: CaseRef, dataSource?: string): string {
@@ -20,7 +24,7 @@ export function caseRoute(ref: CaseRef, dataSource?: string): string {
     StudyInstanceUIDs: ref.studyUid,
     SeriesInstanceUIDs: ref.seriesUid,
     initialSeriesInstanceUID: ref.seriesUid,
-    initialSOPInstanceUID: ref.sopUid,
+    initialSOPInstanceUID: ref.instanceUid ?? ref.sopUid,
     [URL_PARAMS.project]: String(ref.projectId),
     [URL_PARAMS.case]: ref.sopUid,
   });

@@ -1,9 +1,9 @@
 import type { ProjectView, WorklistItem } from '@scanselect/server';
-import { nextCase, worklistRows, worklistSummary } from './worklistModel';
+import { nextCase, sliceText, worklistRows, worklistSummary } from './worklistModel';
 
 function item(rank: number, status: WorklistItem['status'], extra: Partial<WorklistItem> = {}): WorklistItem {
   return {
-    sopUid: `sop-${rank}`, studyUid: `study-${rank}`, seriesUid: `series-${rank}`, round: 1, rank, priority: rank === 1 ? 'high' : 'low', reason: 'entropy', cluster: null,
+    sopUid: `sop-${rank}`, instanceUid: `sop-${rank}`, frame: null, studyUid: `study-${rank}`, seriesUid: `series-${rank}`, round: 1, rank, priority: rank === 1 ? 'high' : 'low', reason: 'entropy', cluster: null,
     entropy: 0.5, diversity: 0.25, score: 0.4, x: 0, y: 0, status, claimedBy: status === 'claimed' ? 'Dr A' : null, leaseExpiresAt: null, labelledAt: null, validation: false, slice: null, ...extra,
   };
 }
@@ -32,6 +32,14 @@ describe('worklistRows', () => {
     expect(worklistRows([item(1, 'open', { slice: { index: 36, count: 128, offsetMm: 54 } })], null, null)[0]!.slice).toBe('slice 92/128');
     expect(worklistRows([item(1, 'open', { slice: { index: 0, count: 9, offsetMm: 0 } })], null, null)[0]!.slice).toBe('slice 9/9');
     expect(worklistRows([item(1, 'open')], null, null)[0]!.slice).toBeNull();
+  });
+});
+
+describe('sliceText', () => {
+  it('numbers a slice of a series against the normal (as Cornerstone stacks it), a frame of a multi-frame volume by its frame', () => {
+    expect(sliceText(null)).toBeNull();
+    expect(sliceText({ index: 0, count: 9, offsetMm: 0 })).toBe('slice 9/9');
+    expect(sliceText({ index: 4, count: 6, offsetMm: 6 }, 5)).toBe('slice 5/6');
   });
 });
 

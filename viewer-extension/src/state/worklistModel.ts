@@ -52,20 +52,22 @@ export function worklistRows(items: readonly WorklistItem[], openSopUid: string 
         isOpen: item.sopUid === openSopUid,
         claimable: item.status === 'open' || mine,
         detail,
-        slice: sliceText(item.slice ?? null),
+        slice: sliceText(item.slice ?? null, item.frame ?? null),
       };
     });
 }
 
 /**
  * "slice 92/128": the slice's place as the viewer numbers its stack. The server counts slices
- * along the normal row × column (index 0 first); Cornerstone's stack runs the other way (it
- * sorts by descending distance along that normal), so the viewer's k-th image is index n − k.
- * test/viewerVolume.test.ts checks the text against the viewport's own position.
+ * along the normal row × column (index 0 first); Cornerstone's stack of a series of single-frame
+ * slices runs the other way (it sorts by descending distance along that normal), so the viewer's
+ * k-th image is index n − k. The frames of one multi-frame instance stay in frame order, so a
+ * frame case is image `frame`. test/viewerVolume.test.ts checks both against the viewport's own
+ * position.
  */
-export function sliceText(slice: WorklistItem['slice']): string | null {
+export function sliceText(slice: WorklistItem['slice'], frame: number | null = null): string | null {
   if (slice === null) return null;
-  return `slice ${slice.count - slice.index}/${slice.count}`;
+  return `slice ${frame ?? slice.count - slice.index}/${slice.count}`;
 }
 
 /** Budget used/total, the latest round and its progress, and any running job's stage. */
