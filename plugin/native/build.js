@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * Builds the optional native kernels (plugin/native/nativeKernels.cc and elementwise.cc, with
- * napiArgs.h and helperThreads.h) into plugin/native/build/scanselect_native.node with the
- * machine's g++ (OpenMP), Node's own headers and Debian's oneDNN (`apt-get install libdnnl-dev`).
+ * Builds the optional native kernels (plugin/native/nativeKernels.cc, elementwise.cc,
+ * normalization.cc and diceCe.cc, with napiArgs.h, helperThreads.h and channelLoops.h) into
+ * plugin/native/build/scanselect_native.node with the machine's g++ (OpenMP), Node's own headers
+ * and Debian's oneDNN (`apt-get install libdnnl-dev`).
  * Without oneDNN's headers, or without Node's, it says so and exits 0: the wasm kernels stay in
  * use (plugin/src/compute/nativeKernels.ts).
  * A compiler error with both present is a real failure (exit 1).
@@ -17,9 +18,9 @@ const { spawnSync } = require('node:child_process');
 const required = process.argv.includes('--required');
 const here = __dirname;
 const out = path.join(here, 'build', 'scanselect_native.node');
-const sources = ['nativeKernels.cc', 'elementwise.cc'].map((f) => path.join(here, f));
+const sources = ['nativeKernels.cc', 'elementwise.cc', 'normalization.cc', 'diceCe.cc'].map((f) => path.join(here, f));
 // Everything the addon is built from: a change to any of them rebuilds it.
-const inputs = [...sources, ...['napiArgs.h', 'helperThreads.h', 'build.js'].map((f) => path.join(here, f))];
+const inputs = [...sources, ...['napiArgs.h', 'helperThreads.h', 'channelLoops.h', 'build.js'].map((f) => path.join(here, f))];
 
 function skip(reason) {
   console.log(`native kernels: not built (${reason}); the wasm kernels are used`);

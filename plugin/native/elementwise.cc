@@ -1,18 +1,18 @@
 // Elementwise kernels of the addon (the N-API module is defined in nativeKernels.cc): binary
-// arithmetic and comparisons with NumPy broadcasting, PReLU, select, and Adam's update, on float32
-// tensors in the wasm heap, split between the calling thread and helper threads that join when
-// they are awake (helperThreads.h; as many threads in all as OpenMP would use).
+// arithmetic and comparisons with NumPy broadcasting, PReLU, select, softmax, ReLU's gradient,
+// seeded dropout and Adam's update, on float32 tensors in the wasm heap, split between the calling thread and helper
+// threads that join when they are awake (helperThreads.h; as many threads in all as OpenMP would use).
 //
 // Every result is the IEEE float32 operation itself (no FMA contraction: built with
 // -ffp-contract=off, and the default x86-64 target has no FMA), so it equals the wasm and cpu
-// backends' results bit for bit. Every element is computed on its own, so no result depends on
-// how the elements were split between threads.
+// backends' results bit for bit — except softmax, whose exponential is the C library's (equal to
+// theirs up to rounding). Every element (softmax: every row) is computed on its own, so no result
+// depends on how the work was split between threads.
 //
 // Broadcasting arrives as a 4-d iteration space: the output is [d0, d1, d2, d3] (row-major,
 // contiguous) and input k reads element Σ i_j · s_kj. The caller merges dimensions so that the
 // innermost stride of each input is 1 (it varies along d3) or 0 (it is broadcast along d3).
 #include <node_api.h>
-#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -28,20 +28,8 @@
 namespace scanselect {
 namespace {
 
-// Loops are split into chunks of this many elements; helper threads (./helperThreads.h) take
-// chunks when they are awake. A loop of one chunk or less runs on the calling thread alone.
-constexpr int64_t kChunk = 1 << 14;
-
-// At most this many threads in all (0: OpenMP's maximum, i.e. OMP_NUM_THREADS or the cores);
-// set by elementwiseThreads().
-int maxThreads = 0;
-
-/** Runs body(begin, end) over [0, count) in pieces of `chunk`, on the calling and helper threads. */
-template <typename Body>
-void parallelRanges(int64_t count, int64_t chunk, Body body) {
-  const int threads = maxThreads > 0 ? maxThreads : omp_get_max_threads();
-  HelperThreads::instance().run(count, chunk, threads - 1, body);
-}
+// Loops are split into chunks of this many elements (helperThreads.h `parallelRanges`).
+constexpr int64_t kChunk = kParallelChunk;
 
 enum Op { kAdd = 0, kSub = 1, kMul = 2, kDiv = 3, kPrelu = 4, kGreater = 10, kGreaterEqual = 11, kLess = 12, kLessEqual = 13 };
 
@@ -219,6 +207,99 @@ napi_value select(napi_env env, napi_callback_info info) {
   });
 }
 
+// reluGrad(heap, dy, x, out, count): out = dy · step(x), step(x) = 1 where x > 0, 0 elsewhere and NaN
+// where x is NaN — tfjs' ReLU gradient `dy · cast(step(x))` (Step, Cast, Multiply) bit for bit, in one pass.
+napi_value reluGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    auto v = args(env, info, 5);
+    Heap heap = heapArg(env, v[0]);
+    const int64_t count = countArg(env, v[4], "count");
+    const float* dy = tensorArg(env, heap, v[1], count, "dy");
+    const float* x = tensorArg(env, heap, v[2], count, "x");
+    float* out = tensorArg(env, heap, v[3], count, "out");
+    parallelRanges(count, kChunk, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; i++) {
+        const float xi = x[i];
+        const float step = xi != xi ? xi : (xi > 0.0f ? 1.0f : 0.0f);
+        out[i] = dy[i] * step;
+      }
+    });
+  });
+}
+
+// softmax(heap, logits, out, rows, classes): per row, y = exp(x − max) / Σ exp(x − max) in float32,
+// tfjs' formula (its cpu kernel: max, sub, exp, sum, div), one row at a time. The stock wasm kernel
+// (XNNPACK's) was a visible share of a 128² training step and inference (scratch profile).
+napi_value softmax(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    auto v = args(env, info, 5);
+    Heap heap = heapArg(env, v[0]);
+    const int64_t rows = countArg(env, v[3], "rows");
+    const int64_t classes = countArg(env, v[4], "classes");
+    if (static_cast<double>(rows) * static_cast<double>(classes) > 4e9) throw std::runtime_error("too many elements");
+    const float* x = tensorArg(env, heap, v[1], rows * classes, "logits");
+    float* y = tensorArg(env, heap, v[2], rows * classes, "out");
+    parallelRanges(rows, std::max<int64_t>(1, kChunk / classes), [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; r++) {
+        const float* xr = x + r * classes;
+        float* yr = y + r * classes;
+        float top = xr[0];
+        for (int64_t c = 1; c < classes; c++) top = xr[c] > top || xr[c] != xr[c] ? xr[c] : top;
+        float sum = 0.0f;
+        for (int64_t c = 0; c < classes; c++) sum += (yr[c] = std::exp(xr[c] - top));
+        for (int64_t c = 0; c < classes; c++) yr[c] /= sum;
+      }
+    });
+  });
+}
+
+// dropout(heap, x, out, multiplier, count, s0, s1, s2, c, keepProbability): tfjs' `tf.dropout` with
+// a seed, bit for bit — its uniform noise is seedrandom's Alea generator (tfjs' UniformRandom), one
+// value per element in order, each rounded to float32; then multiplier = floor(noise + keep) / keep
+// and out = x · multiplier, in float32 (tfjs' Add, Floor, RealDiv and Multiply). The generator's
+// state after seeding (s0, s1, s2, c) comes from JavaScript.
+//
+// Alea's step in doubles, t = 2091639·s0 + c·2⁻³², c' = ⌊t⌋, s' = t − c' (seedrandom 3 alea.js), is
+// exact: the s are multiples of 2⁻³² below 1 and 2091639·2³² + c < 2⁵³, so with X = s·2³² it is the
+// integer multiply-with-carry T = 2091639·X + c, c' = T >> 32, X' = T mod 2³² — the same numbers,
+// with a carry chain of an add and a shift instead of a float-to-int conversion and back. The
+// sequence runs on the calling thread; the float32 pass after it is split between threads.
+napi_value dropout(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    auto v = args(env, info, 10);
+    Heap heap = heapArg(env, v[0]);
+    const int64_t count = countArg(env, v[4], "count");
+    const float* x = tensorArg(env, heap, v[1], count, "x");
+    float* out = tensorArg(env, heap, v[2], count, "out");
+    float* multiplier = tensorArg(env, heap, v[3], count, "multiplier");
+    uint64_t state[3];
+    for (int k = 0; k < 3; k++) {
+      const double sk = numberArg(env, v[5 + k], "state") * 4294967296.0;
+      if (!(sk >= 0 && sk < 4294967296.0) || sk != static_cast<double>(static_cast<uint64_t>(sk))) throw std::runtime_error("Alea state must be multiples of 2^-32 in [0, 1)");
+      state[k] = static_cast<uint64_t>(sk);
+    }
+    const double c0 = numberArg(env, v[8], "c");
+    if (!(c0 >= 0 && c0 < 2091640.0) || c0 != static_cast<double>(static_cast<uint64_t>(c0))) throw std::runtime_error("Alea carry must be an integer in [0, 2091640)");
+    const float keep = static_cast<float>(numberArg(env, v[9], "keepProbability"));
+    uint64_t x0 = state[0], x1 = state[1], x2 = state[2], carry = static_cast<uint64_t>(c0);
+    for (int64_t i = 0; i < count; i++) {
+      const uint64_t t = 2091639u * x0 + carry;
+      x0 = x1;
+      x1 = x2;
+      carry = t >> 32;
+      x2 = t & 0xffffffffu;
+      multiplier[i] = static_cast<float>(static_cast<double>(x2) * 2.3283064365386963e-10);  // the noise, for now
+    }
+    parallelRanges(count, kChunk, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; i++) {
+        const float m = std::floor(multiplier[i] + keep) / keep;
+        multiplier[i] = m;
+        out[i] = x[i] * m;
+      }
+    });
+  });
+}
+
 struct AdamConstants {
   float beta1, oneMinusBeta1, beta2, oneMinusBeta2, epsilon, negLr, oneMinusAccBeta1, oneMinusAccBeta2;
 };
@@ -274,7 +355,7 @@ napi_value elementwiseThreads(napi_env env, napi_callback_info info) {
     auto v = args(env, info, 1);
     const double n = numberArg(env, v[0], "threads");
     if (!(n >= 0 && n <= 1024) || static_cast<double>(static_cast<int>(n)) != n) throw std::runtime_error("threads must be an integer in [0, 1024]");
-    maxThreads = static_cast<int>(n);
+    parallelThreadLimit() = static_cast<int>(n);
   });
 }
 
@@ -284,6 +365,9 @@ void defineElementwise(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"binary", nullptr, binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"select", nullptr, select, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reluGrad", nullptr, reluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"softmax", nullptr, softmax, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"dropout", nullptr, dropout, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, adam, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"elementwiseThreads", nullptr, elementwiseThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

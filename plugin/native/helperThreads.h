@@ -1,5 +1,5 @@
-// Helper threads for the elementwise loops (elementwise.cc) that never make the caller wait for
-// a helper that is not running.
+// Helper threads for the elementwise loops and per-channel sums (elementwise.cc, normalization.cc,
+// channelLoops.h) that never make the caller wait for a helper that is not running.
 //
 // An OpenMP parallel region ends with a barrier: the calling thread waits until every worker has
 // been scheduled and has finished its share. On a machine whose cores are busy with other
@@ -17,6 +17,8 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include <omp.h>
 
 namespace scanselect {
 
@@ -104,5 +106,27 @@ class HelperThreads {
   int wanted_ = 0;
   std::vector<std::thread> threads_;
 };
+
+/**
+ * At most this many threads in all for {@link parallelRanges} (0: OpenMP's maximum, i.e.
+ * OMP_NUM_THREADS or the cores); set by elementwise.cc `elementwiseThreads`.
+ */
+inline int& parallelThreadLimit() {
+  static int limit = 0;
+  return limit;
+}
+
+/**
+ * Elements per chunk of the loops: helper threads take chunks when they are awake; a loop of one
+ * chunk or less runs on the calling thread alone.
+ */
+constexpr int64_t kParallelChunk = int64_t{1} << 14;
+
+/** Runs body(begin, end) over [0, count) in pieces of `chunk`, on the calling and helper threads. */
+template <typename Body>
+void parallelRanges(int64_t count, int64_t chunk, Body body) {
+  const int threads = parallelThreadLimit() > 0 ? parallelThreadLimit() : omp_get_max_threads();
+  HelperThreads::instance().run(count, chunk, threads - 1, body);
+}
 
 }  // namespace scanselect

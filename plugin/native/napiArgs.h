@@ -1,6 +1,7 @@
-// Argument handling shared by the addon's source files (nativeKernels.cc, elementwise.cc): the
-// wasm heap as an ArrayBuffer, byte offsets into it checked against its size, numbers, and the
-// wrapper that turns a C++ exception into a JavaScript error (code ERR_SCANSELECT_NATIVE).
+// Argument handling shared by the addon's source files (nativeKernels.cc, elementwise.cc,
+// normalization.cc, diceCe.cc): the wasm heap as an ArrayBuffer, byte offsets into it checked
+// against its size, numbers, and the wrapper that turns a C++ exception into a JavaScript error
+// (code ERR_SCANSELECT_NATIVE).
 #pragma once
 
 #include <node_api.h>
@@ -104,5 +105,11 @@ inline std::vector<napi_value> args(napi_env env, napi_callback_info info, size_
 
 /** Adds the functions of elementwise.cc to the addon's exports. */
 void defineElementwise(napi_env env, napi_value exports);
+
+/** Adds the functions of normalization.cc to the addon's exports. */
+void defineNormalization(napi_env env, napi_value exports);
+
+/** Adds the functions of diceCe.cc to the addon's exports. */
+void defineDiceCe(napi_env env, napi_value exports);
 
 }  // namespace scanselect

@@ -4,7 +4,9 @@
 // axis of a [p, r, q] tensor (reductions over leading axes of NHWC tensors, which the wasm backend
 // does only after a full transpose), batch normalisation over the last axis, leaky ReLU, and
 // column-block copies (Concat and SplitV along any axis). The elementwise kernels (broadcast
-// arithmetic, comparisons, select, Adam) are in elementwise.cc; argument checks in napiArgs.h.
+// arithmetic, comparisons, select, softmax, ReLU's gradient, Adam) are in elementwise.cc, batch and
+// instance normalisation with their own statistics (forward and gradient) in normalization.cc, the
+// Dice + cross-entropy loss in diceCe.cc; argument checks in napiArgs.h.
 //
 // Layouts are tfjs': activations NHWC, filters HWIO ([kh, kw, in, out]). Activations are passed to
 // oneDNN as nhwc; filters are reordered to and from the primitive's preferred blocked layout.
@@ -15,6 +17,7 @@
 
 #include <dnnl.hpp>
 
+#include "channelLoops.h"
 #include "napiArgs.h"
 
 #include <cstdint>
@@ -174,7 +177,8 @@ napi_value conv2dBackwardWeights(napi_env env, napi_callback_info info) {
 }
 
 // sumMiddleAxis(heap, srcOffset, dstOffset, p, r, q, scale): dst[a, c] = scale · Σ_b src[a, b, c],
-// accumulated in double precision, row after row (the order does not depend on the thread count).
+// accumulated in double precision in blocks of rows shared with helper threads (channelLoops.h; the
+// order depends only on the shape, not on the thread count).
 napi_value sumMiddleAxis(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     auto a = args(env, info, 7);
@@ -190,15 +194,13 @@ napi_value sumMiddleAxis(napi_env env, napi_callback_info info) {
     float* dst = tensorArg(env, heap, a[2], p * q, "dst");
     const double scale = numberArg(env, a[6], "scale");
     std::vector<double> acc(static_cast<size_t>(q));
-    for (int64_t i = 0; i < p; i++) {
-      std::fill(acc.begin(), acc.end(), 0.0);
-      const float* row = src + i * r * q;
-      for (int64_t b = 0; b < r; b++, row += q) {
-        double* out = acc.data();
-        for (int64_t c = 0; c < q; c++) out[c] += row[c];
+    forChannels(q, [&](auto channels) {
+      for (int64_t i = 0; i < p; i++) {
+        const float* block = src + i * r * q;
+        columnSums(r, channels, acc.data(), [&](int64_t at, int64_t) { return static_cast<double>(block[at]); });
+        for (int64_t c = 0; c < q; c++) dst[i * q + c] = static_cast<float>(acc[c] * scale);
       }
-      for (int64_t c = 0; c < q; c++) dst[i * q + c] = static_cast<float>(acc[c] * scale);
-    }
+    });
   });
 }
 
@@ -306,6 +308,8 @@ napi_value init(napi_env env, napi_value exports) {
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   defineElementwise(env, exports);
+  defineNormalization(env, exports);
+  defineDiceCe(env, exports);
   return exports;
 }
 

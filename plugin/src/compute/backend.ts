@@ -26,6 +26,7 @@ import {
 import { describeCompute } from './describeCompute';
 import { describePackages, tryTensorflow, untriedPackages } from './tensorflowBackend';
 import { registerReductionGradients } from './reductionGradients';
+import { registerActivationGradients } from './activationGradients';
 
 export type { ComputeBackendName, ComputeBackendRequest, ComputeInfo, ComputeOptions, GpuDevice, GpuReport, TensorflowPackage, BackendAttempt } from './computeInfo';
 export type { ComputeHost, GpuListing } from './computeHost';
@@ -127,9 +128,10 @@ export async function initCompute(options: ComputeOptions = {}): Promise<Compute
   const request = effectiveRequest(options, host.env);
   const key = `${request.requested}|${request.requestedBy}|${options.threads ?? ''}`;
   if (cached !== undefined && cached.key === key) return cached.info;
-  // The Mean and Sum gradients after any backend package (and tfjs-layers) has registered its own.
+  // The Mean, Sum and Relu gradients after any backend package (and tfjs-layers) has registered its own.
   const info = selectCompute(options, host).then((selected) => {
     registerReductionGradients();
+    registerActivationGradients();
     return selected;
   });
   cached = { key, info };

@@ -16,7 +16,14 @@
  * - `Concat` and `SplitV` along any axis as column-block copies (./nativeCopyKernels);
  * - float32 `Multiply`, `Add`, `Sub`, `RealDiv`, `Prelu`, comparisons and `Select` with NHWC
  *   broadcasting, as threaded loops (./nativeElementwise);
- * - Adam's per-variable update as one kernel (./nativeAdam), bit for bit tfjs' own.
+ * - `Softmax` over the last axis, and ReLU's gradient as one kernel (./nativeActivations, used by
+ *   ./activationGradients);
+ * - Adam's per-variable update as one kernel (./nativeAdam), bit for bit tfjs' own;
+ * - batch normalisation in training mode (with the update of its moving statistics) and instance
+ *   normalisation, forward and backward, as kernels of our own (./nativeNormalization) that the
+ *   U-Net's layers use (../models/batchNormalization, ../models/instanceNormalization);
+ * - the Dice + cross-entropy training loss and its gradient (./nativeDiceCe, used by ../models/losses);
+ * - seeded dropout, tfjs' masks bit for bit (./nativeDropout, used by ../models/dropout).
  * They read and write the tensors where the wasm backend keeps them (its heap), so nothing is
  * copied through JavaScript. Every other kernel stays on wasm, and any call the native kernels do
  * not cover (NCHW, prelu, a bias that is not one per channel, innermost or integer reductions)
@@ -61,13 +68,22 @@ import type {
 import { isWasmHeapBackend, offset, type NativeAddon } from './nativeHeap';
 import { makeConcat, makeSplitV } from './nativeCopyKernels';
 import { elementwiseMakers, NATIVE_ELEMENTWISE_KERNEL_NAMES } from './nativeElementwise';
+import { activationMakers, NATIVE_ACTIVATION_KERNEL_NAMES } from './nativeActivations';
 import { FUSED_ADAM_KERNEL, makeFusedAdam } from './nativeAdam';
+import {
+  BATCH_NORM_TRAINING_KERNEL, INSTANCE_NORM_KERNEL, MOVING_AVERAGES_KERNEL, NORMALIZATION_GRAD_KERNEL, normalizationMakers, registerNormalizationGradients,
+} from './nativeNormalization';
+import { DICE_CE_GRAD_KERNEL, DICE_CE_KERNEL, diceCeMakers, registerDiceCeGradient } from './nativeDiceCe';
+import { DROPOUT_KERNEL, dropoutMakers, registerDropoutGradient } from './nativeDropout';
 
 const WASM = 'wasm';
 
 /** Kernel names replaced on the wasm backend when the addon is loaded. */
 export const NATIVE_KERNEL_NAMES: readonly string[] = [
-  Conv2D, FusedConv2D, Conv2DBackpropInput, Conv2DBackpropFilter, Sum, Mean, FusedBatchNorm, LeakyRelu, Concat, SplitV, ...NATIVE_ELEMENTWISE_KERNEL_NAMES, FUSED_ADAM_KERNEL,
+  Conv2D, FusedConv2D, Conv2DBackpropInput, Conv2DBackpropFilter, Sum, Mean, FusedBatchNorm, LeakyRelu, Concat, SplitV,
+  ...NATIVE_ELEMENTWISE_KERNEL_NAMES, ...NATIVE_ACTIVATION_KERNEL_NAMES, FUSED_ADAM_KERNEL,
+  BATCH_NORM_TRAINING_KERNEL, INSTANCE_NORM_KERNEL, NORMALIZATION_GRAD_KERNEL, MOVING_AVERAGES_KERNEL, DICE_CE_KERNEL, DICE_CE_GRAD_KERNEL,
+  DROPOUT_KERNEL,
 ];
 
 /** Environment variable that disables the native kernels (`off`, `0` or `false`). */
@@ -296,7 +312,11 @@ export function registerNativeKernels(threads?: number): NativeKernelStatus {
     [Concat]: (f) => makeConcat(native, f),
     [SplitV]: (f) => makeSplitV(native, f),
     ...elementwiseMakers(native),
+    ...activationMakers(native),
     [FUSED_ADAM_KERNEL]: (f) => makeFusedAdam(native, f),
+    ...normalizationMakers(native),
+    ...diceCeMakers(native),
+    ...dropoutMakers(native),
   };
   for (const [name, make] of Object.entries(makers)) {
     const existing = getKernel(name, WASM);
@@ -307,6 +327,9 @@ export function registerNativeKernels(threads?: number): NativeKernelStatus {
     ours.add(kernelFunc);
     registerKernel({ kernelName: name, backendName: WASM, kernelFunc });
   }
+  registerNormalizationGradients();
+  registerDiceCeGradient();
+  registerDropoutGradient();
   const ompThreads = Number.parseInt(process.env.OMP_NUM_THREADS ?? '', 10);
   return { active: true, version: native.version(), kernels: [...NATIVE_KERNEL_NAMES], threads: ompThreads > 0 ? ompThreads : availableParallelism() };
 }

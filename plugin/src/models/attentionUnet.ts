@@ -28,6 +28,8 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { InvalidInputError } from '../core/errors';
 import { createRng, type Rng } from '../random/rng';
+import { batchNormalization } from './batchNormalization';
+import { dropout } from './dropout';
 import { InstanceNormalization } from './instanceNormalization';
 
 /** tfjs-layers exports neither class at its top level; these name them through public signatures. */
@@ -169,12 +171,14 @@ class Builder {
   }
 
   batchNorm(x: tfl.SymbolicTensor, name: string): tfl.SymbolicTensor {
-    return this.apply(tfl.layers.batchNormalization({ axis: -1, momentum: BN_MOMENTUM, epsilon: NORM_EPSILON, name }), x);
+    // tfjs-layers' layer, trained with the native batch-norm op where available (./batchNormalization).
+    return this.apply(batchNormalization({ momentum: BN_MOMENTUM, epsilon: NORM_EPSILON, name }), x);
   }
 
   dropout(x: tfl.SymbolicTensor, name: string): tfl.SymbolicTensor {
     if (this.dropoutRate === 0) return x;
-    return this.apply(tfl.layers.dropout({ rate: this.dropoutRate, seed: this.rng.nextUint32(), name }), x);
+    // tfjs-layers' layer, trained with the native dropout kernel where available (./dropout).
+    return this.apply(dropout({ rate: this.dropoutRate, seed: this.rng.nextUint32(), name }), x);
   }
 
   relu(x: tfl.SymbolicTensor, name: string): tfl.SymbolicTensor {

@@ -8,13 +8,16 @@
  * returns the probabilities of eq. 5), so both terms here take probabilities. The cross-entropy
  * is −log p_target with p clipped to [ε, 1], which equals MONAI's log-softmax form except where
  * a probability underflows ε. Only tfjs-core ops are used, so the gradient exists on every
- * backend that implements them.
+ * backend that implements them; on wasm with the native kernels {@link diceCeLoss} is one kernel
+ * forward and one backward instead (../compute/nativeDiceCe: the same loss, summed in double
+ * precision).
  */
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core registers no gradients by itself; tfjs-layers registers all of them when loaded
 // (its CommonJS bundle is the supported way to reach them), and the loss must be differentiable
 // even when imported alone.
 import '@tensorflow/tfjs-layers';
+import { diceCe } from '../compute/nativeDiceCe';
 
 /** Options of {@link diceCeLoss}; the defaults are MONAI's. */
 export interface DiceCeOptions {
@@ -59,10 +62,16 @@ export function crossEntropyLoss(target: tf.Tensor4D, probabilities: tf.Tensor4D
 export function diceCeLoss(target: tf.Tensor4D, probabilities: tf.Tensor4D, options: DiceCeOptions = {}): tf.Scalar {
   const lambdaDice = options.lambdaDice ?? 1;
   const lambdaCe = options.lambdaCe ?? 1;
+  const smoothNumerator = options.smoothNumerator ?? 1e-5;
+  const smoothDenominator = options.smoothDenominator ?? 1e-5;
+  const epsilon = options.epsilon ?? 1e-7;
+  checkShapes(target, probabilities);
+  const native = diceCe(target, probabilities, { smoothNumerator, smoothDenominator, epsilon, lambdaDice, lambdaCe });
+  if (native !== undefined) return native;
   return tf.tidy(() =>
     tf.add<tf.Scalar>(
-      tf.mul(softDiceLoss(target, probabilities, options.smoothNumerator ?? 1e-5, options.smoothDenominator ?? 1e-5), lambdaDice),
-      tf.mul(crossEntropyLoss(target, probabilities, options.epsilon ?? 1e-7), lambdaCe),
+      tf.mul(softDiceLoss(target, probabilities, smoothNumerator, smoothDenominator), lambdaDice),
+      tf.mul(crossEntropyLoss(target, probabilities, epsilon), lambdaCe),
     ),
   );
 }
