@@ -130,4 +130,10 @@ describe('scanselect reproduce', () => {
     expect(run(['reproduce', '--dataset', 'mnist']).stderr).toMatch(/unknown data set "mnist"/);
     expect(run(['reproduce', '--dataset', 'montgomery', '--profile', 'fast']).stderr).toMatch(/unknown profile "fast"; valid: paper, cpu/);
   });
+
+  it('refuses a volume penalty outside (0, 1], or on a data set that is not of volumes', () => {
+    expect(run([...args, '--out', 'penalty-a', '--volume-penalty', 'much']).stderr).toMatch(/"much" is not a number/);
+    expect(run([...args, '--out', 'penalty-b', '--volume-penalty', '2']).stderr).toMatch(/volume penalty must be in \(0, 1\], got 2/);
+    expect(run([...args, '--out', 'penalty-c', '--volume-penalty', '1']).stderr).toMatch(/per-volume cap or penalty needs data of volumes/);
+  });
 });

@@ -25,6 +25,7 @@ export { kmeansBudgetSelection } from './selection/kmeansBudget';
 export { allocateProportionally } from './selection/allocation';
 export { farthestPointSampling } from './selection/farthestPointSampling';
 export { GroupQuota, validateGroupLimit, type GroupLimit } from './selection/groupQuota';
+export { validateGroupPenalty, type GroupPenalty } from './selection/groupPenalty';
 export { adaptiveAlpha, spearman, type AdaptiveAlphaChoice, type AdaptiveAlphaOptions, type UncertaintyOutcome } from './selection/adaptiveAlpha';
 export { acquire, DEFAULT_ALPHA, type AcquisitionInput, type AcquisitionOptions, type AcquiredIndex, type AcquisitionOutcome } from './selection/acquisition';
 export { pixelEntropy, imageEntropy, normaliseMinMax, DEFAULT_ENTROPY_EPSILON } from './selection/entropy';

@@ -15,8 +15,8 @@ export interface ScoredPool {
 export interface RoundsContext {
   readonly pool: EmbeddedPool;
   readonly seed: number;
-  /** Per-volume cap options for the acquisition (empty without). */
-  readonly cap: { readonly groups?: readonly string[]; readonly maxPerGroup?: number };
+  /** Per-volume cap and penalty options for the acquisition (empty without). */
+  readonly cap: { readonly groups?: readonly string[]; readonly maxPerGroup?: number; readonly groupPenalty?: number };
   /** Trains a fresh model on `ids` and scores the rest of the pool with it. */
   readonly retrain: (ids: readonly string[]) => Promise<ScoredPool>;
   /** The error (1 − Dice) of a predicted label map of case `id` against its label. */
@@ -48,7 +48,9 @@ export async function acquireRounds(setting: ActiveLearningSetting, start: Score
     const alpha = setting.alpha === 'adaptive' ? adaptiveAlpha(history).alpha : setting.alpha;
     const run = await runAcquisition(context.pool, {
       entropy: scored.entropy, labelled, count: setting.acquire, alpha, seed: context.seed,
-      ...(context.cap.maxPerGroup !== undefined && { groups: context.cap.groups, maxPerGroup: context.cap.maxPerGroup }),
+      ...(context.cap.groups !== undefined && { groups: context.cap.groups }),
+      ...(context.cap.maxPerGroup !== undefined && { maxPerGroup: context.cap.maxPerGroup }),
+      ...(context.cap.groupPenalty !== undefined && { groupPenalty: context.cap.groupPenalty }),
     });
     const ids = run.report.selected.map((s) => s.id);
     for (const id of ids) history.push({ entropy: scored.entropy.get(id)!, error: context.errorOf(id, scored.predicted.get(id)!) });

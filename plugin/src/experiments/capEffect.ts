@@ -1,11 +1,14 @@
 import { settingBudget, settingKey, type Setting } from './protocol';
 
-/** What a per-volume cap did to one setting's selections, over the runs. */
+/** What a per-volume cap or volume penalty did to one setting's selections, over the runs. */
 export interface CapEffectRow {
   readonly budget: number;
-  /** The capped setting's key. */
+  /** The capped (or penalised) setting's key. */
   readonly setting: string;
-  readonly cap: number;
+  /** The cap, or null (a penalty only). */
+  readonly cap: number | null;
+  /** The volume penalty, or null (a cap only). */
+  readonly penalty: number | null;
   /** Runs with both the capped and the uncapped selection. */
   readonly runs: number;
   /** Of those, runs in which the two selections differ (as sets). */
@@ -17,9 +20,10 @@ export interface CapEffectRow {
 }
 
 /**
- * For every capped setting, how often the cap changed the selection and how many slices one volume
- * gave without and with it — to read a capped row of the results: a cap that never binds changes
- * nothing. `selected(run, setting)` is a unit's selection (null when absent), `volumeOf` an id's volume.
+ * For every capped or penalised setting, how often the cap (penalty) changed the selection and how
+ * many slices one volume gave without and with it — to read such a row of the results: a cap that
+ * never binds changes nothing. `selected(run, setting)` is a unit's selection (null when absent),
+ * `volumeOf` an id's volume.
  */
 export function capEffect(
   settings: readonly Setting[], runs: readonly number[], selected: (run: number, setting: Setting) => readonly string[] | null, volumeOf: (id: string) => string | null,
@@ -34,8 +38,8 @@ export function capEffect(
   };
   const rows: CapEffectRow[] = [];
   for (const capped of settings) {
-    if (capped.maxPerVolume === undefined) continue;
-    const { maxPerVolume: cap, ...rest } = capped;
+    if (capped.maxPerVolume === undefined && capped.volumePenalty === undefined) continue;
+    const { maxPerVolume: cap, volumePenalty: penalty, ...rest } = capped;
     const twin = rest as Setting;
     let both = 0;
     let changed = 0;
@@ -51,7 +55,7 @@ export function capEffect(
       uncappedMost.push(mostPerVolume(b));
       cappedMost.push(mostPerVolume(a));
     }
-    rows.push({ budget: settingBudget(capped), setting: settingKey(capped), cap, runs: both, changed, uncappedMostPerVolume: uncappedMost, cappedMostPerVolume: cappedMost });
+    rows.push({ budget: settingBudget(capped), setting: settingKey(capped), cap: cap ?? null, penalty: penalty ?? null, runs: both, changed, uncappedMostPerVolume: uncappedMost, cappedMostPerVolume: cappedMost });
   }
   return rows;
 }
@@ -60,9 +64,12 @@ export function capEffect(
 export function capEffectMarkdown(rows: readonly CapEffectRow[], label: (key: string) => string): string {
   const range = (v: readonly number[]): string => (v.length === 0 ? '—' : `${Math.min(...v)}–${Math.max(...v)}`);
   const lines = [
-    '| Budget | Setting | Cap | Runs where the cap changed the selection | Most slices from one volume without the cap (range over runs) | … with the cap |',
+    '| Budget | Setting | Per volume | Runs where it changed the selection | Most slices from one volume without it (range over runs) | … with it |',
     '|---|---|---|---|---|---|',
   ];
-  for (const r of rows) lines.push(`| ${r.budget} | ${label(r.setting)} | ${r.cap} | ${r.changed}/${r.runs} | ${range(r.uncappedMostPerVolume)} | ${range(r.cappedMostPerVolume)} |`);
+  for (const r of rows) {
+    const rule = [r.cap === null ? null : `≤ ${r.cap}`, r.penalty === null ? null : `penalty ${r.penalty}`].filter((x) => x !== null).join(', ');
+    lines.push(`| ${r.budget} | ${label(r.setting)} | ${rule} | ${r.changed}/${r.runs} | ${range(r.uncappedMostPerVolume)} | ${range(r.cappedMostPerVolume)} |`);
+  }
   return lines.join('\n') + '\n';
 }

@@ -62,6 +62,17 @@ describe('protocol', () => {
     expect(methodLabel({ kind: 'cold-start', strategy: 'random', budget: 4, maxPerVolume: 1 })).toBe('Random (≤ 1 per volume)');
     expect(() => paperSettings({ budgets: [4], activeLearning: [], maxPerVolume: 0 })).toThrow(/per-volume cap must be a positive integer/);
   });
+
+  it('adds volume-penalty settings beside the capped ones, labelled and keyed apart', () => {
+    const settings = paperSettings({ budgets: [13], activeLearning: [[13, 13]], maxPerVolume: 3, volumePenalty: 0.5 });
+    expect(settings.map(settingKey).filter((key) => key.includes('perVolume') || key.includes('volumePenalty'))).toEqual([
+      'cold-start:coldstart:B=13:perVolume=3', 'cold-start:coldstart:B=13:volumePenalty=0.5',
+      'active-learning:alpha=0.3:B=26(13+13):perVolume=3', 'active-learning:alpha=0.3:B=26(13+13):volumePenalty=0.5',
+    ]);
+    expect(settings.filter((x) => x.volumePenalty !== undefined).map(methodLabel)).toEqual(['Ours (cold start, volume penalty 0.5)', 'Entropy+Distance (α=0.3, volume penalty 0.5)']);
+    expect(() => paperSettings({ budgets: [4], activeLearning: [], volumePenalty: 0 })).toThrow(/volume penalty must be in \(0, 1\], got 0/);
+    expect(() => paperSettings({ budgets: [4], activeLearning: [], volumePenalty: 2 })).toThrow(/got 2/);
+  });
 });
 
 describe('results table', () => {
@@ -208,6 +219,8 @@ describe('profiles', () => {
   });
 });
 
+const methodLabelOf = (key: string): string => methodLabel(paperSettings({ budgets: [3], activeLearning: [], volumePenalty: 1 }).find((x) => settingKey(x) === key)!);
+
 describe('capEffect', () => {
   it('counts the runs a cap changed and the most slices one volume gave, without and with it', () => {
     const free = { kind: 'cold-start' as const, strategy: 'coldstart', budget: 3 };
@@ -217,7 +230,16 @@ describe('capEffect', () => {
       [`2|${settingKey(free)}`]: ['a1', 'b1', 'c1'], [`2|${settingKey(capped)}`]: ['c1', 'b1', 'a1'],
     };
     const rows = capEffect([free, capped], [1, 2, 3], (run, s) => picks[`${run}|${settingKey(s)}`] ?? null, (id) => id[0]!);
-    expect(rows).toEqual([{ budget: 3, setting: settingKey(capped), cap: 1, runs: 2, changed: 1, uncappedMostPerVolume: [2, 1], cappedMostPerVolume: [1, 1] }]);
-    expect(capEffectMarkdown(rows, () => 'Ours (cold start, ≤ 1 per volume)')).toContain('| 3 | Ours (cold start, ≤ 1 per volume) | 1 | 1/2 | 1–2 | 1–1 |');
+    expect(rows).toEqual([{ budget: 3, setting: settingKey(capped), cap: 1, penalty: null, runs: 2, changed: 1, uncappedMostPerVolume: [2, 1], cappedMostPerVolume: [1, 1] }]);
+    expect(capEffectMarkdown(rows, () => 'Ours (cold start, ≤ 1 per volume)')).toContain('| 3 | Ours (cold start, ≤ 1 per volume) | ≤ 1 | 1/2 | 1–2 | 1–1 |');
+  });
+
+  it('reads a volume-penalty setting against the same setting without it', () => {
+    const free = { kind: 'cold-start' as const, strategy: 'coldstart', budget: 3 };
+    const penalised = { ...free, volumePenalty: 1 };
+    const picks: Record<string, string[]> = { [`1|${settingKey(free)}`]: ['a1', 'a2', 'a3'], [`1|${settingKey(penalised)}`]: ['a1', 'b1', 'a3'] };
+    const rows = capEffect([free, penalised], [1], (run, s) => picks[`${run}|${settingKey(s)}`] ?? null, (id) => id[0]!);
+    expect(rows).toEqual([{ budget: 3, setting: settingKey(penalised), cap: null, penalty: 1, runs: 1, changed: 1, uncappedMostPerVolume: [3], cappedMostPerVolume: [2] }]);
+    expect(capEffectMarkdown(rows, methodLabelOf)).toContain('| 3 | Ours (cold start, volume penalty 1) | penalty 1 | 1/1 | 3–3 | 2–2 |');
   });
 });

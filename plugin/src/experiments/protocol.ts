@@ -36,6 +36,8 @@ export interface ColdStartSetting {
   readonly budget: number;
   /** At most this many slices per volume (data sets of volumes only). */
   readonly maxPerVolume?: number;
+  /** The volume penalty λ on the diversity distances (selection/groupPenalty.ts; data sets of volumes only). */
+  readonly volumePenalty?: number;
 }
 
 /** α of eq. (10): a fixed number, or chosen per round by adaptiveAlpha (selection/adaptiveAlpha.ts). */
@@ -51,13 +53,15 @@ export interface ActiveLearningSetting {
   readonly rounds?: number;
   /** At most this many slices per volume in the cold start and in the round. */
   readonly maxPerVolume?: number;
+  /** The volume penalty λ in the cold start and in the round. */
+  readonly volumePenalty?: number;
 }
 
 export type Setting = ColdStartSetting | ActiveLearningSetting;
 
 /** A stable, readable key of a setting, used for checkpoints and tables. */
 export function settingKey(setting: Setting): string {
-  const cap = setting.maxPerVolume === undefined ? '' : `:perVolume=${setting.maxPerVolume}`;
+  const cap = (setting.maxPerVolume === undefined ? '' : `:perVolume=${setting.maxPerVolume}`) + (setting.volumePenalty === undefined ? '' : `:volumePenalty=${setting.volumePenalty}`);
   return setting.kind === 'cold-start'
     ? `cold-start:${setting.strategy}:B=${setting.budget}${cap}`
     : `active-learning:alpha=${setting.alpha}:B=${settingBudget(setting)}(${setting.coldStartBudget}+${setting.acquire}${roundsOf(setting) > 1 ? `x${roundsOf(setting)}` : ''})${cap}`;
@@ -65,7 +69,7 @@ export function settingKey(setting: Setting): string {
 
 /** The paper's table label of a setting's method. */
 export function methodLabel(setting: Setting): string {
-  const cap = setting.maxPerVolume === undefined ? '' : `, ≤ ${setting.maxPerVolume} per volume`;
+  const cap = (setting.maxPerVolume === undefined ? '' : `, ≤ ${setting.maxPerVolume} per volume`) + (setting.volumePenalty === undefined ? '' : `, volume penalty ${setting.volumePenalty}`);
   if (setting.kind === 'cold-start') {
     const name = { random: 'Random', 'kmeans-budget': 'K-means to budget', coldstart: 'Ours (cold start)' }[setting.strategy] ?? setting.strategy;
     if (cap === '') return name;
@@ -92,7 +96,8 @@ export function roundsOf(setting: ActiveLearningSetting): number {
  * The settings of section 4.4: at each cold-start budget B the three cold-start strategies; for
  * each active-learning split B₀ + A, one round with each α (paper: 0, 0.3, 1). With
  * `maxPerVolume` (data sets of volumes), also the cold start and the α = 0.3 round (cold start
- * and round both) with at most that many slices per volume, to measure what the cap does.
+ * and round both) with at most that many slices per volume, to measure what the cap does; with
+ * `volumePenalty`, the same two with that volume penalty instead (selection/groupPenalty.ts).
  */
 export function paperSettings(options: {
   readonly budgets: readonly number[];
@@ -100,15 +105,20 @@ export function paperSettings(options: {
   readonly activeLearning: ReadonlyArray<readonly [number, number] | readonly [number, number, number]>;
   readonly alphas?: readonly AlphaRule[];
   readonly maxPerVolume?: number;
+  readonly volumePenalty?: number;
 }): Setting[] {
   const cap = options.maxPerVolume;
   if (cap !== undefined && !(Number.isInteger(cap) && cap >= 1)) throw new InvalidInputError('invalid-option', `the per-volume cap must be a positive integer, got ${cap}`);
+  const penalty = options.volumePenalty;
+  if (penalty !== undefined && !(penalty > 0 && penalty <= 1)) throw new InvalidInputError('invalid-option', `the volume penalty must be in (0, 1], got ${penalty}`);
+  // The per-volume variants of the cold start and the α = 0.3 round: the cap, the penalty.
+  const perVolume = [...(cap === undefined ? [] : [{ maxPerVolume: cap }]), ...(penalty === undefined ? [] : [{ volumePenalty: penalty }])];
   const alphas = options.alphas ?? [0, 0.3, 1];
   const settings: Setting[] = [];
   for (const budget of options.budgets) {
     if (!Number.isInteger(budget) || budget < 1) throw new InvalidInputError('invalid-budget', `budget must be a positive integer, got ${budget}`);
     for (const strategy of ['random', 'kmeans-budget', 'coldstart']) settings.push({ kind: 'cold-start', strategy, budget });
-    if (cap !== undefined) settings.push({ kind: 'cold-start', strategy: 'coldstart', budget, maxPerVolume: cap });
+    for (const variant of perVolume) settings.push({ kind: 'cold-start', strategy: 'coldstart', budget, ...variant });
   }
   for (const [b0, a, rounds = 1] of options.activeLearning) {
     if (!Number.isInteger(b0) || b0 < 1 || !Number.isInteger(a) || a < 1) throw new InvalidInputError('invalid-budget', `active learning needs B₀ ≥ 1 and A ≥ 1, got ${b0}+${a}`);
@@ -117,7 +127,7 @@ export function paperSettings(options: {
       if (alpha !== 'adaptive' && !(alpha >= 0 && alpha <= 1)) throw new InvalidInputError('invalid-option', `alpha must be in [0, 1] or "adaptive", got ${alpha}`);
       settings.push({ kind: 'active-learning', alpha, coldStartBudget: b0, acquire: a, ...(rounds > 1 && { rounds }) });
     }
-    if (cap !== undefined && alphas.includes(0.3)) settings.push({ kind: 'active-learning', alpha: 0.3, coldStartBudget: b0, acquire: a, ...(rounds > 1 && { rounds }), maxPerVolume: cap });
+    if (alphas.includes(0.3)) for (const variant of perVolume) settings.push({ kind: 'active-learning', alpha: 0.3, coldStartBudget: b0, acquire: a, ...(rounds > 1 && { rounds }), ...variant });
   }
   return settings;
 }

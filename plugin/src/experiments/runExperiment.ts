@@ -101,10 +101,10 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   for (const run of runList) {
     if (!Number.isInteger(run) || run < 1 || run > options.runs) throw new InvalidInputError('invalid-option', `run ${run} is not one of 1..${options.runs}`);
   }
-  const capped = options.settings.some((setting) => setting.maxPerVolume !== undefined);
+  const capped = options.settings.some((setting) => setting.maxPerVolume !== undefined || setting.volumePenalty !== undefined);
   const unknownVolume = images.find((image) => image.volume === undefined);
   if (capped && unknownVolume) {
-    throw new InvalidInputError('invalid-option', `a per-volume cap needs data of volumes; "${unknownVolume.id}" of ${dataset.id} is not a slice of a known volume`);
+    throw new InvalidInputError('invalid-option', `a per-volume cap or penalty needs data of volumes; "${unknownVolume.id}" of ${dataset.id} is not a slice of a known volume`);
   }
   const total = runList.length * options.settings.length;
   const results: RunResult[] = [];
@@ -115,9 +115,13 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     const pool: EmbeddedPool = { ids: split.pool.map((i) => images[i]!.id), embeddings: subset(matrix, split.pool) };
     const test = split.test.map((i) => images[i]!);
     const groups = capped ? split.pool.map((i) => images[i]!.volume!) : undefined;
-    const cap = (setting: Setting) => (setting.maxPerVolume === undefined ? {} : { groups, maxPerGroup: setting.maxPerVolume });
-    // Keyed by B₀ and the per-volume cap: `13|` (none) or `13|3`.
-    const b0Key = (budget: number, setting: Setting): string => `${budget}|${setting.maxPerVolume ?? ''}`;
+    const cap = (setting: Setting) => ({
+      ...((setting.maxPerVolume !== undefined || setting.volumePenalty !== undefined) && { groups }),
+      ...(setting.maxPerVolume !== undefined && { maxPerGroup: setting.maxPerVolume }),
+      ...(setting.volumePenalty !== undefined && { groupPenalty: setting.volumePenalty }),
+    });
+    // Keyed by B₀, the per-volume cap and the volume penalty: `13||` (neither), `13|3|` or `13||1`.
+    const b0Key = (budget: number, setting: Setting): string => `${budget}|${setting.maxPerVolume ?? ''}|${setting.volumePenalty ?? ''}`;
     const scoredColdStarts = new Map<string, ScoredPool>();
     const train = (ids: readonly string[]) => trainSegmentation(
       { images: ids.map((id) => byId.get(id)!.image), masks: ids.map((id) => byId.get(id)!.mask), size },

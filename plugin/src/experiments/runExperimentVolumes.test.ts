@@ -1,5 +1,5 @@
 /**
- * runExperiment with a per-volume cap, on a tiny data set of "volumes" the test makes: 4 volumes of
+ * runExperiment with a per-volume cap (and a volume penalty), on a tiny data set of "volumes" the test makes: 4 volumes of
  * 8 slices each. Slices of one volume sit close together in the embedding space, so the uncapped
  * cold start tends to take several from one volume and the capped one may not.
  */
@@ -72,8 +72,21 @@ describe('runExperiment with a per-volume cap', () => {
     expect(new Set(round.selected).size).toBe(8);
   }, 300_000); // ten trainings of a tiny U-Net on tfjs's cpu backend: slow on a loaded machine
 
+  it('runs the volume-penalty settings: the penalised cold start is the penalised round\'s B₀', async () => {
+    const penalised = paperSettings({ budgets: [4], activeLearning: [[4, 4]], alphas: [0.3], volumePenalty: 1 });
+    const store = new CheckpointStore<StoredResult>(dir);
+    const outcome = await runExperiment({ ...common, settings: penalised, dataset: dataset(true), store });
+    expect(outcome.results).toHaveLength(penalised.length);
+    const stored = async (setting: string) => (await store.get({ dataset: 'volumes', run: 1, setting }))!;
+    const cold = await stored('cold-start:coldstart:B=4:volumePenalty=1');
+    const round = await stored('active-learning:alpha=0.3:B=8(4+4):volumePenalty=1');
+    expect(cold.selected).toHaveLength(4);
+    expect(round.coldStart).toEqual(cold.selected);
+    expect(new Set(round.selected).size).toBe(8);
+  }, 300_000);
+
   it('refuses a cap on data whose images are not slices of known volumes', async () => {
     const store = new CheckpointStore<StoredResult>(dir);
-    await expect(runExperiment({ ...common, dataset: dataset(false), store })).rejects.toThrow(/per-volume cap needs data of volumes; "v0#z0" of volumes/);
+    await expect(runExperiment({ ...common, dataset: dataset(false), store })).rejects.toThrow(/per-volume cap or penalty needs data of volumes; "v0#z0" of volumes/);
   });
 });

@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../core/errors';
 import type { DenseMatrix } from '../core/matrix';
 import { normaliseMinMax } from './entropy';
+import { distanceFactor, validateGroupPenalty, type GroupPenalty } from './groupPenalty';
 import { GroupQuota, validateGroupLimit, type GroupLimit } from './groupQuota';
 import { validateAlpha, validateBudget } from './validation';
 import type { SelectedIndex } from './types';
@@ -30,6 +31,8 @@ export interface AcquisitionOptions {
   readonly epsilon?: number;
   /** At most this many picks per group (volume) in this round; none by default. */
   readonly groupLimit?: GroupLimit;
+  /** A volume penalty on D (groupPenalty.ts): a distance within one volume counts (1 − penalty) times; none by default. */
+  readonly groupPenalty?: GroupPenalty;
 }
 
 /** One acquired image with the terms of its score at the moment it was picked. */
@@ -58,7 +61,9 @@ export interface AcquisitionOutcome {
  * pairwise distance within the current candidate pool (eq. 9), recomputed as the pool shrinks.
  * Ties go to the candidate that comes first in the input. Under a per-volume cap, candidates of a
  * volume with that many picks in this round are passed over (they still count for D_max), until
- * no candidate is left under the cap: then it is lifted, with a note.
+ * no candidate is left under the cap: then it is lifted, with a note. Under a volume penalty, D
+ * takes a distance to a labelled or picked image of the candidate's own volume as (1 − penalty) of
+ * it; D_max is the map's own (a property of the pool, not of the picks).
  */
 export function acquire(input: AcquisitionInput, options: AcquisitionOptions): AcquisitionOutcome {
   const n = input.map.rows;
@@ -87,11 +92,12 @@ export function acquire(input: AcquisitionInput, options: AcquisitionOptions): A
   const x = input.map.data;
   const nearest = new Float64Array(candidates.length).fill(Infinity);
   const open = new Uint8Array(candidates.length).fill(1);
+  const penalty = options.groupPenalty === undefined ? undefined : validateGroupPenalty(options.groupPenalty, n);
   const updateNearest = (row: number): void => {
     for (let a = 0; a < candidates.length; a++) {
       if (!open[a]) continue;
       const i = candidates[a]!;
-      const dist = Math.hypot(x[2 * i]! - x[2 * row]!, x[2 * i + 1]! - x[2 * row + 1]!);
+      const dist = distanceFactor(penalty, i, row) * Math.hypot(x[2 * i]! - x[2 * row]!, x[2 * i + 1]! - x[2 * row + 1]!);
       if (dist < nearest[a]!) nearest[a] = dist;
     }
   };

@@ -4,6 +4,7 @@ import { sweepK, type Clustering } from '../clustering/kSweep';
 import type { Rng } from '../random/rng';
 import { allocateProportionally } from './allocation';
 import { FarthestPointSampler, farthestPointSampling } from './farthestPointSampling';
+import { validateGroupPenalty, type GroupPenalty } from './groupPenalty';
 import { GroupQuota, validateGroupLimit } from './groupQuota';
 import { validateBudget } from './validation';
 import type { ClusterSummary, ColdStartInput, ColdStartOptions, ColdStartOutcome, ColdStartStrategy, SelectedIndex } from './types';
@@ -53,9 +54,10 @@ export function coldStart(input: ColdStartInput, options: ColdStartOptions, rng:
   const medoids = clustering.members.map((members) => medoid(input.map, members));
   const caps = clustering.members.map((members) => members.length - 1);
   const shares = allocateProportionally(take - clustering.k, clustering.members.map((m) => m.length), caps);
-  const selected = options.groupLimit === undefined
+  const penalty = options.groupPenalty === undefined ? undefined : validateGroupPenalty(options.groupPenalty, n);
+  const selected = options.groupLimit === undefined && penalty === undefined
     ? pickUncapped(input, clustering, medoids, shares)
-    : pickCapped(input, clustering, medoids, shares, take, new GroupQuota(validateGroupLimit(options.groupLimit, n)), notes);
+    : pickPerVolume(input, clustering, medoids, shares, take, new GroupQuota(options.groupLimit === undefined ? undefined : validateGroupLimit(options.groupLimit, n)), penalty, notes);
   const allocated = new Int32Array(clustering.k);
   const taken = medoids.slice();
   for (const s of selected) {
@@ -86,18 +88,24 @@ function pickUncapped(input: ColdStartInput, clustering: Clustering, medoids: re
 }
 
 /**
- * The same picks under a per-volume cap: a medoid whose volume is full gives way to the member of
- * its cluster nearest to it whose volume has room; farthest-point picks skip full volumes. Slots a
- * cluster cannot fill go to farthest-point picks over the whole pool, and only when the cap leaves
- * too few rows for the budget is it lifted (noted).
+ * The same picks under a per-volume cap and/or a volume penalty. Cap: a medoid whose volume is
+ * full gives way to the member of its cluster nearest to it whose volume has room; farthest-point
+ * picks skip full volumes; slots a cluster cannot fill go to farthest-point picks over the whole
+ * pool, and only when the cap leaves too few rows for the budget is it lifted (noted). Penalty
+ * (groupPenalty.ts): inside each cluster, farthest-point sampling measures a distance within one
+ * volume as (1 − penalty) of it, to the cluster's own picks and to every other cluster's picks of
+ * that volume, so that a volume already picked anywhere is the last place to look.
  */
-function pickCapped(
-  input: ColdStartInput, clustering: Clustering, medoids: readonly number[], shares: Int32Array, take: number, quota: GroupQuota, notes: string[],
+function pickPerVolume(
+  input: ColdStartInput, clustering: Clustering, medoids: readonly number[], shares: Int32Array, take: number, quota: GroupQuota,
+  penalty: GroupPenalty | undefined, notes: string[],
 ): SelectedIndex[] {
   const selected: SelectedIndex[] = [];
+  const samplers: FarthestPointSampler[] = [];
   const add = (index: number, cluster: number, reason: SelectedIndex['reason']): void => {
     quota.take(index);
     selected.push({ index, rank: selected.length + 1, cluster, reason });
+    samplers.forEach((sampler, c) => c !== cluster && sampler.notePickElsewhere(index));
   };
   const seeds = medoids.map((m, c) => {
     const row = quota.allows(m) ? m : nearestAllowed(input.map, clustering.members[c]!, m, quota);
@@ -106,7 +114,8 @@ function pickCapped(
   });
   const replaced = seeds.filter((row, c) => row !== medoids[c]).length;
   if (replaced > 0) notes.push(`${replaced} cluster medoid(s) were in a volume already at the cap of ${quota.cap} per volume: the nearest member from another volume was taken`);
-  const samplers = clustering.members.map((members, c) => new FarthestPointSampler(input.map, members, seeds[c]! >= 0 ? [seeds[c]!] : []));
+  clustering.members.forEach((members, c) => samplers.push(new FarthestPointSampler(input.map, members, seeds[c]! >= 0 ? [seeds[c]!] : [], penalty)));
+  for (const [c, sampler] of samplers.entries()) seeds.forEach((row, other) => other !== c && row >= 0 && sampler.notePickElsewhere(row));
   const maxShare = shares.reduce((a, b) => Math.max(a, b), 0);
   for (let pass = 0; pass < maxShare; pass++) {
     for (let c = 0; c < clustering.k; c++) {
@@ -117,7 +126,7 @@ function pickCapped(
   }
   if (selected.length < take) {
     const all = Int32Array.from({ length: input.map.rows }, (_, i) => i);
-    const global = new FarthestPointSampler(input.map, all, selected.map((s) => s.index));
+    const global = new FarthestPointSampler(input.map, all, selected.map((s) => s.index), penalty);
     const cluster = clusterOf(clustering);
     while (selected.length < take) {
       let row = global.next((r) => quota.allows(r));

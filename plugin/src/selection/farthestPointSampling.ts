@@ -1,4 +1,5 @@
 import type { DenseMatrix } from '../core/matrix';
+import { distanceFactor, type GroupPenalty } from './groupPenalty';
 
 /**
  * Greedy farthest-point selection: starting from the already-selected rows `seeds`, repeatedly
@@ -19,13 +20,14 @@ export function farthestPointSampling(points: DenseMatrix, members: ArrayLike<nu
 
 /**
  * {@link farthestPointSampling} one pick at a time, so that picks can be interleaved with other
- * samplers and restricted to rows a caller allows (e.g. a per-volume cap).
+ * samplers and restricted to rows a caller allows (e.g. a per-volume cap). With a volume
+ * `penalty`, a distance within one volume counts (1 − penalty) times (groupPenalty.ts).
  */
 export class FarthestPointSampler {
   private readonly minDist: Float64Array;
   private readonly taken: Uint8Array;
 
-  constructor(private readonly points: DenseMatrix, private readonly members: ArrayLike<number>, seeds: ArrayLike<number>) {
+  constructor(private readonly points: DenseMatrix, private readonly members: ArrayLike<number>, seeds: ArrayLike<number>, private readonly penalty?: GroupPenalty) {
     const m = members.length;
     this.minDist = new Float64Array(m).fill(Infinity);
     this.taken = new Uint8Array(m);
@@ -50,16 +52,31 @@ export class FarthestPointSampler {
 
   /** Counts `row` as selected (picked elsewhere): members near it become less attractive. */
   update(row: number): void {
+    this.measure(row, false);
+  }
+
+  /**
+   * A row picked outside this sampler's members (another cluster's pick): only members of its
+   * volume take the penalised distance to it; nothing changes without a penalty.
+   */
+  notePickElsewhere(row: number): void {
+    if (this.penalty !== undefined) this.measure(row, true);
+  }
+
+  private measure(row: number, sameVolumeOnly: boolean): void {
     const { cols: d, data: x } = this.points;
     for (let a = 0; a < this.members.length; a++) {
       const i = this.members[a]!;
       if (i === row) this.taken[a] = 1;
       if (this.taken[a]) continue;
+      const factor = distanceFactor(this.penalty, i, row);
+      if (sameVolumeOnly && factor === 1) continue;
       let s = 0;
       for (let c = 0; c < d; c++) {
         const t = x[i * d + c]! - x[row * d + c]!;
         s += t * t;
       }
+      s *= factor * factor; // squared distances
       if (s < this.minDist[a]!) this.minDist[a] = s;
     }
   }

@@ -15,12 +15,17 @@ export function validateGroupLimit(limit: GroupLimit, n: number): GroupLimit {
   if (!Number.isInteger(limit.maxPerGroup) || limit.maxPerGroup < 1) {
     throw new InvalidInputError('invalid-option', `the per-group cap must be a positive integer, got ${limit.maxPerGroup}`);
   }
-  if (limit.groups.length !== n) throw new InvalidInputError('ragged-rows', `${limit.groups.length} group labels for ${n} rows`);
+  validateGroupLabels(limit.groups, n);
+  return limit;
+}
+
+/** Checks one group label per row of a pool of `n` rows, each a non-negative integer; throws naming the problem. */
+export function validateGroupLabels(groups: ArrayLike<number>, n: number): void {
+  if (groups.length !== n) throw new InvalidInputError('ragged-rows', `${groups.length} group labels for ${n} rows`);
   for (let i = 0; i < n; i++) {
-    const g = limit.groups[i]!;
+    const g = groups[i]!;
     if (!Number.isInteger(g) || g < 0) throw new InvalidInputError('invalid-option', `group label of row ${i} is ${g}; it must be a non-negative integer`);
   }
-  return limit;
 }
 
 /**

@@ -9,6 +9,7 @@ import type { KSweepEntry } from '../clustering/kSweep';
 import { indexIds, validateAlpha, validateBudget } from './validation';
 import type { SelectionReason } from './types';
 import { validateGroupLimit, type GroupLimit } from './groupQuota';
+import { validateGroupPenalty, type GroupPenalty } from './groupPenalty';
 
 /** A pool of embedded images: ids and one embedding row per id. */
 export interface EmbeddedPool {
@@ -27,10 +28,13 @@ export interface PipelineOptions {
   readonly registries?: Registries;
   /**
    * The group (e.g. the volume or patient) of each pool id, in the order of `pool.ids`; with
-   * `maxPerGroup`, at most that many picks per group in this selection.
+   * `maxPerGroup`, at most that many picks per group in this selection; with `groupPenalty`, a
+   * diversity distance within one group counts (1 − groupPenalty) times (groupPenalty.ts: the
+   * paper's cold start and the acquisition; `random` and `kmeans-budget` measure no distances).
    */
   readonly groups?: readonly string[];
   readonly maxPerGroup?: number;
+  readonly groupPenalty?: number;
 }
 
 /** Options of {@link runColdStart}. */
@@ -83,6 +87,8 @@ export interface SelectionReport {
   readonly labelled?: readonly string[];
   /** The per-group cap this selection kept to, and over how many groups. */
   readonly groupLimit?: { readonly maxPerGroup: number; readonly groups: number };
+  /** The volume penalty this selection used, and over how many groups. */
+  readonly groupPenalty?: { readonly penalty: number; readonly groups: number };
   readonly notes: readonly string[];
 }
 
@@ -107,13 +113,14 @@ export async function runColdStart(pool: EmbeddedPool, request: ColdStartRequest
   const root = createRng(seed);
   const projectionRng = root.fork();
   const selectionRng = root.fork();
-  const groupLimit = groupLimitOf(pool, request);
+  const { limit: groupLimit, penalty: groupPenalty } = perGroupOf(pool, request);
   const map = await projection.project(pool.embeddings, { tsne: request.tsne, onProgress: request.onProgress }, projectionRng);
   const outcome = strategy.select(
     { embeddings: pool.embeddings, map },
     {
       budget,
       ...(groupLimit && { groupLimit: groupLimit.limit }),
+      ...(groupPenalty && { groupPenalty: groupPenalty.penalty }),
       kMin: request.kMin,
       kMax: request.kMax,
       kmeans: request.restarts === undefined ? undefined : { restarts: request.restarts },
@@ -135,6 +142,7 @@ export async function runColdStart(pool: EmbeddedPool, request: ColdStartRequest
       clusters: outcome.clusters.map((c) => ({ id: c.id, size: c.size, medoid: ids[c.medoid]!, allocated: c.allocated })),
       selected: outcome.selected.map((s) => ({ id: ids[s.index]!, rank: s.rank, cluster: s.cluster, reason: s.reason, x: map.data[2 * s.index]!, y: map.data[2 * s.index + 1]! })),
       ...(groupLimit && { groupLimit: groupLimit.summary }),
+      ...(groupPenalty && { groupPenalty: groupPenalty.summary }),
       notes: outcome.notes,
     },
   };
@@ -168,11 +176,13 @@ export async function runAcquisition(pool: EmbeddedPool, request: AcquisitionReq
   if (missing.length > 0) {
     throw new InvalidInputError('missing-score', `no entropy for ${missing.length} unlabelled image(s): ${missing.slice(0, 5).map((m) => `"${m}"`).join(', ')}${missing.length > 5 ? ', …' : ''}`);
   }
-  const groupLimit = groupLimitOf(pool, request);
+  const { limit: groupLimit, penalty: groupPenalty } = perGroupOf(pool, request);
   const root = createRng(seed);
   const projectionRng = root.fork();
   const map = await projection.project(pool.embeddings, { tsne: request.tsne, onProgress: request.onProgress }, projectionRng);
-  const outcome = acquire({ map, labelled: labelledRows, entropy }, { count, alpha, ...(groupLimit && { groupLimit: groupLimit.limit }) });
+  const outcome = acquire({ map, labelled: labelledRows, entropy }, {
+    count, alpha, ...(groupLimit && { groupLimit: groupLimit.limit }), ...(groupPenalty && { groupPenalty: groupPenalty.penalty }),
+  });
   const ids = pool.ids;
   return {
     map,
@@ -200,15 +210,19 @@ export async function runAcquisition(pool: EmbeddedPool, request: AcquisitionReq
       })),
       labelled: [...request.labelled],
       ...(groupLimit && { groupLimit: groupLimit.summary }),
+      ...(groupPenalty && { groupPenalty: groupPenalty.summary }),
       notes: outcome.notes,
     },
   };
 }
 
-/** The request's groups as integer labels, or null when it sets no cap. */
-function groupLimitOf(pool: EmbeddedPool, request: PipelineOptions): { limit: GroupLimit; summary: { maxPerGroup: number; groups: number } } | null {
-  if (request.maxPerGroup === undefined) return null;
-  if (request.groups === undefined) throw new InvalidInputError('invalid-option', 'a per-group cap needs the group of every pool id');
+/** The request's per-group cap and volume penalty on its groups as integer labels (each null when not set). */
+function perGroupOf(pool: EmbeddedPool, request: PipelineOptions): {
+  limit: { limit: GroupLimit; summary: { maxPerGroup: number; groups: number } } | null;
+  penalty: { penalty: GroupPenalty; summary: { penalty: number; groups: number } } | null;
+} {
+  if (request.maxPerGroup === undefined && request.groupPenalty === undefined) return { limit: null, penalty: null };
+  if (request.groups === undefined) throw new InvalidInputError('invalid-option', 'a per-group cap or penalty needs the group of every pool id');
   if (request.groups.length !== pool.ids.length) throw new InvalidInputError('ragged-rows', `${request.groups.length} groups for ${pool.ids.length} pool ids`);
   const labels = new Map<string, number>();
   const groups = Int32Array.from(request.groups, (g, row) => {
@@ -217,8 +231,12 @@ function groupLimitOf(pool: EmbeddedPool, request: PipelineOptions): { limit: Gr
     if (label === undefined) labels.set(g, (label = labels.size));
     return label;
   });
-  const limit = validateGroupLimit({ groups, maxPerGroup: request.maxPerGroup }, pool.ids.length);
-  return { limit, summary: { maxPerGroup: limit.maxPerGroup, groups: labels.size } };
+  const limit = request.maxPerGroup === undefined ? null : validateGroupLimit({ groups, maxPerGroup: request.maxPerGroup }, pool.ids.length);
+  const penalty = request.groupPenalty === undefined ? null : validateGroupPenalty({ groups, penalty: request.groupPenalty }, pool.ids.length);
+  return {
+    limit: limit && { limit, summary: { maxPerGroup: limit.maxPerGroup, groups: labels.size } },
+    penalty: penalty && { penalty, summary: { penalty: penalty.penalty, groups: labels.size } },
+  };
 }
 
 function validatePool(pool: EmbeddedPool): Map<string, number> {

@@ -4,6 +4,7 @@ import type { KSweepEntry } from '../clustering/kSweep';
 import type { KMeansOptions } from '../clustering/kmeans';
 import type { SilhouetteOptions } from '../clustering/silhouette';
 import type { Rng } from '../random/rng';
+import type { GroupPenalty } from './groupPenalty';
 import type { GroupLimit } from './groupQuota';
 
 /** Why an item was selected. */
@@ -60,6 +61,8 @@ export interface ColdStartOptions {
   readonly onProgress?: ProgressCallback;
   /** At most this many picks per group (volume); none by default. */
   readonly groupLimit?: GroupLimit;
+  /** A volume penalty on the diversity distances (groupPenalty.ts; the paper's cold start only); none by default. */
+  readonly groupPenalty?: GroupPenalty;
 }
 
 /** A cold-start strategy: pure, synchronous, all randomness from `rng`. */

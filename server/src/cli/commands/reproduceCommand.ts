@@ -39,7 +39,7 @@ import {
   type StoredResult,
 } from '@scanselect/plugin';
 import { UsageError } from '../errors';
-import { integer } from '../options';
+import { finiteNumber, integer } from '../options';
 import { ProgressBar } from '../progressBar';
 
 interface ReproduceOptions {
@@ -64,6 +64,7 @@ interface ReproduceOptions {
   workers: number;
   workerOf?: [number, number];
   maxPerVolume?: number;
+  volumePenalty?: number;
 }
 
 const list = (v: string): number[] => v.split(',').map((x) => integer(x));
@@ -80,6 +81,7 @@ export function reproduceCommand(): Command {
     .option('--al <list>', 'active-learning splits B0+A, or B0+AxROUNDS for several rounds, e.g. 8+4,12+4 or 8+4x3', alList)
     .option('--alphas <list>', 'α of the active-learning settings: numbers in [0, 1] and/or adaptive (default 0,0.3,1)', (v: string) => parseAlphas(v))
     .option('--max-per-volume <n>', 'also run the cold start and the α = 0.3 round with at most n slices per volume (data sets of volumes: ibsr18)', integer)
+    .option('--volume-penalty <λ>', 'also run the cold start and the α = 0.3 round with the volume penalty λ in (0, 1]: a diversity distance within one volume counts (1 − λ) times (data sets of volumes)', finiteNumber)
     .option('--size <S>', 'image size S×S', integer)
     .option('--epochs <n>', 'training epochs', integer)
     .option('--encoder <id>', 'encoder for the embeddings (several joined by + are concatenated)', DEFAULT_ENCODER_ID)
@@ -105,6 +107,7 @@ export function reproduceCommand(): Command {
         budgets: options.budgets ?? budgets.budgets, activeLearning: options.al ?? budgets.activeLearning,
         ...(options.alphas !== undefined && { alphas: options.alphas }),
         ...(options.maxPerVolume !== undefined && { maxPerVolume: options.maxPerVolume }),
+        ...(options.volumePenalty !== undefined && { volumePenalty: options.volumePenalty }),
       });
       const out = options.out ?? path.join('out', 'reproduce', options.dataset.replace(/[^A-Za-z0-9._-]/g, '_'));
       const store = new CheckpointStore<StoredResult>(path.join(out, 'runs'));
@@ -168,10 +171,11 @@ export function reproduceCommand(): Command {
         const { results } = outcome;
         const rows = resultsRows(results);
         const vsRandom = pairedComparison(results, 'Random');
-        const vsColdStart = pairedComparison(results, 'Ours (cold start)', (setting) => setting.kind === 'active-learning' || setting.maxPerVolume !== undefined);
-        const vsUncappedRound = pairedComparison(results, 'Entropy+Distance (α=0.3)', (setting) => setting.kind === 'active-learning' && setting.maxPerVolume !== undefined);
+        const perVolume = (setting: Setting): boolean => setting.maxPerVolume !== undefined || setting.volumePenalty !== undefined;
+        const vsColdStart = pairedComparison(results, 'Ours (cold start)', (setting) => setting.kind === 'active-learning' || perVolume(setting));
+        const vsUncappedRound = pairedComparison(results, 'Entropy+Distance (α=0.3)', (setting) => setting.kind === 'active-learning' && perVolume(setting));
         // The other α rules (0, 1, adaptive) against the paper's α = 0.3, round for round.
-        const vsAlpha = pairedComparison(results, 'Entropy+Distance (α=0.3)', (setting) => setting.kind === 'active-learning' && setting.maxPerVolume === undefined);
+        const vsAlpha = pairedComparison(results, 'Entropy+Distance (α=0.3)', (setting) => setting.kind === 'active-learning' && !perVolume(setting));
         const volumeOf = new Map(outcome.ids.map((id, i) => [id, outcome.volumes[i] ?? null]));
         const capRows = capEffect(settings, Array.from({ length: runs }, (_, r) => r + 1), (run, setting) => selections.get(`${run}|${settingKey(setting)}`) ?? null, (id) => volumeOf.get(id) ?? null);
         const labels = new Map(settings.map((setting) => [settingKey(setting), methodLabel(setting)]));
@@ -180,7 +184,7 @@ export function reproduceCommand(): Command {
           '## Paired by run', '',
           'Per-run differences (same seed, test split and initial weights in both settings).', '',
           pairedMarkdown([...vsRandom, ...vsColdStart, ...vsAlpha, ...vsUncappedRound], unit),
-          ...(capRows.length === 0 ? [] : ['', '## Per-volume cap', '', 'What the cap did to the selections (the whole selection: cold start and acquired).', '', capEffectMarkdown(capRows, (key) => labels.get(key) ?? key)]),
+          ...(capRows.length === 0 ? [] : ['', '## Per-volume cap and volume penalty', '', 'What the cap or the penalty did to the selections (the whole selection: cold start and acquired).', '', capEffectMarkdown(capRows, (key) => labels.get(key) ?? key)]),
         ].join('\n');
         await fs.mkdir(out, { recursive: true });
         await fs.writeFile(path.join(out, 'results.md'), table);
