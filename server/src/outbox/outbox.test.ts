@@ -41,6 +41,23 @@ describe('Outbox and OutboxWorker', () => {
     expect((await outbox.get(entry.id))).toMatchObject({ state: 'done', lastError: null, attempts: 10 });
   });
 
+  it('starts no delivery after the pass budget: the rest waits for the next pass', async () => {
+    const ids = [];
+    for (let n = 0; n < 3; n++) ids.push((await outbox.add('slow', 'pacs', { n }, null)).id);
+    let now = 0;
+    const seen: number[] = [];
+    // Each delivery takes 40 s of the worker's clock; the budget is 60 s.
+    const worker = new OutboxWorker(outbox, { slow: async (e) => {
+      seen.push((e.payload as { n: number }).n);
+      now += 40_000;
+    } }, 1_000_000, () => {}, 60_000, () => now);
+    await worker.flush();
+    expect(seen).toEqual([0, 1]); // started at 0 and 40 s; not at 80 s
+    expect((await outbox.get(ids[2]!))).toMatchObject({ state: 'pending', attempts: 0 });
+    await worker.flush();
+    expect(seen).toEqual([0, 1, 2]);
+  });
+
   it('keeps an entry nobody can deliver pending, with the reason', async () => {
     const entry = (await outbox.add('carrier-pigeon', 'pacs', {}, null));
     await new OutboxWorker(outbox, {}, 1_000_000).flush();

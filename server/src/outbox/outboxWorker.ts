@@ -4,13 +4,21 @@ import type { Outbox, OutboxEntry } from './outbox';
 export type Deliver = (entry: OutboxEntry) => Promise<void>;
 
 /**
+ * A pass starts no delivery after this long; the rest waits for the next pass (seconds later).
+ * Bounded passes let the job engine expire a pass whose worker died soon (OUTBOX_PASS_EXPIRY_SECONDS
+ * in jobs/engine/jobEngine.ts): until then no other worker may start one.
+ */
+export const OUTBOX_PASS_BUDGET_MS = 60_000;
+
+/**
  * Delivers due outbox entries, one at a time in order, every `intervalMs` and whenever woken.
  * A failed delivery is recorded with its error and retried with back-off; an entry of a kind
  * nobody delivers stays pending with that reason (visible in `GET /api/outbox`).
  *
  * Once started it is also woken by {@link Outbox.wake} (an admin's retry in this process). On
  * PostgreSQL it is not started: the job engine runs its passes, one at a time in the cluster
- * (EnginePeriodicWork), and a retried entry waits for the next of those (every few seconds).
+ * (EnginePeriodicWork), and a retried entry waits for the next of those (every few seconds). A
+ * pass starts no delivery after `passBudgetMs`.
  */
 export class OutboxWorker {
   private timer: NodeJS.Timeout | null = null;
@@ -24,6 +32,8 @@ export class OutboxWorker {
     private readonly deliver: Readonly<Record<string, Deliver>>,
     private readonly intervalMs = 5000,
     private readonly log: (line: string) => void = () => {},
+    private readonly passBudgetMs = OUTBOX_PASS_BUDGET_MS,
+    private readonly clock: () => number = () => performance.now(),
   ) {}
 
   start(): void {
@@ -67,11 +77,13 @@ export class OutboxWorker {
   }
 
   private async pass(): Promise<void> {
+    const deadline = this.clock() + this.passBudgetMs;
     for (;;) {
       const due = await this.outbox.due();
       if (due.length === 0) return;
       let delivered = 0;
       for (const entry of due) {
+        if (this.clock() >= deadline) return; // the rest in the next pass
         const deliver = this.deliver[entry.kind];
         try {
           if (!deliver) throw new Error(`no delivery for outbox entries of kind "${entry.kind}"`);

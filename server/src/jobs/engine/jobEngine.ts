@@ -46,6 +46,16 @@ export function parseProjectQueue(name: string): { kind: string; projectId: numb
   return match ? { kind: match[1]!, projectId: Number(match[2]) } : null;
 }
 
+/**
+ * How long the engine lets one outbox pass run before it counts it as abandoned. A `stately`
+ * queue runs one pass at a time in the cluster, so a pass whose worker was killed blocks every
+ * delivery until it expires: this is kept to a pass's budget (OUTBOX_PASS_BUDGET_MS, 60 s) plus
+ * one slow delivery (two DICOMweb attempts of the default 30 s) and a margin. A pass that still
+ * overruns it may meet a second one; a delivery repeated then stores the same object again (its
+ * UIDs are fixed when queued).
+ */
+export const OUTBOX_PASS_EXPIRY_SECONDS = 180;
+
 /** Which parts of the engine a process runs. */
 export interface EngineRole {
   /** Expire jobs whose worker died (take-over), archive and delete old jobs: workers. */
@@ -82,7 +92,7 @@ export class JobEngine {
     // database would both try. Its start is made one at a time, as our migrations are.
     await this.serialised(() => this.boss.start());
     await this.ensure(ENGINE_QUEUES.abandoned, { policy: 'standard', retryLimit: 5 });
-    await this.ensure(ENGINE_QUEUES.outbox, { policy: 'stately', retryLimit: 0, expireInSeconds: 15 * 60 });
+    await this.ensure(ENGINE_QUEUES.outbox, { policy: 'stately', retryLimit: 0, expireInSeconds: OUTBOX_PASS_EXPIRY_SECONDS });
     await this.ensure(ENGINE_QUEUES.scheduleTick, { policy: 'stately', retryLimit: 0, expireInSeconds: 5 * 60 });
   }
 
